@@ -1,0 +1,119 @@
+"""The technology-transfer marketplace: application factory."""
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from .config import config_from_env, load_secret_key
+from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(config=None, **overrides):
+    """Build the app. `config` is a config class (default: from MARKETPLACE_ENV); overrides win over it."""
+    root = Path(__file__).resolve().parent.parent
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("INSTANCE_PATH", str(root / "instance")),
+        template_folder=str(root / "templates"),
+        static_folder=str(root / "static"),
+    )
+    app.config.from_object(config or config_from_env())
+    app.config.update(overrides)
+    _resolve_paths(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    register_background(app)
+    return app
+
+
+def _resolve_paths(app):
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        if app.config.get("ENV_NAME") == "production" and not os.environ.get("SECRET_KEY"):
+            raise RuntimeError("SECRET_KEY must be set in the environment in production")
+        app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "marketplace.db")
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgres://"):
+        uri = "postgresql://" + uri[len("postgres://"):]
+    if uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg://" + uri[len("postgresql://"):]
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    for key, sub in (("UPLOAD_FOLDER", "uploads"), ("OUTBOX_DIR", "outbox")):
+        if not app.config.get(key):
+            app.config[key] = os.path.join(app.instance_path, sub)
+
+
+def register_extensions(app):
+    from . import i18n
+    from .accounts.services import load_user_from_token
+    from .dbsetup import configure_engine
+    from .models import import_all
+
+    import_all()
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: "Asia/Shanghai")
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = i18n.LOGIN_MESSAGE
+    login_manager.login_message_category = "warning"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user_from_token)
+    with app.app_context():
+        configure_engine(db.engine)
+
+
+def register_blueprints(app):
+    from .accounts import bp as accounts_bp
+    from .listings import bp as listings_bp
+    from .main import bp as main_bp
+    from .matching import bp as matching_bp
+    from .operators import bp as operators_bp
+    from .search import bp as search_bp
+    from .workspace import bp as workspace_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp, url_prefix="/account")
+    app.register_blueprint(listings_bp)
+    app.register_blueprint(workspace_bp, url_prefix="/me")
+    app.register_blueprint(operators_bp, url_prefix="/ops")
+    app.register_blueprint(search_bp, url_prefix="/search")
+    app.register_blueprint(matching_bp, url_prefix="/matches")
+
+
+def register_errorhandlers(app):
+    from .errors import register
+
+    register(app)
+
+
+def register_template_helpers(app):
+    from .templating import register
+
+    register(app)
+
+
+def register_commands(app):
+    from .commands import register
+
+    register(app)
+
+
+def register_background(app):
+    """Start in-process background work (the search index updater) when configured."""
+    from .search import background
+
+    background.init_app(app)

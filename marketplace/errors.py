@@ -1,0 +1,56 @@
+"""Error pages in Chinese for people, JSON with a reason for the API."""
+import logging
+
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def _wants_json():
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json" and not request.accept_mimetypes.accept_html
+    )
+
+
+def _messages():
+    return {
+        400: _("请求无效，请检查后重试。"),
+        403: _("您没有权限执行此操作。"),
+        404: _("页面不存在，或内容已下线。"),
+        405: _("不支持该请求方式。"),
+        413: _("上传的文件过大，请压缩后重试。"),
+        429: _("请求过于频繁，请稍后再试。"),
+        500: _("服务器出错了，我们已记录此问题，请稍后再试。"),
+    }
+
+
+def render_error(code, message=None):
+    message = message or _messages().get(code, _("请求无法完成。"))
+    if _wants_json():
+        return jsonify(error=message, status=code), code
+    try:
+        return render_template("errors/error.html", code=code, message=message), code
+    except Exception:  # the error page itself failed: still answer, never a traceback
+        log.exception("error page failed to render")
+        return message, code, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+def register(app):
+    @app.errorhandler(CSRFError)
+    def csrf_error(err):
+        return render_error(400, _("页面已过期或表单校验失败（CSRF），请刷新页面后重新提交。"))
+
+    @app.errorhandler(HTTPException)
+    def http_error(err):
+        return render_error(err.code or 500, _messages().get(err.code))
+
+    @app.errorhandler(Exception)
+    def unhandled(err):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return render_error(500)

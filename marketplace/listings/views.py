@@ -1,0 +1,2 @@
+"""Views of the listings feature."""
+from . import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""Views of the matching feature."""
+from . import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""Operator views: exports."""
+from . import bp  # noqa: F401

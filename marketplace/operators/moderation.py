@@ -1,0 +1,2 @@
+"""Operator views: moderation."""
+from . import bp  # noqa: F401

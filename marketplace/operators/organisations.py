@@ -1,0 +1,2 @@
+"""Operator views: organisations."""
+from . import bp  # noqa: F401

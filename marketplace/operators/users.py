@@ -1,0 +1,2 @@
+"""Operator views: users."""
+from . import bp  # noqa: F401

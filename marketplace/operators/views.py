@@ -1,0 +1,2 @@
+"""Views of the operators feature."""
+from . import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""Views of the search feature."""
+from . import bp  # noqa: F401

@@ -1,0 +1,86 @@
+"""Template filters and globals: taxonomy labels, local times, prices."""
+from datetime import timezone
+from zoneinfo import ZoneInfo
+
+from flask import request, url_for
+
+from . import taxonomy
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def local_time(value, fmt="%Y-%m-%d %H:%M"):
+    if value is None:
+        return "—"
+    if getattr(value, "tzinfo", None) is None and hasattr(value, "hour"):
+        value = value.replace(tzinfo=timezone.utc).astimezone(LOCAL_TZ)
+    return value.strftime(fmt)
+
+
+def price_text(listing):
+    from flask_babel import gettext as _
+
+    if listing.price_negotiable or listing.price_wan is None:
+        return _("面议")
+    value = float(listing.price_wan)
+    shown = f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
+    return _("%(value)s 万元", value=shown)
+
+
+def url_with(**changes):
+    """The current URL with some query arguments changed (None removes one); page resets unless given."""
+    args = request.args.to_dict(flat=False)
+    if "page" not in changes:
+        args.pop("page", None)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value if isinstance(value, list) else [value]
+    if request.endpoint is None:  # error pages: no endpoint matched
+        from urllib.parse import urlencode
+
+        return request.path + ("?" + urlencode(args, doseq=True) if args else "")
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def has_endpoint(endpoint):
+    from flask import current_app
+
+    return endpoint in current_app.view_functions
+
+
+def _nav_context():
+    """Navigation entries whose endpoints exist (features register them as they are built)."""
+    from flask import current_app
+    from flask_babel import gettext as _
+    from flask_login import current_user
+
+    endpoints = current_app.view_functions
+    public = [
+        ("listings.achievements", _("科技成果")),
+        ("listings.needs", _("技术需求")),
+        ("search.results", _("搜索")),
+    ]
+    private = [("workspace.index", _("我的工作台")), ("matching.index", _("匹配推荐"))]
+    if getattr(current_user, "is_operator", False):
+        private.append(("operators.index", _("运营后台")))
+    return {
+        "nav_items": [(e, t) for e, t in public if e in endpoints],
+        "user_nav_items": [(e, t) for e, t in private if e in endpoints],
+    }
+
+
+def register(app):
+    app.context_processor(_nav_context)
+    app.jinja_env.filters["local_time"] = local_time
+    from flask_babel import get_locale
+
+    app.jinja_env.globals.update(
+        get_locale=get_locale,
+        has_endpoint=has_endpoint,
+        taxonomy=taxonomy,
+        label=taxonomy.label,
+        price_text=price_text,
+        url_with=url_with,
+    )

@@ -1,0 +1,2 @@
+"""Views of the workspace feature."""
+from . import bp  # noqa: F401

@@ -1,5 +1,5 @@
 """Locale selection: ?lang= switch remembered in the session, then the user's choice, then Chinese."""
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -8,6 +8,8 @@ LOGIN_MESSAGE = _l("请先登录。")
 
 def select_locale():
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and background work: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     lang = request.args.get("lang")
     if lang in languages:
         session["lang"] = lang

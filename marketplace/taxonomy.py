@@ -193,3 +193,17 @@ def mask_from_modes(codes):
     for code in codes or ():
         mask |= COOPERATION_BITS.get(code, 0)
     return mask
+
+# Organisation verification by operators: unverified -> pending (requested) -> verified | rejected (with a note).
+VERIFICATION_STATUSES = OrderedDict(
+    unverified=_l("未认证"),
+    pending=_l("待认证"),
+    verified=_l("已认证"),
+    rejected=_l("认证未通过"),
+)
+
+# A user who joins an existing organisation is "pending" until an operator confirms the membership.
+MEMBERSHIP_STATUSES = OrderedDict(
+    active=_l("正式成员"),
+    pending=_l("待确认"),
+)

@@ -43,6 +43,7 @@ def app(_schema, _database_uri, tmp_path):
         OUTBOX_DIR=str(tmp_path / "outbox"),
         SEARCH_INDEX_DIR=str(tmp_path / "search_index"),
     )
+    app.before_request(_forget_cached_user)
     with app.app_context():
         yield app
         db.session.remove()
@@ -50,8 +51,21 @@ def app(_schema, _database_uri, tmp_path):
         db.engine.dispose()
 
 
+def _forget_cached_user():
+    """Requests share the fixture's app context (and so `g`): drop Flask-Login's cached user of the previous
+    request, so that each request loads its own user from its own cookie."""
+    from flask import g
+
+    g.pop("_login_user", None)
+
+
 def _truncate_all():
     with db.engine.begin() as conn:
+        # Break reference cycles first (use_alter keys such as organisations.verified_by_id -> users).
+        for table in db.metadata.sorted_tables:
+            cyclic = {fk.parent.name: None for fk in table.foreign_keys if fk.use_alter}
+            if cyclic:
+                conn.execute(table.update().values(cyclic))
         for table in reversed(db.metadata.sorted_tables):
             conn.execute(table.delete())
 

@@ -58,6 +58,9 @@ class User(UserMixin, db.Model):
     role = db.Column(db.String(20), nullable=False, index=True)
     organisation_id = db.Column(db.Integer, db.ForeignKey("organisations.id"), nullable=False, index=True)
     is_disabled = db.Column(db.Boolean, nullable=False, default=False)
+    # "pending" while an operator has not confirmed that the user belongs to the organisation they joined;
+    # a pending member gets none of the organisation's privileges (taxonomy.MEMBERSHIP_STATUSES).
+    membership_status = db.Column(db.String(20), nullable=False, default="active", server_default="active")
     locale = db.Column(db.String(5))
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     last_login_at = db.Column(db.DateTime)
@@ -82,7 +85,12 @@ class User(UserMixin, db.Model):
 
     @property
     def in_verified_org(self):
-        return self.organisation is not None and self.organisation.is_verified
+        """Only confirmed members of a verified organisation act with its standing."""
+        return self.is_active_member and self.organisation is not None and self.organisation.is_verified
+
+    @property
+    def is_active_member(self):
+        return self.membership_status == "active"
 
     def __repr__(self):
         return f"<User {self.id} {self.email}>"

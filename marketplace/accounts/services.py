@@ -2,14 +2,24 @@
 
 Services flush, never commit; the view commits once.
 """
+import hashlib
+import hmac
+import logging
+import secrets
 import unicodedata
+from functools import lru_cache
 
 from flask import current_app, session
 from flask_login import login_user, logout_user
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
+from ..models_base import utcnow
 from .models import AuthSession, Organisation, User
+from .passwords import normalise_password
+
+log = logging.getLogger(__name__)
 
 
 def normalise_email(email):
@@ -17,6 +27,8 @@ def normalise_email(email):
 
 
 def hash_password(password):
+    """Werkzeug's default (scrypt) hash of the NFKC form; TestConfig picks a fast method."""
+    password = normalise_password(password)
     method = current_app.config.get("PASSWORD_HASH_METHOD")
     return generate_password_hash(password, method=method) if method else generate_password_hash(password)
 
@@ -26,7 +38,9 @@ def set_password(user, password):
 
 
 def check_password(user, password):
-    return bool(user and user.password_hash) and check_password_hash(user.password_hash, password)
+    if not (user and user.password_hash):
+        return False
+    return check_password_hash(user.password_hash, normalise_password(password))
 
 
 def find_user_by_email(email):
@@ -38,11 +52,21 @@ def authenticate(email, password):
     user = find_user_by_email(email)
     if user is None:
         # Spend the same time as a real check so that timing does not reveal which emails exist.
-        check_password_hash(hash_password("x" * 12), password or "")
+        check_password_hash(_dummy_hash(), normalise_password(password))
         return None
     if not check_password(user, password or "") or user.is_disabled:
         return None
     return user
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash_for(method):
+    password = secrets.token_urlsafe(16)
+    return generate_password_hash(password, method=method) if method else generate_password_hash(password)
+
+
+def _dummy_hash():
+    return _dummy_hash_for(current_app.config.get("PASSWORD_HASH_METHOD"))
 
 
 def load_user_from_token(token):
@@ -59,8 +83,6 @@ def load_user_from_token(token):
 
 def start_session(user, remember=False, user_agent=None):
     """Sign the user in with a brand-new session (old session data is dropped: no fixation)."""
-    from ..models_base import utcnow
-
     lang = session.get("lang")
     session.clear()
     if lang:
@@ -108,3 +130,120 @@ def create_user(email, password, name, role, organisation, **fields):
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def find_organisation_by_name(name):
+    """The organisation with exactly that (normalised) name, or None."""
+    name = unicodedata.normalize("NFKC", name or "").strip()
+    return db.session.execute(db.select(Organisation).filter_by(name=name)).scalar_one_or_none()
+
+
+def register_user(email, password, name, role, phone=None, new_organisation=None, existing_organisation=None):
+    """Create a self-service account with either a new organisation or a pending membership of an existing one.
+
+    Joining an existing organisation grants none of its standing until an operator confirms the membership;
+    a new organisation starts unverified and its founder is an active member.
+    """
+    if existing_organisation is not None:
+        organisation, membership = existing_organisation, "pending"
+    else:
+        organisation, membership = create_organisation(**new_organisation), "active"
+    return create_user(email, password, name, role, organisation, phone=phone or None, membership_status=membership)
+
+
+def change_password(user, new_password, keep_token=None):
+    """Set a new password and sign out every other browser of the user."""
+    set_password(user, new_password)
+    revoke_sessions(user, keep_token=keep_token)
+
+
+def update_profile(user, name, phone, locale):
+    user.name = name
+    user.phone = phone or None
+    user.locale = locale or None
+    db.session.flush()
+
+
+# ---------------------------------------------------------------- password reset
+
+RESET_SALT = "password-reset"
+
+
+def _reset_serializer():
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+
+
+def _password_fingerprint(user):
+    # Binds a token to the current password: once the password changes, every older token is dead.
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:32]
+
+
+def make_reset_token(user):
+    return _reset_serializer().dumps({"u": user.id, "p": _password_fingerprint(user)})
+
+
+def user_from_reset_token(token):
+    """(user, None) for a valid token, else (None, "expired" | "invalid"); used tokens are invalid."""
+    max_age = current_app.config.get("PASSWORD_RESET_MAX_AGE", 3600)
+    try:
+        data = _reset_serializer().loads(token, max_age=max_age)
+    except SignatureExpired:
+        return None, "expired"
+    except BadSignature:
+        return None, "invalid"
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+        return None, "invalid"
+    user = db.session.get(User, data["u"])
+    if user is None or user.is_disabled:
+        return None, "invalid"
+    if not hmac.compare_digest(str(data.get("p", "")), _password_fingerprint(user)):
+        return None, "invalid"
+    return user, None
+
+
+def reset_password(user, new_password):
+    """Set the new password (which also voids the token) and sign out every browser."""
+    set_password(user, new_password)
+    revoke_sessions(user)
+    log.info("password reset for user %s", user.id)
+
+
+# ---------------------------------------------------------------- operators' account management
+
+OPERATOR_ORG_NAME = "运营中心"
+
+
+def disable_user(user, operator):
+    """Disable an account and sign out all its browsers at once. An operator cannot disable themselves."""
+    if user.id == operator.id:
+        raise ValueError("operators cannot disable themselves")
+    user.is_disabled = True
+    revoke_sessions(user)
+    log.info("user %s disabled by operator %s", user.id, operator.id)
+
+
+def enable_user(user, operator):
+    user.is_disabled = False
+    log.info("user %s enabled by operator %s", user.id, operator.id)
+
+
+def approve_membership(user, operator):
+    """Confirm that a user who joined an existing organisation belongs to it."""
+    user.membership_status = "active"
+    log.info("membership of user %s in organisation %s approved by %s", user.id, user.organisation_id, operator.id)
+
+
+def operator_organisation():
+    """The market's own service organisation (verified), created on first use."""
+    org = find_organisation_by_name(OPERATOR_ORG_NAME)
+    if org is None:
+        org = create_organisation(OPERATOR_ORG_NAME, "service", "nanchang")
+    if not org.is_verified:
+        org.verification_status = "verified"
+        org.verified_at = utcnow()
+    return org
+
+
+def create_operator(email, name, password):
+    """An operator account in the 运营中心 organisation."""
+    return create_user(email, password, name, "operator", operator_organisation(), membership_status="active")

@@ -1,2 +1,146 @@
-"""Views of the listings feature."""
-from . import bp  # noqa: F401
+"""Public pages of the listings feature: browsing, detail pages, organisation pages, attachment downloads."""
+
+import logging
+import os
+
+from flask import abort, current_app, render_template, request, send_file
+from flask_login import current_user
+
+from .. import taxonomy
+from ..accounts.models import Organisation
+from ..extensions import db
+from . import bp, fields, queries, services
+from .attachments import stored_path
+from .models import Attachment, Listing
+
+log = logging.getLogger(__name__)
+
+KIND_ROUTE = "/<any(achievement,need):kind>s/<int:listing_id>"
+
+
+def load_listing(listing_id, kind=None, lock=False):
+    """The listing with that id (and kind), else 404. `lock`: SELECT ... FOR UPDATE, for changes, so that two
+    concurrent decisions on one listing cannot both pass the status check (PostgreSQL; SQLite serialises writes)."""
+    listing = db.session.get(Listing, listing_id, with_for_update=True if lock else None)
+    if listing is None or (kind is not None and listing.kind != kind):
+        abort(404)
+    return listing
+
+
+def load_visible_listing(listing_id, kind=None):
+    """A listing the current user may see: public ones to everybody, others to the owner and operators (404)."""
+    listing = load_listing(listing_id, kind)
+    if not services.can_view(current_user, listing):
+        abort(404)
+    return listing
+
+
+def _browse(kind):
+    filters = queries.ListingFilters.from_args(request.args, kind)
+    page = db.paginate(
+        queries.public_listings(filters), per_page=current_app.config["LISTINGS_PER_PAGE"], error_out=False
+    )
+    return render_template(
+        "listings/browse.html",
+        kind=kind,
+        filters=filters,
+        page=page,
+        sorts=_sort_labels(kind),
+        filter_specs=_filter_specs(kind),
+    )
+
+
+def _sort_labels(kind):
+    from flask_babel import gettext as _
+
+    price = _("价格") if kind == "achievement" else _("预算")
+    return [
+        ("newest", _("最新发布")),
+        ("price_asc", _("%(field)s从低到高", field=price)),
+        ("price_desc", _("%(field)s从高到低", field=price)),
+    ]
+
+
+def _filter_specs(kind):
+    """[(name, label, choices)] of the filters that apply to this kind, for the GET form."""
+    from flask_babel import gettext as _
+
+    labels = {
+        "industry": _("行业"),
+        "region": _("地区"),
+        "maturity": _("成熟度"),
+        "mode": _("合作方式"),
+        "programme": _("来源计划"),
+        "band": _("价格区间") if kind == "achievement" else _("预算区间"),
+    }
+    return [
+        (name, labels[name], taxonomy.choices(vocabulary))
+        for name, (vocabulary, kinds) in queries.FILTERS.items()
+        if kind in kinds
+    ]
+
+
+@bp.route("/achievements")
+def achievements():
+    """Public list of published achievements, with filters, sort and pagination."""
+    return _browse("achievement")
+
+
+@bp.route("/needs")
+def needs():
+    """Public list of published needs, with filters, sort and pagination."""
+    return _browse("need")
+
+
+@bp.route(KIND_ROUTE)
+def detail(kind, listing_id):
+    """A listing's page; the confidential tier and the contact only for those allowed to see them."""
+    listing = load_visible_listing(listing_id, kind)
+    staff_or_owner = services.is_staff_or_owner(current_user, listing)
+    return render_template(
+        "listings/detail.html",
+        listing=listing,
+        is_owner=services.is_owner(current_user, listing),
+        staff_or_owner=staff_or_owner,
+        show_confidential=services.can_see_confidential(current_user, listing),
+        show_contact=staff_or_owner,
+        show_org=staff_or_owner or not (listing.kind == "need" and listing.hide_org_name),
+        publicly_visible=services.is_publicly_visible(listing),
+        revision_changes=services.revision_changes(listing) if staff_or_owner and listing.pending_revision else [],
+        event_labels=fields.EVENT_ACTIONS,
+    )
+
+
+@bp.route("/orgs/<int:org_id>")
+def organisation(org_id):
+    """Public page of an organisation: its profile and its published listings."""
+    org = db.session.get(Organisation, org_id)
+    if org is None:
+        abort(404)
+    page = db.paginate(
+        queries.organisation_listings(org.id), per_page=current_app.config["LISTINGS_PER_PAGE"], error_out=False
+    )
+    return render_template("listings/organisation.html", org=org, page=page)
+
+
+@bp.route("/attachments/<int:attachment_id>")
+def attachment(attachment_id):
+    """Download an attachment (confidential tier) under its original name; never shown inline."""
+    item = db.session.get(Attachment, attachment_id)
+    if item is None:
+        abort(404)
+    listing = item.listing
+    if not services.can_view(current_user, listing):
+        abort(404)
+    if not services.can_see_confidential(current_user, listing):
+        abort(403)
+    path = stored_path(item.stored_name)
+    if not os.path.isfile(path):
+        log.error("attachment %s missing on disk: %s", item.id, path)
+        abort(404)
+    response = send_file(
+        path, mimetype=item.content_type, as_attachment=True, download_name=item.original_name, max_age=0
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

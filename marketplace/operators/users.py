@@ -1,2 +1,95 @@
-"""Operator views: users."""
-from . import bp  # noqa: F401
+"""Operator views: users (disable, enable, confirm memberships)."""
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_
+
+from .. import taxonomy
+from ..accounts.models import User
+from ..accounts.services import approve_membership, disable_user, enable_user
+from ..accounts.validation import clean_text, safe_next_url
+from ..extensions import db
+from . import bp
+from .decorators import operator_required
+
+PER_PAGE = 30
+USER_STATUSES = ("active", "disabled", "pending")
+
+
+def user_filters(args):
+    return {
+        "role": args.get("role") if args.get("role") in taxonomy.ROLES else None,
+        "status": args.get("status") if args.get("status") in USER_STATUSES else None,
+        "q": clean_text(args.get("q", ""))[:100],
+    }
+
+
+def users_query(filters):
+    """Users matching the filters, those waiting for membership confirmation first, then newest."""
+    stmt = db.select(User)
+    if filters["role"]:
+        stmt = stmt.where(User.role == filters["role"])
+    if filters["status"] == "active":
+        stmt = stmt.where(User.is_disabled.is_(False))
+    elif filters["status"] == "disabled":
+        stmt = stmt.where(User.is_disabled.is_(True))
+    elif filters["status"] == "pending":
+        stmt = stmt.where(User.membership_status == "pending")
+    if filters["q"]:
+        pattern = "%" + filters["q"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(or_(User.name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\")))
+    return stmt.order_by(User.membership_status.desc(), User.created_at.desc(), User.id.desc())
+
+
+def _back():
+    return redirect(safe_next_url(request.form.get("next")) or url_for("operators.users"))
+
+
+@bp.route("/users")
+@operator_required
+def users():
+    """All accounts with filters by role, status and a name/email search."""
+    filters = user_filters(request.args)
+    page = db.paginate(users_query(filters), page=request.args.get("page", 1, type=int),
+                       per_page=PER_PAGE, error_out=False, count=True)
+    return render_template("operators/users.html", page=page, filters=filters, statuses=_status_labels())
+
+
+def _status_labels():
+    return {"active": _("正常"), "disabled": _("已停用"), "pending": _("成员身份待确认")}
+
+
+@bp.route("/users/<int:user_id>/disable", methods=["POST"])
+@operator_required
+def disable(user_id):
+    """Disable an account; its browsers are signed out at once."""
+    user = db.get_or_404(User, user_id)
+    if user.id == current_user.id:
+        flash(_("不能停用自己的账号。"), "danger")
+        return _back()
+    disable_user(user, current_user)
+    db.session.commit()
+    flash(_("已停用账号 %(email)s，该账号已在所有设备上退出登录。", email=user.email), "warning")
+    return _back()
+
+
+@bp.route("/users/<int:user_id>/enable", methods=["POST"])
+@operator_required
+def enable(user_id):
+    """Enable a disabled account again."""
+    user = db.get_or_404(User, user_id)
+    enable_user(user, current_user)
+    db.session.commit()
+    flash(_("已启用账号 %(email)s。", email=user.email), "success")
+    return _back()
+
+
+@bp.route("/users/<int:user_id>/approve", methods=["POST"])
+@operator_required
+def approve(user_id):
+    """Confirm a user's membership of the organisation they joined."""
+    user = db.get_or_404(User, user_id)
+    approve_membership(user, current_user)
+    db.session.commit()
+    flash(_("已确认 %(name)s 为“%(org)s”的成员。", name=user.name, org=user.organisation.name), "success")
+    return _back()

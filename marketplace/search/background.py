@@ -1,6 +1,114 @@
-"""In-process search index updater (filled in by the search feature)."""
+"""In-process search index updater: a daemon thread per process, no extra process to start.
+
+Every SEARCH_POLL_SECONDS the thread tries the writer lock without waiting; the process that gets it applies
+the pending changes of the log, the others skip (their searchers pick the new segments up on refresh). So a
+published listing is searchable within about a second under any number of gunicorn workers.
+The thread also builds the index when there is none, and rebuilds it (in another thread, search keeps
+working) when the domain dictionary changed and the index is older than SEARCH_DICTIONARY_REBUILD_SECONDS.
+"""
+import atexit
+import logging
+import os
+import threading
+import time
+
+log = logging.getLogger(__name__)
+
+_threads = {}  # (pid, index dir) -> thread
 
 
 def init_app(app):
-    """Start the updater thread when SEARCH_BACKGROUND is on. Nothing to do yet."""
-    return None
+    """Start the updater thread when SEARCH_BACKGROUND is on (and again in each forked worker)."""
+    app.config.setdefault("SEARCH_POLL_SECONDS", 0.5)
+    app.config.setdefault("SEARCH_DICTIONARY_CHECK_SECONDS", 60.0)
+    app.config.setdefault("SEARCH_DICTIONARY_REBUILD_SECONDS", 3600.0)
+    atexit.register(_shutdown, app)
+    if not app.config.get("SEARCH_BACKGROUND"):
+        return
+    start(app)
+
+    @app.before_request
+    def _ensure_updater():
+        # gunicorn --preload forks after create_app: threads do not survive a fork, start one per worker.
+        start(app)
+
+
+def start(app):
+    key = (os.getpid(), app.config["SEARCH_INDEX_DIR"])
+    thread = _threads.get(key)
+    if thread is not None and thread.is_alive():
+        return thread
+    stop = threading.Event()
+    thread = threading.Thread(target=_run, args=(app, stop), name="search-updater", daemon=True)
+    thread.stop_event = stop
+    _threads[key] = thread
+    thread.start()
+    return thread
+
+
+def stop_all():
+    for thread in list(_threads.values()):
+        thread.stop_event.set()
+    for thread in list(_threads.values()):
+        thread.join(timeout=5)
+    _threads.clear()
+
+
+def _shutdown(app):
+    stop_all()
+    from . import service
+
+    try:
+        service.close(app)
+    except Exception:  # noqa: BLE001 - interpreter shutdown
+        pass
+
+
+def _run(app, stop):
+    from ..extensions import db
+    from . import service
+
+    interval = float(app.config["SEARCH_POLL_SECONDS"])
+    next_dictionary_check = time.monotonic() + float(app.config["SEARCH_DICTIONARY_CHECK_SECONDS"])
+    while not stop.wait(interval):
+        try:
+            with app.app_context():
+                store = service.get_store(app)
+                if not store.exists():
+                    service.ensure_index(store)
+                else:
+                    service.try_sync(store)
+                if time.monotonic() >= next_dictionary_check:
+                    next_dictionary_check = time.monotonic() + float(app.config["SEARCH_DICTIONARY_CHECK_SECONDS"])
+                    _maybe_rebuild(app, store)
+                db.session.remove()
+        except Exception:  # keep the thread alive: the next round retries from the durable log
+            log.exception("search index updater failed; retrying")
+            stop.wait(5.0)
+
+
+_rebuilding = threading.Event()
+
+
+def _maybe_rebuild(app, store):
+    from . import applier, service
+
+    if _rebuilding.is_set() or not store.exists():
+        return
+    state = store.read_state(store.current_name())
+    if state.get("digest") == applier.current_digest():
+        return
+    if time.time() - float(state.get("built_at") or 0) < float(app.config["SEARCH_DICTIONARY_REBUILD_SECONDS"]):
+        return
+
+    def _rebuild():
+        try:
+            with app.app_context():
+                service.rebuild()
+        except Exception:
+            log.exception("search index rebuild after a dictionary change failed")
+        finally:
+            _rebuilding.clear()
+
+    _rebuilding.set()
+    threading.Thread(target=_rebuild, name="search-rebuild", daemon=True).start()

@@ -1,2 +1,39 @@
-"""Views of the search feature."""
-from . import bp  # noqa: F401
+"""The search page: query, kind tabs, facets with counts, sorting, pagination, helpful empty state."""
+import logging
+
+from flask import current_app, render_template, request
+
+from .. import taxonomy
+from . import bp, service
+from .forms import FACET_ARGS, SORT_CHOICES, SearchForm
+from .index import LockTimeout
+
+log = logging.getLogger(__name__)
+
+FACET_VOCABULARIES = {"kind": taxonomy.LISTING_KINDS, **{f: v for f, (_a, v) in FACET_ARGS.items()}}
+
+
+@bp.route("/")
+def results():
+    """Search published achievements and needs; an empty query browses the newest listings."""
+    form = SearchForm(request.args)
+    form.validate()
+    q = form.q.data or ""
+    filters = form.filters()
+    try:
+        result = service.search(q=q, filters=filters, sort=form.sort.data, page=form.page_number(),
+                                per_page=current_app.config.get("SEARCH_PER_PAGE", 20))
+    except LockTimeout:  # the very first index build is still running in another process
+        log.warning("search index not ready")
+        return render_template("search/results.html", form=form, result=None, unavailable=True), 503
+    hints = service.empty_state_hints(q, filters) if q and result.total == 0 else None
+    return render_template(
+        "search/results.html",
+        form=form,
+        result=result,
+        hints=hints,
+        unavailable=False,
+        facet_args={"kind": "kind", **{f: a for f, (a, _v) in FACET_ARGS.items()}},
+        facet_vocabularies=FACET_VOCABULARIES,
+        sort_choices=SORT_CHOICES,
+    )

@@ -1,2 +1,48 @@
-"""Views of the workspace feature."""
-from . import bp  # noqa: F401
+"""The signed-in user's workspace: their listings by state, and where their organisation stands."""
+
+from flask import current_app, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import func
+
+from .. import taxonomy
+from ..extensions import db
+from ..listings.models import Listing
+from . import bp
+
+
+@bp.route("/")
+@login_required
+def index():
+    """My listings grouped by state (tabs with counts), with the next steps for my role and organisation."""
+    status = request.args.get("status")
+    if status not in taxonomy.LISTING_STATUSES:
+        status = None
+    counts = dict(
+        db.session.execute(
+            db.select(Listing.status, func.count()).where(Listing.owner_id == current_user.id).group_by(Listing.status)
+        ).all()
+    )
+    pending_revisions = db.session.scalar(
+        db.select(func.count())
+        .select_from(Listing)
+        .where(Listing.owner_id == current_user.id, Listing.revision_submitted_at.is_not(None))
+    )
+    stmt = db.select(Listing).where(Listing.owner_id == current_user.id)
+    if status:
+        stmt = stmt.where(Listing.status == status)
+    page = db.paginate(
+        stmt.order_by(Listing.updated_at.desc(), Listing.id.desc()),
+        per_page=current_app.config["LISTINGS_PER_PAGE"],
+        error_out=False,
+    )
+    create_kind = {"researcher": "achievement", "company": "need"}.get(current_user.role)
+    return render_template(
+        "workspace/index.html",
+        page=page,
+        counts=counts,
+        total=sum(counts.values()),
+        status=status,
+        pending_revisions=pending_revisions,
+        create_kind=create_kind,
+        org=current_user.organisation,
+    )

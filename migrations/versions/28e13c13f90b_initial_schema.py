@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: ce146f1f5714
+Revision ID: 28e13c13f90b
 Revises: 
-Create Date: 2026-11-25 20:41:29.099168
+Create Date: 2026-11-25 21:09:27.385708
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'ce146f1f5714'
+revision = '28e13c13f90b'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -27,6 +27,12 @@ def upgrade():
     with op.batch_alter_table('index_changes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_index_changes_listing_id'), ['listing_id'], unique=False)
 
+    op.create_table('match_state',
+    sa.Column('name', sa.String(length=40), nullable=False),
+    sa.Column('last_change_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_match_state'))
+    )
     op.create_table('organisations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
@@ -63,6 +69,7 @@ def upgrade():
     sa.Column('role', sa.String(length=20), nullable=False),
     sa.Column('organisation_id', sa.Integer(), nullable=False),
     sa.Column('is_disabled', sa.Boolean(), nullable=False),
+    sa.Column('membership_status', sa.String(length=20), server_default='active', nullable=False),
     sa.Column('locale', sa.String(length=5), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('last_login_at', sa.DateTime(), nullable=True),
@@ -142,6 +149,18 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_listings_source_programme'), ['source_programme'], unique=False)
         batch_op.create_index(batch_op.f('ix_listings_status'), ['status'], unique=False)
 
+    op.create_table('match_saved_searches',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('query', sa.String(length=200), nullable=False),
+    sa.Column('filters', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_match_saved_searches_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_match_saved_searches'))
+    )
+    with op.batch_alter_table('match_saved_searches', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_match_saved_searches_user_id'), ['user_id'], unique=False)
+
     op.create_table('attachments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('listing_id', sa.Integer(), nullable=False),
@@ -182,11 +201,104 @@ def upgrade():
     sa.ForeignKeyConstraint(['tag_id'], ['tags.id'], name=op.f('fk_listing_tags_tag_id_tags'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('listing_id', 'tag_id', name=op.f('pk_listing_tags'))
     )
+    op.create_table('match_dismissals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('listing_id', sa.Integer(), nullable=False),
+    sa.Column('candidate_id', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.String(length=20), nullable=False),
+    sa.Column('note', sa.String(length=200), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['candidate_id'], ['listings.id'], name=op.f('fk_match_dismissals_candidate_id_listings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['listing_id'], ['listings.id'], name=op.f('fk_match_dismissals_listing_id_listings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_match_dismissals_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_match_dismissals')),
+    sa.UniqueConstraint('user_id', 'listing_id', 'candidate_id', name='uq_match_dismissals')
+    )
+    with op.batch_alter_table('match_dismissals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_match_dismissals_user_id'), ['user_id'], unique=False)
+
+    op.create_table('match_follows',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('listing_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['listing_id'], ['listings.id'], name=op.f('fk_match_follows_listing_id_listings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_match_follows_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_match_follows')),
+    sa.UniqueConstraint('user_id', 'listing_id', name='uq_match_follows')
+    )
+    with op.batch_alter_table('match_follows', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_match_follows_listing_id'), ['listing_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_match_follows_user_id'), ['user_id'], unique=False)
+
+    op.create_table('match_notifications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('source', sa.String(length=20), nullable=False),
+    sa.Column('source_id', sa.Integer(), nullable=False),
+    sa.Column('listing_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('read_at', sa.DateTime(), nullable=True),
+    sa.Column('emailed_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['listing_id'], ['listings.id'], name=op.f('fk_match_notifications_listing_id_listings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_match_notifications_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_match_notifications')),
+    sa.UniqueConstraint('user_id', 'source', 'source_id', 'listing_id', name='uq_match_notifications_pair')
+    )
+    with op.batch_alter_table('match_notifications', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_match_notifications_user_id'), ['user_id'], unique=False)
+
+    op.create_table('match_profiles',
+    sa.Column('listing_id', sa.Integer(), nullable=False),
+    sa.Column('discipline', sa.String(length=60), nullable=True),
+    sa.Column('category', sa.String(length=30), nullable=True),
+    sa.Column('key_terms', sa.JSON(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['listing_id'], ['listings.id'], name=op.f('fk_match_profiles_listing_id_listings'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('listing_id', name=op.f('pk_match_profiles'))
+    )
+    op.create_table('match_suggestions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('listing_id', sa.Integer(), nullable=False),
+    sa.Column('candidate_id', sa.Integer(), nullable=False),
+    sa.Column('rank', sa.Integer(), nullable=False),
+    sa.Column('score', sa.Float(), nullable=False),
+    sa.Column('factors', sa.JSON(), nullable=False),
+    sa.Column('computed_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['candidate_id'], ['listings.id'], name=op.f('fk_match_suggestions_candidate_id_listings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['listing_id'], ['listings.id'], name=op.f('fk_match_suggestions_listing_id_listings'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_match_suggestions')),
+    sa.UniqueConstraint('listing_id', 'candidate_id', name='uq_match_suggestions_pair')
+    )
+    with op.batch_alter_table('match_suggestions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_match_suggestions_candidate_id'), ['candidate_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_match_suggestions_listing_id'), ['listing_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('match_suggestions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_match_suggestions_listing_id'))
+        batch_op.drop_index(batch_op.f('ix_match_suggestions_candidate_id'))
+
+    op.drop_table('match_suggestions')
+    op.drop_table('match_profiles')
+    with op.batch_alter_table('match_notifications', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_match_notifications_user_id'))
+
+    op.drop_table('match_notifications')
+    with op.batch_alter_table('match_follows', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_match_follows_user_id'))
+        batch_op.drop_index(batch_op.f('ix_match_follows_listing_id'))
+
+    op.drop_table('match_follows')
+    with op.batch_alter_table('match_dismissals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_match_dismissals_user_id'))
+
+    op.drop_table('match_dismissals')
     op.drop_table('listing_tags')
     with op.batch_alter_table('listing_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_listing_events_listing_id'))
@@ -196,6 +308,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_attachments_listing_id'))
 
     op.drop_table('attachments')
+    with op.batch_alter_table('match_saved_searches', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_match_saved_searches_user_id'))
+
+    op.drop_table('match_saved_searches')
     with op.batch_alter_table('listings', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_listings_status'))
         batch_op.drop_index(batch_op.f('ix_listings_source_programme'))
@@ -222,6 +338,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_organisations_verification_status'))
 
     op.drop_table('organisations')
+    op.drop_table('match_state')
     with op.batch_alter_table('index_changes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_index_changes_listing_id'))
 

@@ -1,0 +1,122 @@
+# The two commands of the quick start are `make run` and `make test`; each does its own set-up
+# (virtualenv, requirements, translations, database) on a fresh Debian machine with Python 3.11.
+#
+#   make run        migrate, load the demo catalogue (first time only), serve on http://127.0.0.1:$(PORT)
+#   make test       the whole test suite (browser tests need /usr/bin/chromium; REQUIRE_BROWSER=1 makes it a must)
+#   make migrate    apply database migrations         make demo     load the demo catalogue
+#   make lint       ruff                              make clean    remove the virtualenv and build output
+#
+# DATABASE_URL=postgresql://user@host/db switches from the SQLite file in instance/ to PostgreSQL.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+CHROMIUM ?= /usr/bin/chromium
+PYTEST_ARGS ?=
+TRANSLATIONS := marketplace/translations
+
+export FLASK_APP := wsgi.py
+# Command-line steps need no search-index updater thread (gunicorn's workers run one each).
+FLASK := SEARCH_BACKGROUND=0 $(BIN)/flask
+export PORT
+export CHROMIUM
+
+.DEFAULT_GOAL := help
+.PHONY: help run test migrate demo lint clean venv install install-dev translations browser-check
+
+help:
+	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
+
+# ------------------------------------------------------------------ set-up
+
+# A virtualenv with pip in it. Debian ships venv separately (python3-venv): install it when we are root.
+$(BIN)/pip:
+	@rm -rf $(VENV)
+	@if ! $(PYTHON) -m venv $(VENV) 2>/dev/null; then \
+		rm -rf $(VENV); \
+		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+			echo ">>> $(PYTHON) -m venv failed: installing python3-venv with apt-get"; \
+			DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null && \
+			$(PYTHON) -m venv $(VENV); \
+		else \
+			echo "!!! '$(PYTHON) -m venv' failed. Install the venv module first, e.g.:"; \
+			echo "!!!     sudo apt-get install python3-venv"; \
+			exit 1; \
+		fi; \
+	fi
+	@$(BIN)/python -m pip install -q --upgrade pip
+
+venv: $(BIN)/pip
+
+# Stamp files: pip runs again only when a requirements file changed.
+$(VENV)/.requirements.stamp: requirements.txt | $(BIN)/pip
+	$(BIN)/pip install -q -r requirements.txt
+	@touch $@
+
+$(VENV)/.requirements-dev.stamp: requirements-dev.txt requirements.txt | $(BIN)/pip
+	$(BIN)/pip install -q -r requirements-dev.txt
+	@touch $@ $(VENV)/.requirements.stamp
+
+install: $(VENV)/.requirements.stamp translations
+
+install-dev: $(VENV)/.requirements-dev.stamp translations
+
+# .mo files are build output (see .gitignore); compile whenever a catalogue exists.
+translations: $(VENV)/.requirements.stamp
+	@if [ -d $(TRANSLATIONS) ] && ls $(TRANSLATIONS)/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel -q compile -f -d $(TRANSLATIONS); \
+	fi
+
+# ------------------------------------------------------------------ run
+
+migrate: install
+	$(FLASK) db upgrade
+
+demo: migrate
+	$(FLASK) demo load
+
+run: demo
+	@echo
+	@echo "================================================================"
+	@echo "  江西省常设技术交易市场  http://127.0.0.1:$(PORT)"
+	@echo "================================================================"
+	@$(FLASK) demo logins
+	@echo "  Stop with Ctrl-C."
+	@echo
+	exec $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+# ------------------------------------------------------------------ checks
+
+# Browser tests need Chromium. Without it they are skipped (loudly) unless REQUIRE_BROWSER=1.
+browser-check:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		if [ "$(REQUIRE_BROWSER)" = "1" ]; then \
+			echo "!!! REQUIRE_BROWSER=1 but $(CHROMIUM) is missing: sudo apt-get install chromium fonts-noto-cjk"; \
+			exit 1; \
+		fi; \
+		echo; \
+		echo "################################################################################"; \
+		echo "##                                                                            ##"; \
+		echo "##   WARNING: $(CHROMIUM) NOT FOUND - BROWSER TESTS WILL BE SKIPPED"; \
+		echo "##   Install it with:  sudo apt-get install chromium fonts-noto-cjk            ##"; \
+		echo "##   (set REQUIRE_BROWSER=1 to make a missing browser a failure)              ##"; \
+		echo "##                                                                            ##"; \
+		echo "################################################################################"; \
+		echo; \
+	fi
+
+# SKIP_BROWSER=1 deselects the browser tests (the CI's PostgreSQL pass: they use their own SQLite database).
+test: install-dev browser-check
+	@mkdir -p test-artifacts
+	$(BIN)/python -m pytest tests/ -rfEs $(if $(filter 1,$(SKIP_BROWSER)),-m "not browser") $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check marketplace tests bin wsgi.py gunicorn.conf.py
+
+clean:
+	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +
+	find $(TRANSLATIONS) -name '*.mo' -delete 2>/dev/null || true

@@ -1,0 +1,72 @@
+"""Loading a CSL-format labelled set (achievements, needs) into a database and ranking it through the app.
+
+Used by `flask match run/evaluate`, which point a second app at a fresh temporary SQLite database, so the
+app's own data is never touched. Rows are written directly with the models (fast, no index writes): the
+matcher's own pools are built from the database afterwards.
+"""
+import secrets
+from datetime import date, timedelta
+
+from ..accounts.services import create_organisation, create_user
+from ..extensions import db
+from ..listings.models import Achievement, Need, Tag
+from ..listings.tags import normalise_tag
+from ..models_base import utcnow
+from . import pools, services
+from .models import MatchProfile
+
+
+def _tag(name, cache):
+    name = normalise_tag(name)[:40]
+    if not name:
+        return None
+    tag = cache.get(name)
+    if tag is None:
+        tag = Tag(name=name)
+        db.session.add(tag)
+        cache[name] = tag
+    return tag
+
+
+def load_records(achievements, needs, drop_category=False):
+    """Create one owner per side and every record as a published listing; returns {external_id: listing id}."""
+    org_a = create_organisation(name="评测成果方", org_type="university", region="nanchang")
+    org_n = create_organisation(name="评测需求方", org_type="enterprise", region="nanchang")
+    password = secrets.token_urlsafe(16)
+    owners = {
+        "achievement": create_user(email="eval-a@example.invalid", password=password, name="评测成果方",
+                                   role="researcher", organisation=org_a),
+        "need": create_user(email="eval-n@example.invalid", password=password, name="评测需求方",
+                            role="company", organisation=org_n),
+    }
+    now, valid = utcnow(), date.today() + timedelta(days=365)
+    cache = {}
+    created = []
+    for records, cls, kind in ((achievements, Achievement, "achievement"), (needs, Need, "need")):
+        owner = owners[kind]
+        for rec in records:
+            body = rec.get("summary") or rec.get("description") or ""
+            listing = cls(external_id=rec["external_id"], title=(rec.get("title") or "")[:200], summary=body,
+                          industry="other", region="outside", status="published", owner=owner,
+                          organisation=owner.organisation, published_at=None, valid_until=valid, created_at=now)
+            listing.tags = [t for t in (_tag(n, cache) for n in dict.fromkeys(rec.get("tags") or ())) if t]
+            db.session.add(listing)
+            category = None if (drop_category and kind == "need") else rec.get("category")
+            created.append((listing, rec.get("field") if kind == "achievement" else None, category))
+    db.session.flush()
+    db.session.add_all(MatchProfile(listing_id=x.id, discipline=f, category=c, key_terms=[]) for x, f, c in created)
+    db.session.flush()
+    return {x.external_id: x.id for x, _f, _c in created}
+
+
+def rank_needs(ids, limit=10):
+    """{need external id: [achievement external ids]} ranked through the app's pools and services."""
+    pools.reset()
+    all_pools = pools.get_pools()
+    by_id = {v: k for k, v in ids.items()}
+    need_pool = all_pools.by_kind["need"]
+    run = {}
+    for need_id, prof in need_pool.profiles.items():
+        results = services.compute(prof.doc, all_pools, limit=limit)
+        run[by_id[need_id]] = [by_id[cid] for cid, _score, _items in results]
+    return run

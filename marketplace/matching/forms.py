@@ -1,0 +1,42 @@
+"""Forms of the matching feature."""
+import unicodedata
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+DISMISS_REASONS = [
+    ("irrelevant", _l("不相关")),
+    ("maturity", _l("成熟度不够")),
+    ("price", _l("价格不合适")),
+    ("contacted", _l("已联系")),
+    ("other", _l("其他")),
+]
+DISMISS_LABELS = dict(DISMISS_REASONS)
+
+
+def _clean(value):
+    return unicodedata.normalize("NFKC", value or "").strip()
+
+
+class DismissForm(FlaskForm):
+    """Dismiss one suggestion of a listing, with a reason."""
+
+    candidate_id = HiddenField(validators=[DataRequired(message=_l("缺少推荐条目。"))])
+    reason = SelectField(_l("原因"), choices=DISMISS_REASONS, validators=[DataRequired(message=_l("请选择原因。"))])
+    note = StringField(_l("补充说明"), filters=[_clean],
+                       validators=[Optional(), Length(max=200, message=_l("不能超过 200 个字。"))])
+
+    def validate_candidate_id(self, field):
+        try:
+            field.data = int(_clean(field.data))
+        except (TypeError, ValueError):
+            raise ValidationError(_l("推荐条目无效。")) from None
+
+
+class SavedSearchForm(FlaskForm):
+    """Keywords of a saved search; facets come from the same request (kind, industry, region, ...)."""
+
+    q = StringField(_l("关键词"), filters=[_clean],
+                    validators=[Optional(), Length(max=200, message=_l("不能超过 200 个字。"))])

@@ -1,0 +1,124 @@
+"""Matching: precomputed suggestions, dismissals, per-listing matching attributes, follows and notifications."""
+from ..extensions import db
+from ..models_base import utcnow
+
+DISMISS_REASONS = ("irrelevant", "maturity", "price", "contacted", "other")
+
+
+class MatchProfile(db.Model):
+    """What the matcher keeps about a listing beyond the listing itself.
+
+    `discipline`/`category` come from bulk imports that carry them (the CSL format's field/category);
+    `key_terms` are the system's key terms of the listing text (a need's tags when its author gave none).
+    """
+
+    __tablename__ = "match_profiles"
+
+    listing_id = db.Column(db.Integer, db.ForeignKey("listings.id", ondelete="CASCADE"), primary_key=True)
+    discipline = db.Column(db.String(60))
+    category = db.Column(db.String(30))
+    key_terms = db.Column(db.JSON, nullable=False, default=list)
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class Suggestion(db.Model):
+    """One precomputed pair, stored from the side of `listing` (the one whose owner sees it)."""
+
+    __tablename__ = "match_suggestions"
+    __table_args__ = (db.UniqueConstraint("listing_id", "candidate_id", name="uq_match_suggestions_pair"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    listing_id = db.Column(db.Integer, db.ForeignKey("listings.id", ondelete="CASCADE"), nullable=False, index=True)
+    candidate_id = db.Column(db.Integer, db.ForeignKey("listings.id", ondelete="CASCADE"), nullable=False,
+                             index=True)
+    rank = db.Column(db.Integer, nullable=False)
+    score = db.Column(db.Float, nullable=False)
+    factors = db.Column(db.JSON, nullable=False, default=list)  # explain.factor_items
+    computed_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    listing = db.relationship("Listing", foreign_keys=[listing_id])
+    candidate = db.relationship("Listing", foreign_keys=[candidate_id])
+
+    @property
+    def need_id(self):
+        return self.listing_id if self.listing.kind == "need" else self.candidate_id
+
+    @property
+    def achievement_id(self):
+        return self.candidate_id if self.listing.kind == "need" else self.listing_id
+
+
+class Dismissal(db.Model):
+    """A user said a pair does not fit; the pair never comes back for that user."""
+
+    __tablename__ = "match_dismissals"
+    __table_args__ = (db.UniqueConstraint("user_id", "listing_id", "candidate_id", name="uq_match_dismissals"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    listing_id = db.Column(db.Integer, db.ForeignKey("listings.id", ondelete="CASCADE"), nullable=False)
+    candidate_id = db.Column(db.Integer, db.ForeignKey("listings.id", ondelete="CASCADE"), nullable=False)
+    reason = db.Column(db.String(20), nullable=False)  # DISMISS_REASONS
+    note = db.Column(db.String(200))
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    user = db.relationship("User")
+    listing = db.relationship("Listing", foreign_keys=[listing_id])
+    candidate = db.relationship("Listing", foreign_keys=[candidate_id])
+
+
+class MatchState(db.Model):
+    """Progress of the suggestion updater through the IndexChange log (one row per consumer name)."""
+
+    __tablename__ = "match_state"
+
+    name = db.Column(db.String(40), primary_key=True)
+    last_change_id = db.Column(db.BigInteger().with_variant(db.Integer, "sqlite"), nullable=False, default=0)
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class Follow(db.Model):
+    """A user follows a listing's suggestions: told when a newly published listing enters them."""
+
+    __tablename__ = "match_follows"
+    __table_args__ = (db.UniqueConstraint("user_id", "listing_id", name="uq_match_follows"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    listing_id = db.Column(db.Integer, db.ForeignKey("listings.id", ondelete="CASCADE"), nullable=False, index=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    listing = db.relationship("Listing")
+
+
+class SavedSearch(db.Model):
+    """A query with facets; a newly published listing that matches it is notified to its owner."""
+
+    __tablename__ = "match_saved_searches"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    query = db.Column(db.String(200), nullable=False, default="")
+    filters = db.Column(db.JSON, nullable=False, default=dict)  # facet name -> code
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+class Notification(db.Model):
+    """An in-app alert (and its email): at most one per user, source and listing."""
+
+    __tablename__ = "match_notifications"
+    __table_args__ = (
+        db.UniqueConstraint("user_id", "source", "source_id", "listing_id", name="uq_match_notifications_pair"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    source = db.Column(db.String(20), nullable=False)  # search | follow
+    source_id = db.Column(db.Integer, nullable=False)  # SavedSearch.id or the followed Listing.id
+    listing_id = db.Column(db.Integer, db.ForeignKey("listings.id", ondelete="CASCADE"), nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    read_at = db.Column(db.DateTime)
+    emailed_at = db.Column(db.DateTime)
+
+    user = db.relationship("User")
+    listing = db.relationship("Listing")

@@ -1,0 +1,125 @@
+"""In-process pools of published listings for the ranker, kept in step with the IndexChange log.
+
+Each process keeps one pool per kind and database. A pool is built once from the database, then every read
+first applies the IndexChange rows written since (a listing published, changed, withdrawn or deleted), so a
+pool is never staler than the last committed change.
+"""
+import logging
+import threading
+
+from ..extensions import db
+from ..listings.models import Listing
+from ..search.models import IndexChange
+from . import text as textmod
+from .features import Doc
+from .models import MatchProfile
+from .pool import Pool
+
+log = logging.getLogger(__name__)
+
+_cache = {}
+_lock = threading.RLock()
+
+
+def listing_doc(listing, profile=None):
+    """The ranker's view of a listing. The category is the CSL category when imported with one, else the industry."""
+    industry = listing.industry if listing.industry and listing.industry != "other" else None
+    tags = list(listing.tag_names)
+    if profile is not None and not tags:
+        tags = list(profile.key_terms or ())
+    return Doc(
+        id=listing.id, kind=listing.kind, title=listing.title or "",
+        body=" ".join(x for x in (listing.summary, listing.indicators if listing.kind == "need" else "") if x),
+        tags=tuple(tags),
+        category=(profile.category if profile is not None and profile.category else industry),
+        field=profile.discipline if profile is not None else None,
+        region=listing.region, maturity=listing.maturity, min_maturity=listing.min_maturity,
+        cooperation_mask=listing.cooperation_mask or 0,
+        price_wan=float(listing.price_wan) if listing.price_wan is not None else None,
+        price_negotiable=bool(listing.price_negotiable), published_at=listing.published_at,
+        owner_id=listing.owner_id,
+    )
+
+
+def load_docs(ids=None, kind=None, published_only=True):
+    """Docs of listings (by id or kind), with their match profiles, in a few queries."""
+    query = db.select(Listing)
+    if ids is not None:
+        query = query.where(Listing.id.in_(list(ids)))
+    if kind is not None:
+        query = query.where(Listing.kind == kind)
+    if published_only:
+        query = query.where(Listing.status == "published")
+    listings = db.session.execute(query).scalars().all()
+    if not listings:
+        return []
+    profiles = {}
+    id_list = [x.id for x in listings]
+    for start in range(0, len(id_list), 5000):
+        chunk = id_list[start:start + 5000]
+        for p in db.session.execute(db.select(MatchProfile).where(MatchProfile.listing_id.in_(chunk))).scalars():
+            profiles[p.listing_id] = p
+    return [listing_doc(x, profiles.get(x.id)) for x in listings]
+
+
+class Pools:
+    """The achievement pool and the need pool of one database, with the last IndexChange id applied."""
+
+    def __init__(self):
+        self.by_kind = {"achievement": Pool(), "need": Pool()}
+        self.last_change = 0
+
+    def build(self):
+        self.last_change = db.session.execute(db.select(db.func.max(IndexChange.id))).scalar() or 0
+        docs = load_docs()
+        textmod.add_terms(t for d in docs for t in d.tags)
+        for doc in docs:
+            self.by_kind[doc.kind].add(doc)
+        log.info("matching pools built: %d achievements, %d needs", len(self.by_kind["achievement"]),
+                 len(self.by_kind["need"]))
+
+    def sync(self):
+        """Apply the change log since the last sync; returns the ids of the listings that changed."""
+        rows = db.session.execute(
+            db.select(IndexChange.id, IndexChange.listing_id).where(IndexChange.id > self.last_change)
+            .order_by(IndexChange.id)
+        ).all()
+        if not rows:
+            return set()
+        changed = {r.listing_id for r in rows}
+        self.apply(changed)
+        self.last_change = rows[-1].id
+        return changed
+
+    def apply(self, ids):
+        ids = set(ids)
+        for pool in self.by_kind.values():
+            for i in ids:
+                pool.remove(i)
+        docs = load_docs(ids)
+        textmod.add_terms(t for d in docs for t in d.tags)
+        for doc in docs:
+            self.by_kind[doc.kind].add(doc)
+
+    def other_side(self, kind):
+        return self.by_kind["need" if kind == "achievement" else "achievement"]
+
+
+def get_pools():
+    """This process's pools for the current database, built on first use and synced on every call."""
+    key = str(db.engine.url)
+    with _lock:
+        pools = _cache.get(key)
+        if pools is None:
+            pools = Pools()
+            pools.build()
+            _cache[key] = pools
+        else:
+            pools.sync()
+        return pools
+
+
+def reset():
+    """Forget every pool (tests, and after bulk changes that bypass the change log)."""
+    with _lock:
+        _cache.clear()

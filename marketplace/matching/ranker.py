@@ -1,0 +1,145 @@
+"""The matcher: ranks one side's pool (e.g. achievements) for a listing of the other side (e.g. a need).
+
+Pure Python, no app. Two stages:
+1. text evidence: BM25 over segmented words and character bigrams, plus the pool document's tags found
+   literally in the query text (tags are authors' keywords, so a hit is a strong signal);
+2. pseudo-relevance feedback from the best text matches: their fields/categories give the query's likely
+   discipline (used when the query has none, and to rank within a given category), their tags give
+   expansion keywords that other pool documents may share.
+The final score is a weighted sum of factors, each in [0, 1]; product factors (industry, maturity,
+cooperation, price, region, freshness) only apply when both sides carry the data.
+"""
+from collections import Counter
+from dataclasses import dataclass, field
+
+from . import features as ft
+from . import product
+from .pool import Pool  # noqa: F401  (the ranker's pool type)
+
+# Few, rounded weights (tuned on csl-dev as a whole, never per need).
+WEIGHTS = {
+    "text": 1.0,  # BM25 words + bigrams, normalised by the best candidate
+    "tags": 0.3,  # the candidate's tags found in the query text
+    "prf_tags": 0.5,  # the candidate's tags shared with the best text matches
+    "field": 1.3,  # agreement with the (inferred) discipline
+    "category": 0.6,  # agreement with the (given or inferred) category
+    "product": 1.0,  # scale of the product factors (each is a small bonus or malus)
+}
+FEEDBACK_DOCS = 3  # tags of this many top text matches expand the query
+FIELD_DOCS = 10  # fields of this many top text matches vote for the discipline
+RETRIEVAL_TERMS = 20  # candidates share one of the query's most specific words (a handful keeps it fast)
+RETRIEVAL_LIMIT = 400  # documents scored on the whole query after retrieval on those words
+CANDIDATES = 400  # how many text candidates are re-ranked
+FIELD_EXPAND_MIN = 0.4  # share of the top matches' votes a discipline needs to bring in all its documents
+FIELD_EXPAND_MAX = 3000
+
+
+@dataclass
+class Match:
+    doc_id: object
+    score: float
+    factors: dict = field(default_factory=dict)  # code -> value in [0, 1] (product: signed)
+    details: dict = field(default_factory=dict)  # code -> data for explanations (matched terms, ...)
+
+
+def _text_scores(query, pool, max_terms=None):
+    """BM25 over the whole query of every pool document sharing a query word.
+
+    With `max_terms`, candidates are only those sharing one of the query's most specific words (fast at
+    100k listings), but they are still scored on the whole query (words and bigrams).
+    """
+    words = [t for t in query.tf if t.startswith("w:")]
+    if max_terms:
+        words = sorted(words, key=pool.stats.idf, reverse=True)[:max_terms]
+    return pool.bm25(query.tf, pool.top_by_terms(words, RETRIEVAL_LIMIT))
+
+
+def _tag_hits(query, pool, ids):
+    """Tags of pool documents that occur in the query text, weighted by tag specificity."""
+    hits, values = {}, {}
+    for i in ids:
+        found = ft.tags_in_text(pool.profiles[i].tags, query.norm_text)
+        if found:
+            hits[i] = found
+            values[i] = sum(pool.stats.tag_idf(t) for t in found)
+    return hits, values
+
+
+def _normalised(values):
+    top = max(values.values(), default=0) or 1.0
+    return {k: v / top for k, v in values.items()}
+
+
+def _vote(pool, ranked_ids, scores, attr):
+    """Score-weighted distribution of a document attribute (field/category) among the top matches."""
+    votes = Counter()
+    for i in ranked_ids:
+        value = getattr(pool.profiles[i].doc, attr)
+        if value:
+            votes[value] += scores[i]
+    total = sum(votes.values())
+    return {k: v / total for k, v in votes.items()} if total else {}
+
+
+def rank(query_doc, pool, limit=10, weights=None, disabled=(), exclude=(), max_terms=RETRIEVAL_TERMS, now=None):
+    """The best `limit` pool documents for `query_doc`, each with its factor values and explanation data."""
+    w = dict(WEIGHTS, **(weights or {}))
+    for code in disabled:
+        w[code] = 0.0
+    query = ft.profile(query_doc)
+    raw_text = _text_scores(query, pool, max_terms=max_terms)
+    cand = sorted(raw_text, key=raw_text.get, reverse=True)[:CANDIDATES]
+    text = _normalised({i: raw_text[i] for i in cand})
+    hits, tag_raw = _tag_hits(query, pool, cand)
+    tags = {i: min(1.0, v / 12.0) for i, v in tag_raw.items()}  # ~two specific tags saturate
+
+    # Stage 2: feedback from the best first-stage matches.
+    first = {i: text[i] + w["tags"] * tags.get(i, 0.0) for i in cand}
+    top = sorted(first, key=first.get, reverse=True)
+    feedback = top[:FEEDBACK_DOCS]
+    prf_weight = Counter()
+    for rank_no, i in enumerate(feedback):
+        for tag in pool.profiles[i].tags:
+            prf_weight[tag] += 1.0 / (rank_no + 1)
+    if "field" in disabled:
+        field_dist = {}
+    else:
+        field_dist = _vote(pool, top[:FIELD_DOCS], first, "field")
+    if query_doc.category:
+        cat_dist = {query_doc.category: 1.0}
+    else:
+        cat_dist = _vote(pool, top[:FIELD_DOCS], first, "category")
+
+    # Pool documents sharing a feedback tag join the candidates even without text overlap.
+    cand_set = set(cand)
+    for tag in prf_weight:
+        cand_set.update(pool.tag_postings.get(tag, ()))
+    # ... and so do the documents of the likely discipline, when it is clear and not too large a group.
+    if field_dist:
+        best_field = max(field_dist, key=field_dist.get)
+        members = pool.field_postings.get(best_field, ())
+        if field_dist[best_field] >= FIELD_EXPAND_MIN and len(members) <= FIELD_EXPAND_MAX:
+            cand_set.update(members)
+
+    results = []
+    for i in cand_set:
+        prof = pool.profiles[i]
+        doc = prof.doc
+        shared = [t for t in prof.tags if t in prf_weight]
+        prf = min(1.0, sum(prf_weight[t] * pool.stats.tag_idf(t) for t in shared) / 8.0)
+        f = {
+            "text": text.get(i, 0.0),
+            "tags": tags.get(i, 0.0),
+            "prf_tags": prf,
+            "field": field_dist.get(doc.field, 0.0) if doc.field else 0.0,
+            "category": cat_dist.get(doc.category, 0.0) if doc.category else 0.0,
+        }
+        score = sum(w[k] * v for k, v in f.items())
+        prod = product.factors(query_doc, doc, now=now)
+        score += w["product"] * sum(v for v, _ in prod.values())
+        details = {"tags": hits.get(i, []), "prf_tags": shared, "field_dist": field_dist, "cat_dist": cat_dist,
+                   "product": prod, "query_terms": ft.key_terms(query, pool.stats)}
+        results.append(Match(doc_id=i, score=score, factors=f, details=details))
+    results = [m for m in results if m.doc_id not in exclude]
+    results.sort(key=lambda m: (-m.score, str(m.doc_id)))
+    return results[:limit]

@@ -1,0 +1,252 @@
+"""Matching services: compute, store and serve suggestions; dismissals; key-term suggestions.
+
+Plain functions that flush and never commit. Suggestions are precomputed per listing (SUGGESTIONS_KEPT of
+them, so that dismissals leave enough to show) and refreshed from the IndexChange log by `process_changes`,
+which the background updater (matching.background) calls a few times a second.
+"""
+import logging
+
+from ..extensions import db
+from ..listings.models import Listing
+from ..models_base import utcnow
+from ..search.models import IndexChange
+from . import alerts, explain, features, pools, ranker
+from . import text as textmod
+from .models import Dismissal, MatchProfile, MatchState, Suggestion
+
+log = logging.getLogger(__name__)
+
+SUGGESTIONS_KEPT = 20
+REVERSE_REFRESH = 10  # the best counterparts of a changed listing whose own lists are recomputed too
+STATE_NAME = "suggestions"
+# How a dismissal reason demotes similar candidates later (value added to the score).
+DISMISSAL_PENALTY = {"irrelevant": -0.25, "maturity": -0.15, "price": -0.15, "other": -0.1}
+
+
+# ---------------------------------------------------------------- computing
+
+def _dismissal_context(owner_id):
+    """The owner's dismissed candidates (as docs) with their reasons, and the pairs never to show again."""
+    rows = db.session.execute(db.select(Dismissal).where(Dismissal.user_id == owner_id)).scalars().all()
+    pairs = {(d.listing_id, d.candidate_id) for d in rows}
+    docs = {d.id: d for d in pools.load_docs({r.candidate_id for r in rows}, published_only=False)} if rows else {}
+    return pairs, [(docs[r.candidate_id], r.reason) for r in rows if r.candidate_id in docs]
+
+
+def _dismissal_item(cand, dismissed):
+    """A malus when the candidate resembles one the owner dismissed (same kind of reason, similar content)."""
+    worst = None
+    cand_tags = set(cand.tags)
+    for doc, reason in dismissed:
+        if doc.id == cand.id or reason not in DISMISSAL_PENALTY:
+            continue
+        similar = len(cand_tags & set(doc.tags)) >= 2 or (cand.field and cand.field == doc.field)
+        if reason == "maturity":
+            similar = similar and cand.maturity is not None and cand.maturity == doc.maturity
+        elif reason == "price":
+            similar = similar and cand.price_wan is not None and doc.price_wan is not None \
+                and cand.price_wan >= doc.price_wan
+        if similar and (worst is None or DISMISSAL_PENALTY[reason] < worst[0]):
+            worst = (DISMISSAL_PENALTY[reason], reason)
+    if worst is None:
+        return None
+    return {"code": "dismissal", "value": worst[0], "key": "dismissal_similar", "params": {"reason": worst[1]}}
+
+
+def compute(doc, all_pools, limit=SUGGESTIONS_KEPT, max_terms=ranker.RETRIEVAL_TERMS):
+    """Ranked suggestions for a listing doc: [(candidate_id, score, factor items)], dismissals applied."""
+    pool = all_pools.other_side(doc.kind)
+    pairs, dismissed = _dismissal_context(doc.owner_id) if doc.owner_id is not None else (set(), [])
+    exclude = {c for (lst, c) in pairs if lst == doc.id}
+    exclude |= {i for i, p in pool.profiles.items() if p.doc.owner_id == doc.owner_id and doc.owner_id is not None}
+    matches = ranker.rank(doc, pool, limit=limit + 10, exclude=exclude, max_terms=max_terms)
+    out = []
+    query_words = sorted(dict.fromkeys(w for w in textmod.words(f"{doc.title} {doc.body} {' '.join(doc.tags)}")
+                                       if len(w) >= 2), key=lambda w: -pool.stats.idf("w:" + w))
+    for m in matches:
+        entry = pool.profiles[m.doc_id]
+        cand = entry.doc
+        items = explain.factor_items(m, doc, cand, cand_terms=set(entry.terms), query_words=query_words)
+        score = m.score
+        malus = _dismissal_item(cand, dismissed)
+        if malus:
+            items.append(malus)
+            score += malus["value"]
+        out.append((m.doc_id, round(score, 4), items))
+    out.sort(key=lambda r: -r[1])
+    return out[:limit]
+
+
+def _store(listing_id, all_pools, now):
+    """Recompute and store one listing's own list; returns its results ([] when it is not published)."""
+    db.session.execute(db.delete(Suggestion).where(Suggestion.listing_id == listing_id))
+    doc = next((p.profiles[listing_id].doc for p in all_pools.by_kind.values() if listing_id in p.profiles), None)
+    if doc is None:  # not published (any more): it leaves every list
+        db.session.execute(db.delete(Suggestion).where(Suggestion.candidate_id == listing_id))
+        return []
+    results = compute(doc, all_pools)
+    db.session.add_all(Suggestion(listing_id=listing_id, candidate_id=cid, rank=n + 1, score=score, factors=items,
+                                  computed_at=now) for n, (cid, score, items) in enumerate(results))
+    return results
+
+
+def refresh_listings(listing_ids, all_pools=None):
+    """Recompute the lists of changed listings, then those of their best counterparts (the reverse side).
+
+    A counterpart's list is recomputed from its own point of view (scores are relative to the query), so the
+    changed listing enters, moves in or leaves it exactly as a full recomputation would place it.
+    """
+    all_pools = all_pools or pools.get_pools()
+    now = utcnow()
+    done = set()
+    reverse = []
+    for listing_id in dict.fromkeys(listing_ids):
+        results = _store(listing_id, all_pools, now)
+        done.add(listing_id)
+        reverse.extend(cid for cid, _s, _i in results[:REVERSE_REFRESH])
+        # lists that held the listing and may have to drop or re-rank it
+        reverse.extend(db.session.execute(
+            db.select(Suggestion.listing_id).where(Suggestion.candidate_id == listing_id)).scalars())
+    for cid in dict.fromkeys(reverse):
+        if cid not in done:
+            _store(cid, all_pools, now)
+            done.add(cid)
+    db.session.flush()
+    return done
+
+
+def refresh_listing(listing_id, all_pools=None):
+    """Recompute one listing's suggestions (and the reverse side); returns its stored results."""
+    refresh_listings([listing_id], all_pools)
+    return suggestions_for(db.session.get(Listing, listing_id), limit=SUGGESTIONS_KEPT)
+
+
+def process_changes(batch=200):
+    """Apply the IndexChange log to the stored suggestions; returns how many listings were refreshed.
+
+    The consumer position is claimed with a compare-and-set on MatchState in the same transaction, so several
+    workers running this at once never apply a change twice; the caller commits.
+    """
+    state = db.session.get(MatchState, STATE_NAME)
+    if state is None:
+        state = MatchState(name=STATE_NAME, last_change_id=0)
+        db.session.add(state)
+        db.session.flush()
+    start = state.last_change_id
+    rows = db.session.execute(
+        db.select(IndexChange.id, IndexChange.listing_id).where(IndexChange.id > start)
+        .order_by(IndexChange.id).limit(batch)
+    ).all()
+    if not rows:
+        return 0
+    claimed = db.session.execute(
+        db.update(MatchState).where(MatchState.name == STATE_NAME, MatchState.last_change_id == start)
+        .values(last_change_id=rows[-1].id, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:
+        return 0
+    all_pools = pools.get_pools()
+    ids = list(dict.fromkeys(r.listing_id for r in rows))
+    refresh_listings(ids, all_pools)
+    alerts.notify_for(ids)
+    return len(ids)
+
+
+def refresh_all(progress=None):
+    """Recompute every published listing's suggestions (after a bulk import or a ranker change)."""
+    all_pools = pools.get_pools()
+    ids = [i for pool in all_pools.by_kind.values() for i in pool.profiles]
+    now = utcnow()
+    for n, listing_id in enumerate(ids):
+        _store(listing_id, all_pools, now)
+        if progress:
+            progress(n + 1, len(ids))
+    db.session.flush()
+    return len(ids)
+
+
+# ---------------------------------------------------------------- serving
+
+def suggestions_for(listing, user=None, limit=10):
+    """Stored suggestions of a listing, best first, without pairs the user dismissed or unpublished candidates."""
+    query = (
+        db.select(Suggestion).join(Suggestion.candidate).options(db.contains_eager(Suggestion.candidate))
+        .where(Suggestion.listing_id == listing.id, Listing.status == "published")
+        .order_by(Suggestion.score.desc(), Suggestion.candidate_id).limit(limit)
+    )
+    if user is not None:
+        dismissed = db.select(Dismissal.candidate_id).where(
+            Dismissal.user_id == user.id, Dismissal.listing_id == listing.id)
+        query = query.where(Suggestion.candidate_id.not_in(dismissed))
+    return db.session.execute(query).scalars().all()
+
+
+def suggestions_for_user(user, per_listing=5):
+    """[(listing, [suggestions])] over the user's published listings."""
+    listings = db.session.execute(
+        db.select(Listing).where(Listing.owner_id == user.id, Listing.status == "published")
+        .order_by(Listing.published_at.desc())
+    ).scalars().all()
+    return [(x, suggestions_for(x, user, limit=per_listing)) for x in listings]
+
+
+def strongest_pairs(limit=50):
+    """Operators' board: need-side suggestions of published pairs that nobody dismissed, strongest first."""
+    need = db.aliased(Listing)
+    cand = db.aliased(Listing)
+    dismissed = db.select(Dismissal.id).where(
+        db.or_(db.and_(Dismissal.listing_id == Suggestion.listing_id, Dismissal.candidate_id == Suggestion.candidate_id),
+               db.and_(Dismissal.listing_id == Suggestion.candidate_id, Dismissal.candidate_id == Suggestion.listing_id)))
+    query = (
+        db.select(Suggestion).join(need, need.id == Suggestion.listing_id).join(cand, cand.id == Suggestion.candidate_id)
+        .where(need.kind == "need", need.status == "published", cand.status == "published", ~dismissed.exists())
+        .order_by(Suggestion.score.desc()).limit(limit)
+    )
+    return db.session.execute(query).scalars().all()
+
+
+def dismissal_summary():
+    """Dismissal counts by reason, most frequent first: [(reason, count)]."""
+    rows = db.session.execute(
+        db.select(Dismissal.reason, db.func.count()).group_by(Dismissal.reason).order_by(db.func.count().desc())
+    ).all()
+    return [(r[0], r[1]) for r in rows]
+
+
+def dismiss(user, listing, candidate_id, reason, note=None):
+    """Record that `user` does not want `candidate_id` suggested for `listing`; idempotent."""
+    existing = db.session.execute(db.select(Dismissal).filter_by(
+        user_id=user.id, listing_id=listing.id, candidate_id=candidate_id)).scalar_one_or_none()
+    if existing is not None:
+        existing.reason, existing.note = reason, note
+        db.session.flush()
+        return existing
+    dismissal = Dismissal(user_id=user.id, listing_id=listing.id, candidate_id=candidate_id, reason=reason, note=note)
+    db.session.add(dismissal)
+    db.session.flush()
+    return dismissal
+
+
+# ---------------------------------------------------------------- key terms
+
+def suggest_tags(text, limit=8):
+    """Key terms of a text being written (specific words by the market's statistics) plus taxonomy terms in it."""
+    from .. import taxonomy
+
+    norm = textmod.normalize(text)
+    if not norm:
+        return {"key_terms": [], "taxonomy": []}
+    all_pools = pools.get_pools()
+    stats = all_pools.by_kind["achievement"].stats
+    doc = features.Doc(id=None, kind="need", title="", body=text)
+    terms = features.key_terms(features.profile(doc), stats, limit=limit)
+    found = []
+    for vocabulary in (taxonomy.INDUSTRIES,):
+        for code, label in vocabulary.items():
+            label = str(label)
+            parts = [p for p in label.replace("（", "、").replace("）", "").replace("与", "、").replace("及", "、")
+                     .replace("含", "").split("、") if len(p) >= 2]
+            if any(p.lower() in norm for p in parts):
+                found.append({"code": code, "label": label})
+    return {"key_terms": terms, "taxonomy": found}

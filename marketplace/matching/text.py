@@ -1,0 +1,74 @@
+"""Term extraction tuned for matching: segmented words plus character bigrams, on rjieba (jieba-rs).
+
+Pure functions, no app. The segmenter is one process-wide rjieba instance; domain words (tags, taxonomy
+terms) are added to it with `add_terms`, so that 石墨烯 or 窄带物联网 stay whole in need texts.
+"""
+import re
+import threading
+import unicodedata
+
+import rjieba
+
+_jieba = rjieba.Jieba()
+_known = set()
+_lock = threading.Lock()
+
+CJK = re.compile(r"[\u3400-\u9fff]+")
+WORDISH = re.compile(r"[\w\u3400-\u9fff]")
+
+# Words that carry no subject matter in a listing: function words, the phrasing of a need posting and the
+# reporting words of an abstract. Kept short and generic on purpose (no domain words here).
+STOPWORDS = frozenset(
+    """
+    的 了 和 与 及 或 在 对 为 是 以 于 中 其 等 并 从 将 把 被 由 该 这 那 此 之 而 也 又 及其 以及 通过 进行 基于 利用
+    采用 使用 针对 根据 关于 对于 一种 一个 一些 我们 本文 本研究 研究 分析 探讨 讨论 提出 结果 结果表明 表明 方法 问题 相关
+    技术 寻求 希望 掌握 高校 院所 高校院所 企业 合作 需求 需要 应用 方面 影响 作用 具有 可以 能够 以上 进一步 目前 我国 国内
+    主要 重要 有效 提高 不同 实现 研究进展 进展 情况 存在 发展 一定 较 更 最 很 已 已经 可 能 要 会 得到 有 无 不 个 种 上 下
+    介绍 综述 探索 思考 对策 建议 现状 展望 回顾 初探 浅析 试论 浅谈 论 作者 年 月 日 后 前 时 新 多 大 小 高 低
+    """.split()
+)
+
+
+def normalize(text):
+    """NFKC, lower case, collapsed spaces: the form every comparison uses."""
+    return " ".join(unicodedata.normalize("NFKC", text or "").lower().split())
+
+
+def normalize_tag(tag):
+    return normalize(tag).strip(" ,;，；、")
+
+
+def add_terms(terms):
+    """Teach the segmenter domain words (tags, taxonomy labels). Idempotent and thread-safe."""
+    with _lock:
+        for term in terms:
+            term = normalize_tag(term)
+            if 2 <= len(term) <= 20 and term not in _known and " " not in term:
+                _jieba.add_word(term, 50000, "n")
+                _known.add(term)
+
+
+def words(text):
+    """Segmented content words of `text` (normalised), stopwords and punctuation dropped."""
+    out = []
+    for token in _jieba.cut(normalize(text)):
+        token = token.strip()
+        if not token or token in STOPWORDS or not WORDISH.search(token):
+            continue
+        if len(token) == 1 and CJK.fullmatch(token):
+            continue  # single characters are covered by the bigrams
+        out.append(token)
+    return out
+
+
+def bigrams(text):
+    """Overlapping CJK character bigrams: robust where segmentation splits a term differently."""
+    out = []
+    for run in CJK.findall(normalize(text)):
+        out.extend(run[i:i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def terms(text):
+    """Both views of a text, prefixed so that they share one vocabulary: w:<word> and b:<bigram>."""
+    return ["w:" + w for w in words(text)] + ["b:" + b for b in bigrams(text)]

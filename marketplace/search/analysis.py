@@ -1,0 +1,240 @@
+"""Chinese text analysis for the search index.
+
+Whoosh pickles the analyzers into the index, so the classes here must stay at this import path
+(`marketplace.search.analysis`). Each pickled tokenizer carries its own domain dictionary (the word list and
+its digest), so an index always segments queries exactly the way it segmented its documents.
+
+Two views of the same text are indexed:
+- `SegmentTokenizer`: rjieba words with sequential positions (quoted phrases work), domain terms and
+  mixed-script words (NB-IoT, Wi-Fi, 5G) kept whole, case-folded;
+- `SubwordTokenizer`: the dictionary words inside each long word, for recall when the query is part of a
+  word of the document (人民共和国 in 中华人民共和国, iot in NB-IoT). A field of all character bigrams did the
+  same job but tripled the postings per document and cut the indexing rate to under 100 listings/s.
+
+Text must be NFKC-normalised before it reaches the tokenizers (`normalize`), so that character offsets
+stay valid for highlighting.
+"""
+import hashlib
+import re
+import threading
+import unicodedata
+
+import rjieba
+from whoosh.analysis import Token, Tokenizer
+from whoosh.formats import Frequency, Positions
+from whoosh.system import pack_uint
+
+ANALYZER_VERSION = "1"
+
+# Shipped domain vocabulary: kept whole by the segmenter. Taxonomy labels and tags are added at build time.
+DOMAIN_TERMS = (
+    "石墨烯", "氧化石墨烯", "物联网", "移动物联网", "窄带物联网", "NB-IoT", "LoRa", "5G", "4G", "Wi-Fi",
+    "02专项", "03专项", "稀土", "稀土永磁", "永磁材料", "热敏灸", "远程抄表", "智能电表", "锂电池", "锂离子电池",
+    "钨", "硬质合金", "光伏", "新能源汽车", "人工智能", "机器学习", "深度学习", "大数据", "云计算", "区块链",
+    "虚拟现实", "增强现实", "VR", "AR", "集成电路", "传感器", "芯片", "半导体", "LED", "OLED", "硅衬底",
+    "中医药", "中药材", "生物医药", "医疗器械", "纳米材料", "复合材料", "高分子材料", "陶瓷材料", "航空发动机",
+    "无人机", "轨道交通", "智能制造", "工业互联网", "机器人", "数控机床", "节能环保", "污水处理", "土壤修复",
+    "固废处理", "现代农业", "脐橙", "油茶", "富硒", "有机肥", "食品加工", "储能", "氢能", "燃料电池",
+    "技术转让", "技术许可", "作价入股", "合作开发", "技术服务", "科技成果", "技术需求", "中试", "小试", "产业化",
+)
+
+# Query-time synonyms: each group is searched as alternatives of one another.
+SYNONYM_GROUPS = (
+    ("物联网", "iot"),
+    ("窄带物联网", "nb-iot"),
+    ("稀土", "rare earth"),
+    ("人工智能", "ai", "artificial intelligence"),
+    ("虚拟现实", "vr", "virtual reality"),
+    ("增强现实", "ar"),
+    ("大数据", "big data"),
+    ("石墨烯", "graphene"),
+    ("无人机", "uav", "drone"),
+    ("集成电路", "ic"),
+    ("发光二极管", "led"),
+    ("机器学习", "machine learning"),
+    ("区块链", "blockchain"),
+    ("锂电池", "锂离子电池", "lithium battery"),
+)
+
+# Function words dropped at index and query time alike (so phrase positions still agree).
+STOP_WORDS = frozenset("的 了 和 与 及 或 在 是 对 等 之 其 为 以 于 由 被 把 将 并 而 也 都 从 到 中 上 下 个".split())
+
+_CONTROL_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}
+_LATIN = re.compile(r"[0-9a-z]")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_WORD = re.compile(r"[0-9a-z]+(?:[-_.+][0-9a-z]+)*|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def normalize(text):
+    """NFKC, control characters turned into spaces. Offsets of the result are what the tokenizers report."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", text)
+    if any(unicodedata.category(ch) in _CONTROL_CATEGORIES for ch in text):
+        text = "".join(" " if unicodedata.category(ch) in _CONTROL_CATEGORIES else ch for ch in text)
+    return text
+
+
+_ALNUM = re.compile(r"[^\W_]")
+
+
+def _is_word(text):
+    """A token worth indexing: contains a letter, digit or CJK character (not punctuation or space)."""
+    return _ALNUM.search(text) is not None
+
+
+def dictionary_digest(terms):
+    payload = ANALYZER_VERSION + "\n" + "\n".join(sorted(set(terms)))
+    return hashlib.sha1(payload.encode("utf-8")).hexdigest()[:16]
+
+
+def clean_terms(terms):
+    """Normalised, de-duplicated dictionary words (2-30 characters, no spaces)."""
+    out = set()
+    for term in terms:
+        term = normalize(str(term)).strip()
+        if 2 <= len(term) <= 30 and not any(ch.isspace() for ch in term) and _is_word(term):
+            out.add(term)
+    return tuple(sorted(out))
+
+
+_segmenters = {}
+_segmenters_lock = threading.Lock()
+
+
+def _segmenter(digest, terms):
+    """One rjieba instance per dictionary (at most a few live: the index and a rebuild in progress)."""
+    seg = _segmenters.get(digest)
+    if seg is not None:
+        return seg
+    with _segmenters_lock:
+        seg = _segmenters.get(digest)
+        if seg is None:
+            seg = rjieba.Jieba()
+            for term in terms:
+                seg.add_word(term, 200000, "n")
+                if term.lower() != term:
+                    seg.add_word(term.lower(), 200000, "n")
+            if len(_segmenters) >= 3:
+                _segmenters.pop(next(iter(_segmenters)))
+            _segmenters[digest] = seg
+    return seg
+
+
+class SegmentTokenizer(Tokenizer):
+    """rjieba words, punctuation dropped, positions numbered 0, 1, 2 ... over the kept words."""
+
+    def __init__(self, terms=()):
+        self.terms = clean_terms(terms)
+        self.digest = dictionary_digest(self.terms)
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.digest == self.digest
+
+    def __hash__(self):
+        return hash(self.digest)
+
+    def words(self, text):
+        """(word, start, end) triples of a normalised text, punctuation and function words dropped."""
+        seg = _segmenter(self.digest, self.terms)
+        return [(w, s, e) for w, s, e in seg.tokenize(text, "default", True)
+                if w not in STOP_WORDS and _is_word(w)]
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True, start_pos=0,
+                 start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            token.original = token.text = value
+            token.boost = 1.0
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar, token.endchar = start_char, start_char + len(value)
+            yield token
+            return
+        for pos, (word, start, end) in enumerate(self.words(value)):
+            token.text = word.lower()
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = word
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            yield token
+
+
+class SubwordTokenizer(SegmentTokenizer):
+    """Dictionary words inside each long word (中华人民共和国 -> 人民共和国, 共和国, 人民 ...) and the parts of
+    hyphenated Latin words (nb-iot -> nb, iot), so a query for part of a word still finds it."""
+
+    def words(self, text):
+        seg = _segmenter(self.digest, self.terms)
+        out = []
+        for word, start, end in super().words(text):
+            if 3 <= len(word) <= 12 and _CJK.match(word):
+                pieces = {word[i:j] for i in range(len(word)) for j in range(i + 2, len(word) + 1)
+                          if j - i < len(word) and seg.has_word(word[i:j])}
+                pieces.update(p for p in rjieba.cut(word) if len(p) >= 2 and p != word)  # the stock split
+                out.extend((piece, start, end) for piece in sorted(pieces))
+            elif _LATIN.match(word.lower()) and any(ch in word for ch in "-_.+"):
+                out.extend((piece, start, end) for piece in re.split(r"[-_.+]", word) if len(piece) >= 2)
+        return out
+
+
+class SegmentPositions(Positions):
+    """Positions format with a fast path for our tokenizers (no Token objects per word when indexing)."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        if not isinstance(analyzer, SegmentTokenizer):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        poses = {}
+        for pos, (word, _s, _e) in enumerate(analyzer.words(value)):
+            poses.setdefault(word.lower(), []).append(pos)
+        boost = self.field_boost
+        for word, poslist in poses.items():
+            yield word, len(poslist), len(poslist) * boost, self.encode(poslist)
+
+
+class SegmentFrequency(Frequency):
+    """Frequency format with the same fast path (for the sub-word field, which needs no positions)."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        if not isinstance(analyzer, SegmentTokenizer):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        freqs = {}
+        for word, _s, _e in analyzer.words(value):
+            word = word.lower()
+            freqs[word] = freqs.get(word, 0) + 1
+        boost = self.field_boost
+        for word, freq in freqs.items():
+            yield word, freq, freq * boost, pack_uint(freq)
+
+
+def bigrams(text):
+    """(gram, start, end) for a lower-cased text: CJK runs as overlapping bigrams (a lone character as
+    itself), Latin/digit words whole."""
+    out = []
+    for match in _WORD.finditer(text.lower()):
+        word, start = match.group(), match.start()
+        if _CJK.match(word):
+            if len(word) == 1:
+                out.append((word, start, start + 1))
+            else:
+                out.extend((word[i:i + 2], start + i, start + i + 2) for i in range(len(word) - 1))
+        else:
+            out.append((word, start, match.end()))
+    return out
+
+
+def synonyms_of(term):
+    """Other spellings of a (lower-cased) term from SYNONYM_GROUPS."""
+    term = term.lower()
+    for group in SYNONYM_GROUPS:
+        if term in group:
+            return [t for t in group if t != term]
+    return []

@@ -1,0 +1,302 @@
+"""Keeping the index in step with the database: apply the change log, rebuild, reconcile, report status.
+
+The database is the source of truth. Every listing change writes an IndexChange row in its own transaction.
+The applier reads changes above this index copy's watermark, loads the *current* rows of those listings,
+upserts or deletes their documents, commits the Whoosh writer and only then advances the watermark (kept in
+the index directory, so each host's copy follows the log on its own). A crash anywhere loses nothing: the
+unapplied changes are still above the watermark.
+
+Ids can commit out of order on PostgreSQL (a transaction holding id 41 may commit after one holding 42), so
+ids skipped below the newest seen id are remembered as gaps and looked at again until GAP_TTL passes.
+"""
+import contextlib
+import logging
+import re
+import time
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from .. import taxonomy
+from ..extensions import db
+from ..listings.models import Listing, Tag
+from ..models_base import utcnow
+from .analysis import DOMAIN_TERMS, clean_terms, dictionary_digest
+from .models import IndexChange
+from .schema import document, is_public, stamp
+
+log = logging.getLogger(__name__)
+
+BATCH = 500  # listings per Whoosh commit when applying changes
+GAP_TTL = 120.0  # seconds an unseen id below the watermark is still waited for
+GAP_WINDOW = 2000  # ids below a rebuild's snapshot that are checked for transactions still in flight
+
+
+# ---------------------------------------------------------------- locking
+
+def end_read_transaction():
+    """End the session's (read-only) transaction before waiting for the index writer lock.
+
+    Waiting for the writer lock while holding a database transaction can deadlock on SQLite, where every
+    transaction takes the write lock up front (BEGIN IMMEDIATE) and the lock holder needs it to read the log.
+    """
+    session = db.session
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("commit or roll back before updating the search index")
+    session.rollback()
+
+
+@contextlib.contextmanager
+def writer_lock(store, timeout=30.0):
+    """The index writer lock, taken without holding a database transaction when we may wait for it."""
+    if timeout:
+        end_read_transaction()
+    with store.writer_lock(timeout=timeout):
+        yield
+
+
+# ---------------------------------------------------------------- dictionary
+
+def _msgid(label):
+    """The Chinese msgid of a lazy label (no request or locale needed)."""
+    args = getattr(label, "_args", None)
+    return str(args[0]) if args else str(label)
+
+
+def _label_terms():
+    out = []
+    for vocabulary in (taxonomy.INDUSTRIES, taxonomy.SOURCE_PROGRAMMES, taxonomy.COOPERATION_MODES,
+                       taxonomy.MATURITIES, taxonomy.IP_TYPES):
+        for _code, label in taxonomy.choices(vocabulary):
+            out.extend(p for p in re.split(r"[\s()（）、,，与及含]+", _msgid(label)) if p)
+    return out
+
+
+def dictionary_terms():
+    """The domain dictionary: shipped terms, taxonomy labels and every tag in use."""
+    tags = db.session.execute(select(Tag.name)).scalars().all()
+    return clean_terms(list(DOMAIN_TERMS) + _label_terms() + list(tags))
+
+
+def current_digest():
+    return dictionary_digest(dictionary_terms())
+
+
+# ---------------------------------------------------------------- change log
+
+def _pending_condition(state):
+    cond = IndexChange.id > state["watermark"]
+    gaps = state.get("gaps") or []
+    if gaps:
+        cond = or_(cond, *[IndexChange.id.between(lo, hi) for lo, hi, _t in gaps])
+    return cond
+
+
+def _advance(state, seen_ids, now):
+    """New watermark and gaps after the changes `seen_ids` (sorted) were applied."""
+    gaps = []
+    seen = set(seen_ids)
+    for lo, hi, first in state.get("gaps") or []:
+        if now - first > GAP_TTL:
+            continue
+        start = lo
+        for x in sorted(i for i in seen if lo <= i <= hi):
+            if start <= x - 1:
+                gaps.append([start, x - 1, first])
+            start = x + 1
+        if start <= hi:
+            gaps.append([start, hi, first])
+    watermark = state["watermark"]
+    above = [i for i in seen_ids if i > watermark]
+    for x in above:
+        if x > watermark + 1:
+            gaps.append([watermark + 1, x - 1, now])
+        watermark = x
+    return dict(state, watermark=watermark, gaps=gaps[-200:])
+
+
+def pending_count(state):
+    return db.session.execute(select(func.count()).select_from(IndexChange).where(_pending_condition(state))).scalar()
+
+
+def load_listings(ids):
+    rows = db.session.execute(
+        select(Listing).where(Listing.id.in_(list(ids))).options(selectinload(Listing.tags))
+    ).scalars().all()
+    return {row.id: row for row in rows}
+
+
+def write_listings(writer, ids, rows, today=None):
+    """Upsert public listings among `ids`, delete the others; returns the number of documents written."""
+    written = 0
+    for listing_id in ids:
+        listing = rows.get(listing_id)
+        if listing is not None and is_public(listing, today):
+            writer.update_document(**document(listing))
+            written += 1
+        else:
+            writer.delete_by_term("id", str(listing_id))
+    return written
+
+
+def apply_pending(store, name, progress=None, limit=None):
+    """Apply changes above the watermark of index `name`; returns listings applied.
+
+    The caller holds the writer lock and has no unflushed changes: each batch ends the session's transaction
+    (rollback) so the next one sees newer commits and SQLite's write lock is released.
+    """
+    applied = 0
+    while True:
+        state = store.read_state(name)
+        rows = db.session.execute(
+            select(IndexChange.id, IndexChange.listing_id).where(_pending_condition(state))
+            .order_by(IndexChange.id).limit(BATCH * 4)
+        ).all()
+        if not rows:
+            if state.get("gaps"):  # let expired gaps go
+                store.write_state(name, _advance(state, [], time.time()))
+            db.session.rollback()
+            return applied
+        listing_ids = sorted({r.listing_id for r in rows})
+        listings = load_listings(listing_ids)
+        writer = store.writer(name)
+        try:
+            write_listings(writer, listing_ids, listings)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        store.write_state(name, _advance(state, [r.id for r in rows], time.time()))
+        db.session.rollback()  # end the read transaction; the next batch sees newer commits
+        applied += len(listing_ids)
+        if progress:
+            progress(len(listing_ids))
+        if len(rows) < BATCH * 4 or (limit and applied >= limit):
+            return applied
+
+
+# ---------------------------------------------------------------- rebuild / reconcile / status
+
+def _snapshot_state(now):
+    """Watermark for a fresh build: the newest change id, with recent missing ids kept as gaps."""
+    top = db.session.execute(select(func.max(IndexChange.id))).scalar() or 0
+    recent = db.session.execute(
+        select(IndexChange.id).where(IndexChange.id > top - GAP_WINDOW).order_by(IndexChange.id)
+    ).scalars().all()
+    state = {"watermark": max(0, top - GAP_WINDOW), "gaps": []}
+    state = _advance(state, recent, now)
+    state["watermark"] = top
+    return state
+
+
+def public_listing_ids_query():
+    return select(Listing.id).where(
+        Listing.status == "published", or_(Listing.valid_until.is_(None), Listing.valid_until >= date.today())
+    )
+
+
+def public_count():
+    return db.session.execute(select(func.count()).select_from(public_listing_ids_query().subquery())).scalar()
+
+
+def build_into(store, name, progress=None, batch=1000):
+    """Index every public listing into the (new, not live) index `name`; returns the number indexed."""
+    ids = db.session.execute(public_listing_ids_query().order_by(Listing.id)).scalars().all()
+    writer = store.writer(name, bulk=True)
+    count = 0
+    try:
+        for i in range(0, len(ids), batch):
+            chunk = ids[i:i + batch]
+            held = {key[1][0] for key in db.session.identity_map.keys() if key[0] is Listing}
+            rows = load_listings(chunk)
+            for listing_id in chunk:
+                listing = rows.get(listing_id)
+                if listing is not None and is_public(listing):
+                    writer.add_document(**document(listing))
+                    count += 1
+            for listing_id, row in rows.items():  # bounded memory, but never detach the caller's objects
+                if listing_id not in held:
+                    db.session.expunge(row)
+            if progress:
+                progress(len(chunk))
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    return count
+
+
+def rebuild(store, progress=None):
+    """Build a new index beside the live one, catch it up with the log and swap it in. Search keeps working."""
+    now = time.time()
+    terms = dictionary_terms()
+    name = store.create(terms)
+    try:
+        state = _snapshot_state(now)  # before reading listings: later changes are applied after the build
+        state.update(digest=dictionary_digest(terms), built_at=now)
+        store.write_state(name, state)
+        count = build_into(store, name, progress)
+        with writer_lock(store, timeout=120):
+            apply_pending(store, name)
+            store.swap(name)
+    except BaseException:
+        store.discard(name)
+        raise
+    log.info("search index rebuilt: %s documents in %s", count, name)
+    return count
+
+
+def indexed_stamps(searcher):
+    return {int(f["id"]): f.get("updated_at", "") for f in searcher.reader().all_stored_fields()}
+
+
+def reconcile(store, repair=True):
+    """Compare ids and updated_at of public listings with the index documents; repair drift when asked."""
+    db_stamps = {
+        row.id: stamp(row.updated_at)
+        for row in db.session.execute(
+            select(Listing.id, Listing.updated_at).where(Listing.id.in_(public_listing_ids_query()))
+        )
+    }
+    name = store.current_name()
+    searcher = store.open(name).searcher()
+    try:
+        ix_stamps = indexed_stamps(searcher)
+    finally:
+        searcher.close()
+    missing = sorted(set(db_stamps) - set(ix_stamps))
+    extra = sorted(set(ix_stamps) - set(db_stamps))
+    stale = sorted(i for i in set(db_stamps) & set(ix_stamps) if db_stamps[i] != ix_stamps[i])
+    if repair and (missing or extra or stale):
+        ids = missing + extra + stale
+        with writer_lock(store, timeout=60):
+            writer = store.writer(name)
+            try:
+                for i in range(0, len(ids), BATCH):
+                    chunk = ids[i:i + BATCH]
+                    write_listings(writer, chunk, load_listings(chunk))
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                raise
+    return {"missing": missing, "extra": extra, "stale": stale}
+
+
+def status(store):
+    """Numbers for `flask search status`."""
+    name = store.current_name()
+    state = store.read_state(name) if name else {"watermark": 0, "gaps": []}
+    published = public_count()
+    docs = 0
+    if name and store.exists():
+        with store.open(name).searcher() as searcher:
+            docs = searcher.doc_count()
+    pending = pending_count(state)
+    oldest = db.session.execute(select(func.min(IndexChange.created_at)).where(_pending_condition(state))).scalar()
+    lag = (utcnow() - oldest).total_seconds() if oldest else 0.0
+    return {
+        "index": name, "published": published, "documents": docs, "pending": pending, "lag_seconds": lag,
+        "watermark": state.get("watermark", 0), "gaps": len(state.get("gaps") or []),
+        "dictionary_current": state.get("digest") == current_digest(),
+    }

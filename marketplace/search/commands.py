@@ -1,0 +1,51 @@
+"""`flask search ...`: rebuild, status, reconcile, sync."""
+import click
+from flask.cli import AppGroup
+
+from . import service
+
+search_cli = AppGroup("search", help="全文搜索索引：重建、状态、校对。")
+
+
+@search_cli.command("rebuild")
+def rebuild_command():
+    """Build a new index from the database beside the live one and swap it in (search keeps working)."""
+    with click.progressbar(length=service.public_count(), label="重建索引", show_pos=True) as bar:
+        count = service.rebuild(progress=bar.update)
+    click.echo(f"索引已重建并切换：{count} 条已发布内容。")
+
+
+@search_cli.command("status")
+def status_command():
+    """Published listings in the database vs documents in the index, pending changes, lag, watermark."""
+    info = service.status()
+    click.echo(f"索引目录：{info['index'] or '（尚未建立）'}")
+    click.echo(f"数据库中公开内容：{info['published']}")
+    click.echo(f"索引中文档：{info['documents']}")
+    click.echo(f"待应用变更：{info['pending']}（延迟 {info['lag_seconds']:.1f} 秒）")
+    click.echo(f"水位（已应用的变更编号）：{info['watermark']}，待确认的编号区间：{info['gaps']}")
+    click.echo("领域词典：" + ("与索引一致" if info["dictionary_current"] else "已变化，请运行 flask search rebuild"))
+
+
+@search_cli.command("reconcile")
+@click.option("--dry-run", is_flag=True, help="只报告差异，不修复。")
+def reconcile_command(dry_run):
+    """Find documents missing from, extra in, or stale in the index (ids + updated_at) and repair them."""
+    found = service.reconcile(repair=not dry_run)
+    for key, text in (("missing", "索引缺少"), ("extra", "索引多余"), ("stale", "索引过期")):
+        ids = found[key]
+        shown = ", ".join(map(str, ids[:20])) + (" …" if len(ids) > 20 else "")
+        click.echo(f"{text}：{len(ids)} 条" + (f"（{shown}）" if ids else ""))
+    if any(found.values()):
+        click.echo("仅报告，未修复。" if dry_run else "已修复。")
+    else:
+        click.echo("索引与数据库一致。")
+
+
+@search_cli.command("sync")
+def sync_command():
+    """Apply pending changes of the log to the index now."""
+    click.echo(f"已应用 {service.sync()} 条内容的变更。")
+
+
+COMMANDS = [search_cli]

@@ -1,0 +1,142 @@
+"""Facet counts, filters and sorting from per-document value arrays.
+
+Whoosh's own facet grouping is slow on large hit sets (PITFALLS), so each segment's sortable columns are read
+once into plain lists (segments never change once written) and counted with C-speed Counter/map loops.
+Counts are drill-down counts: a facet's counts apply every selected filter except its own.
+"""
+import heapq
+import threading
+from collections import Counter
+from operator import itemgetter
+
+from .. import taxonomy
+from .schema import FACETS, MISSING, SINGLE_VALUED
+
+COLUMNS = SINGLE_VALUED + ("coop", "price", "published_at", "valid_until")
+MISSING_NUMBER = MISSING
+
+_segment_cache = {}  # segment id -> {column: list}
+_cache_lock = threading.Lock()
+
+
+def _segment_values(leaf):
+    key = leaf.segment().segment_id()
+    values = _segment_cache.get(key)
+    if values is None:
+        values = {}
+        for name in COLUMNS:
+            if not leaf.has_column(name):
+                values[name] = [None] * leaf.doc_count_all()
+            elif name in SINGLE_VALUED:  # codes are stored as bytes; decode each distinct value once
+                decoded = {}
+                values[name] = [decoded.get(v) or decoded.setdefault(v, v.decode("utf-8"))
+                                for v in leaf.column_reader(name)]
+            else:
+                values[name] = list(leaf.column_reader(name))
+        with _cache_lock:
+            if len(_segment_cache) > 256:
+                _segment_cache.clear()
+            _segment_cache[key] = values
+    return values
+
+
+class DocValues:
+    """Column values of every document of a reader, indexed by global document number."""
+
+    def __init__(self, reader):
+        self.columns = {name: [] for name in COLUMNS}
+        for leaf, _offset in reader.leaf_readers():
+            if leaf.segment() is None:  # an empty index
+                continue
+            values = _segment_values(leaf)
+            for name in COLUMNS:
+                self.columns[name].extend(values[name])
+
+    def __getitem__(self, name):
+        return self.columns[name]
+
+
+_values_by_reader = {}
+
+
+def doc_values(reader):
+    """DocValues for a reader, memoised on its segments."""
+    leaves = [leaf for leaf, _offset in reader.leaf_readers() if leaf.segment() is not None]
+    key = tuple(leaf.segment().segment_id() for leaf in leaves)  # values never depend on deletions
+    values = _values_by_reader.get(key)
+    if values is None:
+        values = DocValues(reader)
+        if len(_values_by_reader) > 8:
+            _values_by_reader.clear()
+        _values_by_reader[key] = values
+    return values
+
+
+def _predicate(values, name, selected):
+    if name == "coop":
+        mask = taxonomy.mask_from_modes(selected)
+        column = values["coop"]
+        return lambda d: column[d] & mask
+    column = values[name]
+    return lambda d: column[d] in selected
+
+
+def _count(values, name, docs):
+    if name == "coop":
+        masks = Counter(map(values["coop"].__getitem__, docs))
+        counts = Counter()
+        for code, bit in taxonomy.COOPERATION_BITS.items():
+            counts[code] = sum(n for mask, n in masks.items() if mask & bit)
+        return +counts
+    counts = Counter(map(values[name].__getitem__, docs))
+    counts.pop("", None)
+    counts.pop(None, None)
+    return counts
+
+
+def filter_and_count(values, docs, selected, today):
+    """(documents passing every filter, {facet: Counter}) for the matched documents `docs`.
+
+    `selected` maps a facet to the set of chosen codes (OR within a facet, AND across facets);
+    documents past their validity date (`today` as yyyymmdd) are dropped first.
+    """
+    valid = values["valid_until"]
+    docs = [d for d in docs if valid[d] >= today]
+    active = {name: codes for name, codes in selected.items() if codes and name in FACETS}
+    passing = {name: {d for d in docs if pred(d)} for name, pred in
+               ((n, _predicate(values, n, c)) for n, c in active.items())}
+    if passing:
+        final = set.intersection(*passing.values())
+        final_list = [d for d in docs if d in final]
+    else:
+        final_list = docs
+    counts = {}
+    for name in FACETS:
+        others = [s for n, s in passing.items() if n != name]
+        if len(others) == len(passing):
+            base = final_list
+        elif not others:
+            base = docs
+        else:
+            keep = set.intersection(*others)
+            base = [d for d in docs if d in keep]
+        counts[name] = _count(values, name, base)
+    return final_list, counts
+
+
+def top_sorted(values, docs, sort, limit):
+    """The first `limit` documents by newest or price; unpriced (面议) listings last either way."""
+    if sort == "newest":
+        column = values["published_at"]
+        return heapq.nlargest(limit, docs, key=lambda d: (column[d] if column[d] != MISSING_NUMBER else 0, d))
+    column = values["price"]
+    priced = [(column[d], d) for d in docs if column[d] != MISSING_NUMBER]
+    unpriced = [d for d in docs if column[d] == MISSING_NUMBER]
+    if sort == "price_desc":
+        ranked = heapq.nlargest(limit, priced)
+    else:
+        ranked = heapq.nsmallest(limit, priced)
+    chosen = list(map(itemgetter(1), ranked))
+    if len(chosen) < limit:
+        chosen += sorted(unpriced, reverse=True)[: limit - len(chosen)]
+    return chosen

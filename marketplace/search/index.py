@@ -1,0 +1,170 @@
+"""The index on disk: directory layout, the single-writer lock, per-copy state and reusable searchers.
+
+Layout under SEARCH_INDEX_DIR:
+    CURRENT           name of the live index directory (replaced atomically by a rebuild)
+    writer.lock       fcntl lock: one writer per index directory tree, across processes
+    ix-<stamp>/       a Whoosh index plus state.json (watermark of the change log, dictionary digest)
+
+Nothing here touches the database; service.py feeds documents in.
+"""
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from .schema import build_schema
+
+log = logging.getLogger(__name__)
+
+POINTER = "CURRENT"
+LOCK_FILE = "writer.lock"
+STATE_FILE = "state.json"
+
+
+class LockTimeout(Exception):
+    """Another process holds the writer lock longer than we were willing to wait."""
+
+
+class IndexStore:
+    """One index directory tree; cheap to create, safe to share between threads of a process."""
+
+    def __init__(self, root):
+        self.root = Path(root)
+        self._local = threading.local()
+        self._lock = threading.Lock()  # serialises writers between threads of this process
+        self._index_cache = {}
+        self._all = {}  # thread id -> its searcher, closed on shutdown
+        self._lock_all = threading.Lock()
+
+    # ---------------------------------------------------------------- layout
+    def current_name(self):
+        try:
+            return (self.root / POINTER).read_text().strip() or None
+        except FileNotFoundError:
+            return None
+
+    def path(self, name):
+        return self.root / name
+
+    def exists(self):
+        name = self.current_name()
+        return bool(name) and whoosh_index.exists_in(str(self.path(name)))
+
+    def create(self, terms, name=None):
+        """A new empty index directory (not yet live); returns its name."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        name = name or f"ix-{int(time.time() * 1000)}-{os.getpid()}"
+        path = self.path(name)
+        path.mkdir(parents=True)
+        schema = build_schema(terms)
+        whoosh_index.create_in(str(path), schema)
+        self.write_state(name, {"watermark": 0, "gaps": [], "digest": schema["body"].analyzer.digest,
+                                "built_at": time.time()})
+        return name
+
+    def swap(self, name):
+        """Make `name` the live index atomically; keep the previous one (open searchers), delete older ones."""
+        previous = self.current_name()
+        tmp = self.root / (POINTER + ".tmp")
+        tmp.write_text(name)
+        os.replace(tmp, self.root / POINTER)
+        keep = {name, previous}
+        for child in self.root.iterdir():
+            if child.is_dir() and child.name.startswith("ix-") and child.name not in keep:
+                shutil.rmtree(child, ignore_errors=True)
+
+    def discard(self, name):
+        shutil.rmtree(self.path(name), ignore_errors=True)
+
+    # ---------------------------------------------------------------- state (per index copy)
+    def read_state(self, name):
+        try:
+            return json.loads((self.path(name) / STATE_FILE).read_text())
+        except (FileNotFoundError, ValueError):
+            return {"watermark": 0, "gaps": [], "digest": None, "built_at": 0}
+
+    def write_state(self, name, state):
+        path = self.path(name) / STATE_FILE
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(state))
+        os.replace(tmp, path)
+
+    # ---------------------------------------------------------------- writing
+    @contextlib.contextmanager
+    def writer_lock(self, timeout=30.0):
+        """Hold the cross-process writer lock; timeout=0 tries once. Raises LockTimeout."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + (timeout or 0)
+        acquired = self._lock.acquire(timeout=timeout) if timeout else self._lock.acquire(blocking=False)
+        if not acquired:
+            raise LockTimeout("writer lock busy in this process")
+        try:
+            with open(self.root / LOCK_FILE, "a+") as fh:
+                while True:
+                    try:
+                        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        break
+                    except BlockingIOError:
+                        if time.monotonic() >= deadline:
+                            raise LockTimeout("writer lock busy") from None
+                        time.sleep(0.02)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        finally:
+            self._lock.release()
+
+    def open(self, name):
+        """The Whoosh index object of a directory (cached per process)."""
+        ix = self._index_cache.get(name)
+        if ix is None:
+            ix = whoosh_index.open_dir(str(self.path(name)))
+            self._index_cache[name] = ix
+        return ix
+
+    def writer(self, name, bulk=False):
+        """A Whoosh writer; call only while holding writer_lock(). `bulk` uses more memory for speed."""
+        ix = self.open(name)
+        if bulk:
+            return ix.writer(timeout=30, limitmb=256)
+        return ix.writer(timeout=30)
+
+    # ---------------------------------------------------------------- reading
+    def searcher(self):
+        """This thread's searcher on the live index, refreshed (cheap) rather than reopened; None if no index."""
+        name = self.current_name()
+        local = self._local
+        held = getattr(local, "searcher", None)
+        if held is not None and getattr(local, "name", None) != name:
+            held.close()
+            held = local.searcher = None
+        if name is None or not whoosh_index.exists_in(str(self.path(name))):
+            return None
+        if held is not None and held.reader().segment() is None and held.reader().doc_count_all() == 0:
+            held.close()  # Whoosh cannot refresh a searcher of an empty index (EmptyReader): reopen it
+            held = None
+        if held is None:
+            held = self.open(name).searcher()
+        else:
+            held = held.refresh()
+        local.searcher, local.name = held, name
+        with self._lock_all:
+            self._all[threading.get_ident()] = held
+        return held
+
+    def close(self):
+        """Close every searcher this process opened (shutdown)."""
+        with self._lock_all:
+            held, self._all = list(self._all.values()), {}
+        for searcher in held:
+            with contextlib.suppress(Exception):
+                searcher.close()
+        self._local = threading.local()

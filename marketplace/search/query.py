@@ -1,0 +1,162 @@
+"""The search box: from untrusted user text to a Whoosh query we build ourselves.
+
+No Whoosh query parser is exposed to users, so field syntax, wildcards, fuzzy terms and ranges do not exist
+and cannot be abused. Input is capped, NFKC-normalised and stripped of control characters; "quoted text"
+becomes a phrase; other words are ANDed (the caller can fall back to OR when AND finds nothing).
+"""
+import re
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+from whoosh import query as wq
+
+from .analysis import STOP_WORDS as ANALYSIS_STOP_WORDS
+from .analysis import SYNONYM_GROUPS, normalize, synonyms_of
+
+MAX_QUERY_CHARS = 200
+MAX_CLAUSES = 8
+_QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "『": '"', "』": '"', "«": '"', "»": '"'})
+_PHRASE = re.compile(r'"([^"]*)"')
+_SPLIT = re.compile(r"[\s,;:!?()\[\]{}<>|/\\'\"`~^*&%$#@=+，。；：！？、（）【】《》〈〉…·]+")
+STOP_WORDS = frozenset("a an the of and or in on for to with".split()) | ANALYSIS_STOP_WORDS
+_MULTIWORD = sorted({t for group in SYNONYM_GROUPS for t in group if " " in t}, key=len, reverse=True)
+
+
+@dataclass(frozen=True)
+class Clause:
+    text: str
+    phrase: bool = False
+
+
+def clean(raw):
+    """The user's text made safe to work on: at most MAX_QUERY_CHARS, NFKC, no control characters."""
+    if not raw:
+        return ""
+    text = normalize(str(raw)[: MAX_QUERY_CHARS * 2])  # bound the work before normalising
+    return " ".join(text.translate(_QUOTES).split())[:MAX_QUERY_CHARS]
+
+
+def parse(raw):
+    """Clauses of a query string: quoted phrases and plain words. An empty list means an empty query."""
+    text = clean(raw)
+    clauses = []
+    rest = []
+    last = 0
+    for match in _PHRASE.finditer(text):
+        rest.append(text[last:match.start()])
+        last = match.end()
+        inner = match.group(1).strip()
+        if inner and any(ch.isalnum() for ch in inner):
+            clauses.append(Clause(inner.lower(), phrase=True))
+    rest.append(text[last:])
+    plain = " ".join(rest).replace('"', " ").lower()
+    for term in _MULTIWORD:
+        pattern = r"\b" + re.escape(term) + r"\b"
+        if re.search(pattern, plain):
+            clauses.append(Clause(term))
+            plain = re.sub(pattern, " ", plain)
+    for chunk in _SPLIT.split(plain):
+        if chunk and any(ch.isalnum() for ch in chunk) and chunk not in STOP_WORDS:
+            clauses.append(Clause(chunk))
+    seen, unique = set(), []
+    for clause in clauses:
+        if clause not in seen:
+            seen.add(clause)
+            unique.append(clause)
+    return unique[:MAX_CLAUSES]
+
+
+def _sequence(fieldname, words, boost=1.0):
+    if not words:
+        return None
+    if len(words) == 1:
+        return wq.Term(fieldname, words[0], boost=boost)
+    return wq.Phrase(fieldname, list(words), boost=boost)
+
+
+def _text_query(text, tokenizer):
+    """One word or phrase across the segmented fields, the sub-word field and the tag field."""
+    words = [w.lower() for w, _s, _e in tokenizer.words(text)]
+    if not words:
+        return None
+    parts = [
+        _sequence("title", words),
+        _sequence("body", words),
+        wq.Term("sub", text) if " " not in text else None,
+        wq.Term("tags", text) if len(text) <= 40 else None,
+    ]
+    parts = [p for p in parts if p is not None]
+    return wq.Or(parts) if len(parts) > 1 else (parts[0] if parts else None)
+
+
+def _with_synonyms(text, tokenizer):
+    alternatives = [_text_query(t, tokenizer) for t in [text] + synonyms_of(text)]
+    alternatives = [a for a in alternatives if a is not None]
+    if not alternatives:
+        return None
+    return wq.Or(alternatives) if len(alternatives) > 1 else alternatives[0]
+
+
+@dataclass
+class BuiltQuery:
+    all_terms: object  # Whoosh query: every word required
+    any_terms: object  # Whoosh query: any word (fallback)
+    highlight_terms: tuple  # surface strings to mark in snippets
+
+
+def build(clauses, tokenizer):
+    """Whoosh queries for parsed clauses, or None for an empty query. `tokenizer` is the index's own."""
+    required, highlight = [], set()
+    for clause in clauses:
+        if clause.phrase or synonyms_of(clause.text):
+            words = [clause.text]
+        else:
+            words = [w.lower() for w, _s, _e in tokenizer.words(clause.text)]
+            words = [w for w in words if w not in STOP_WORDS] or words
+        for word in words:
+            q = _with_synonyms(word, tokenizer)
+            if q is not None:
+                required.append(q)
+                highlight.add(word)
+                highlight.update(synonyms_of(word))
+    if not required:
+        return None
+    required = required[: MAX_CLAUSES * 2]
+    if len(required) == 1:
+        return BuiltQuery(required[0], required[0], tuple(highlight))
+    return BuiltQuery(wq.And(required), wq.Or(required), tuple(highlight))
+
+
+def _marker(terms):
+    terms = sorted({t for t in terms if t.strip()}, key=len, reverse=True)
+    if not terms:
+        return None
+    return re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+
+
+def highlight(text, terms, width=None):
+    """Escaped HTML of `text` (or its best window of `width` characters) with query terms in <mark>."""
+    text = text or ""
+    marker = _marker(terms)
+    matches = list(marker.finditer(text)) if marker else []
+    start, end = 0, len(text)
+    if width and len(text) > width:
+        best, best_count = 0, -1
+        for m in matches or [None]:
+            begin = max(0, (m.start() if m else 0) - width // 5)
+            count = sum(1 for n in matches if begin <= n.start() and n.end() <= begin + width)
+            if count > best_count:
+                best, best_count = begin, count
+        start, end = best, min(len(text), best + width)
+    out = [Markup("…")] if start > 0 else []
+    pos = start
+    for m in matches:
+        if m.start() < pos or m.end() > end:
+            continue
+        out.append(escape(text[pos:m.start()]))
+        out.append(Markup("<mark>%s</mark>") % text[m.start():m.end()])
+        pos = m.end()
+    out.append(escape(text[pos:end]))
+    if end < len(text):
+        out.append(Markup("…"))
+    return Markup("").join(out)

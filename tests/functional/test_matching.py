@@ -1,0 +1,149 @@
+"""Suggestions computed from the change log, shown to owners with reasons, dismissed for good; operators' board."""
+import pytest
+
+from marketplace.extensions import db
+from marketplace.matching import pools, services
+from marketplace.matching.models import Dismissal, Suggestion
+
+
+@pytest.fixture(autouse=True)
+def _fresh_pools(app):
+    pools.reset()
+    yield
+    pools.reset()
+
+
+def _apply_changes():
+    while services.process_changes():
+        db.session.commit()
+    db.session.commit()
+
+
+@pytest.fixture
+def market(factory):
+    company = factory.user("company")
+    researcher = factory.user("researcher")
+    need = factory.listing("need", owner=company, title="寻求石墨烯锂电池负极材料技术",
+                           summary="需要提高锂电池负极材料的循环寿命，要求中试以上。", min_maturity="pilot",
+                           cooperation_modes=["transfer"], price_wan=50)
+    good = factory.listing("achievement", owner=researcher, title="石墨烯锂电池负极材料的制备",
+                           summary="以氧化石墨烯制备锂电池负极材料，循环寿命提高一倍。", tags=["石墨烯", "锂电池"],
+                           maturity="pilot_small", price_wan=80)
+    other = factory.listing("achievement", owner=researcher, title="石墨烯导热膜", summary="石墨烯导热膜用于散热。",
+                            tags=["石墨烯", "导热膜"])
+    unrelated = factory.listing("achievement", owner=researcher, title="水稻高产栽培", summary="双季稻氮肥减量栽培。",
+                                tags=["水稻"], industry="agriculture")
+    _apply_changes()
+    return dict(company=company, researcher=researcher, need=need, good=good, other=other, unrelated=unrelated)
+
+
+def _suggested(listing):
+    return [s.candidate_id for s in services.suggestions_for(listing)]
+
+
+def test_published_listings_get_suggestions_both_ways(market):
+    assert _suggested(market["need"])[0] == market["good"].id
+    assert market["unrelated"].id not in _suggested(market["need"])[:1]
+    assert market["need"].id in _suggested(market["good"])
+
+
+def test_a_new_listing_enters_existing_lists_after_the_next_update(market, factory):
+    newcomer = factory.listing("achievement", owner=market["researcher"], title="硅碳负极锂电池材料",
+                               summary="锂电池负极材料循环寿命的提升方法。", tags=["锂电池", "负极材料"])
+    _apply_changes()
+    assert newcomer.id in _suggested(market["need"])
+    assert market["need"].id in _suggested(newcomer)
+
+
+def test_withdrawn_listing_leaves_every_list(market):
+    from marketplace.search.changes import record_change
+
+    market["good"].status = "withdrawn"
+    record_change(market["good"].id)
+    db.session.commit()
+    _apply_changes()
+    assert market["good"].id not in _suggested(market["need"])
+    assert db.session.execute(db.select(Suggestion).filter_by(listing_id=market["good"].id)).first() is None
+
+
+def test_owner_sees_suggestion_with_reasons_and_dismisses_it(market, client, login):
+    need, good = market["need"], market["good"]
+    login(market["company"])
+    page = client.get(f"/needs/{need.id}").get_data(as_text=True)
+    assert "推荐的科技成果" in page and good.title in page
+    assert "共同关键词" in page
+    assert "成熟度低于需求方要求（需求：中试，成果：小试）" in page
+    assert "报价高于预算" in page
+
+    response = client.post(f"/matches/listings/{need.id}/dismiss",
+                           data={"candidate_id": good.id, "reason": "maturity", "next": f"/needs/{need.id}"})
+    assert response.status_code == 302
+    page = client.get(f"/needs/{need.id}").get_data(as_text=True)
+    assert "已忽略该推荐" in page
+    assert f'data-suggestion="{good.id}"' not in page
+
+    # A later recomputation does not bring it back for this user.
+    services.refresh_listing(need.id)
+    db.session.commit()
+    assert good.id not in [s.candidate_id for s in services.suggestions_for(need, market["company"])]
+    assert db.session.execute(db.select(Dismissal.reason)).scalar_one() == "maturity"
+
+
+def test_others_cannot_see_or_dismiss_a_listings_suggestions(market, client, login, factory):
+    need, good = market["need"], market["good"]
+    login(factory.user("company"))
+    page = client.get(f"/needs/{need.id}").get_data(as_text=True)
+    assert "推荐的科技成果" not in page
+    response = client.post(f"/matches/listings/{need.id}/dismiss", data={"candidate_id": good.id, "reason": "other"})
+    assert response.status_code == 403
+    assert client.post("/matches/listings/999999/dismiss", data={"candidate_id": 1, "reason": "other"}).status_code \
+        == 404
+
+
+def test_bad_dismissal_input_is_refused_without_saving(market, client, login):
+    need = market["need"]
+    login(market["company"])
+    response = client.post(f"/matches/listings/{need.id}/dismiss", data={"candidate_id": "abc", "reason": "nope"},
+                           follow_redirects=True)
+    assert response.status_code == 200 and "无法忽略该推荐" in response.get_data(as_text=True)
+    unknown = client.post(f"/matches/listings/{need.id}/dismiss", data={"candidate_id": 999999, "reason": "other"})
+    assert unknown.status_code == 404
+    assert db.session.execute(db.select(Dismissal)).first() is None
+
+
+def test_suggestions_page_lists_the_users_listings(market, client, login):
+    login(market["company"])
+    page = client.get("/matches/").get_data(as_text=True)
+    assert market["need"].title in page and market["good"].title in page
+
+
+def test_operators_board_shows_strong_pairs_and_dismissal_reasons(market, client, login, factory):
+    services.dismiss(market["company"], market["need"], market["other"].id, "irrelevant")
+    db.session.commit()
+    login(market["company"])
+    assert client.get("/matches/board").status_code == 403
+    login(factory.user("operator"))
+    page = client.get("/matches/board").get_data(as_text=True)
+    assert market["good"].title in page
+    assert "不相关" in page
+
+
+def test_tag_suggestions_return_key_terms_and_taxonomy(market, client, login):
+    login(market["researcher"])
+    data = client.get("/matches/suggest-tags", query_string={"text": "基于石墨烯的锂电池负极材料，用于新能源汽车"}).get_json()
+    assert "石墨烯" in data["key_terms"]
+    assert any(t["code"] == "new_energy" for t in data["taxonomy"])
+    assert client.get("/matches/suggest-tags").get_json() == {"key_terms": [], "taxonomy": []}
+
+
+def test_dismissal_reason_demotes_similar_candidates(market, factory):
+    similar = factory.listing("achievement", owner=market["researcher"], title="石墨烯锂电池隔膜",
+                              summary="锂电池隔膜涂覆石墨烯。", tags=["石墨烯", "锂电池"])
+    services.dismiss(market["company"], market["need"], market["good"].id, "irrelevant")
+    db.session.commit()
+    all_pools = pools.get_pools()
+    results = services.compute(all_pools.by_kind["need"].profiles[market["need"].id].doc, all_pools)
+    by_id = {cid: items for cid, _s, items in results}
+    assert market["good"].id not in by_id
+    assert any(i["key"] == "dismissal_similar" for i in by_id[similar.id])
+    assert not any(i["code"] == "dismissal" for i in by_id[market["other"].id])

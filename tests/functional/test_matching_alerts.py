@@ -1,0 +1,94 @@
+"""Saved searches and follows notify in the app and by email, once per pair."""
+import pytest
+
+from marketplace.extensions import db
+from marketplace.matching import alerts, pools, services
+from marketplace.matching.models import Notification
+from marketplace.search.changes import record_change
+
+
+@pytest.fixture(autouse=True)
+def _fresh_pools(app):
+    pools.reset()
+    yield
+    pools.reset()
+
+
+def _apply_changes():
+    while services.process_changes():
+        db.session.commit()
+    db.session.commit()
+    alerts.send_pending_emails()
+    db.session.commit()
+
+
+def _outbox(app):
+    from marketplace.mail import outbox_names, read_outbox_message, message_summary
+
+    folder = app.config["OUTBOX_DIR"]
+    return [message_summary(read_outbox_message(folder, n)) for n in outbox_names(folder)]
+
+
+def test_saved_search_notifies_once_in_app_and_by_email(app, factory, client, login):
+    company = factory.user("company")
+    login(company)
+    response = client.post("/matches/searches", data={"q": "石墨烯", "kind": "achievement"})
+    assert response.status_code == 302
+    hit = factory.listing("achievement", title="石墨烯散热膜", summary="石墨烯导热。")
+    factory.listing("achievement", title="水稻栽培", summary="双季稻。")
+    factory.listing("need", title="寻求石墨烯技术", summary="石墨烯。")  # wrong kind
+    _apply_changes()
+    notes = db.session.execute(db.select(Notification).filter_by(user_id=company.id)).scalars().all()
+    assert [n.listing_id for n in notes] == [hit.id]
+    mails = _outbox(app)
+    assert len(mails) == 1 and mails[0]["to"] == company.email and "石墨烯散热膜" in mails[0]["body"]
+
+    page = client.get("/matches/notifications").get_data(as_text=True)
+    assert "您保存的搜索有新的结果：石墨烯散热膜" in page
+
+    # Withdrawn and published again: the same pair does not notify twice.
+    hit.status = "withdrawn"
+    record_change(hit.id)
+    db.session.commit()
+    _apply_changes()
+    hit.status = "published"
+    record_change(hit.id)
+    db.session.commit()
+    _apply_changes()
+    assert db.session.execute(db.select(db.func.count(Notification.id))).scalar() == 1
+    assert len(_outbox(app)) == 1
+
+
+def test_following_a_listing_notifies_when_a_new_match_enters_its_suggestions(app, factory, client, login):
+    company = factory.user("company")
+    need = factory.listing("need", owner=company, title="寻求锂电池负极材料技术", summary="锂电池负极材料循环寿命。")
+    _apply_changes()
+    login(company)
+    client.post(f"/matches/follow/{need.id}")
+    new = factory.listing("achievement", title="硅碳锂电池负极材料", summary="锂电池负极材料循环寿命提高。",
+                          tags=["锂电池", "负极材料"])
+    _apply_changes()
+    note = db.session.execute(db.select(Notification).filter_by(user_id=company.id)).scalar_one()
+    assert note.source == "follow" and note.listing_id == new.id
+    assert "有新的匹配" in _outbox(app)[0]["body"]
+    services.refresh_listings([need.id])
+    alerts.notify_for([new.id])
+    db.session.commit()
+    assert db.session.execute(db.select(db.func.count(Notification.id))).scalar() == 1
+
+
+def test_saved_search_input_is_checked(factory, client, login):
+    login(factory.user("company"))
+    page = client.post("/matches/searches", data={"q": ""}, follow_redirects=True).get_data(as_text=True)
+    assert "请至少填写关键词或选择一个筛选条件" in page
+    page = client.post("/matches/searches", data={"q": "长" * 300}, follow_redirects=True).get_data(as_text=True)
+    assert "无法保存搜索" in page
+
+
+def test_saved_searches_belong_to_their_owner(factory, client, login):
+    owner = factory.user("company")
+    saved = alerts.save_search(owner, "石墨烯", {})
+    db.session.commit()
+    login(factory.user("company"))
+    assert client.post(f"/matches/searches/{saved.id}/delete").status_code == 403
+    assert client.post("/matches/searches/999999/delete").status_code == 404

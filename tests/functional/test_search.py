@@ -1,0 +1,212 @@
+"""Search as users see it: recall on tricky Chinese, phrases, facets that agree with the database,
+visibility rules, confidential text, escaping, the page itself."""
+from collections import Counter
+from datetime import date, timedelta
+
+import pytest
+
+from marketplace import taxonomy
+from marketplace.extensions import db
+from marketplace.listings.models import Listing
+from marketplace.search import service
+from marketplace.search.changes import record_change
+
+
+def found(q, **kwargs):
+    return {hit.listing_id for hit in service.search(q=q, **kwargs).hits}
+
+
+@pytest.fixture
+def tricky(factory):
+    return {
+        "graphene": factory.listing(title="石墨烯电池研究", summary="高倍率负极材料。").id,
+        "nbiot": factory.listing(kind="need", title="窄带物联网(NB-IoT)水表模组", summary="低功耗广域网接入。").id,
+        "prc": factory.listing(title="法规汇编", summary="依据中华人民共和国促进科技成果转化法。").id,
+        "meter": factory.listing(title="智能水务平台", summary="支持远程抄表与漏损分析。").id,
+    }
+
+
+@pytest.mark.parametrize("q,key", [("石墨烯", "graphene"), ("NB-IoT", "nbiot"), ("nb-iot", "nbiot"),
+                                   ("人民共和国", "prc"), ('"远程抄表"', "meter"), ("物联网", "nbiot"),
+                                   ("IoT", "nbiot"), ("抄表", "meter")])
+def test_recall_on_tricky_chinese(tricky, q, key):
+    assert tricky[key] in found(q)
+
+
+def test_quoted_phrase_needs_the_words_together(factory):
+    together = factory.listing(title="平台A", summary="提供远程抄表服务。").id
+    apart = factory.listing(title="平台B", summary="远程教育，人工抄表。").id
+    assert found('"远程抄表"') == {together}
+    assert {together, apart} <= found("远程 抄表")
+
+
+def test_words_are_anded_with_an_or_fallback(factory):
+    both = factory.listing(title="石墨烯散热膜", summary="用于5G基站。").id
+    one = factory.listing(title="石墨烯涂料", summary="防腐。").id
+    assert found("石墨烯 5G") == {both}
+    result = service.search(q="石墨烯 不存在的词汇组合")
+    assert result.partial and {both, one} <= {h.listing_id for h in result.hits}
+
+
+def test_synonyms(factory):
+    rare = factory.listing(title="稀土永磁电机", summary="高效节能。").id
+    assert rare in found("rare earth")
+    ai = factory.listing(title="人工智能质检", summary="视觉检测。").id
+    assert ai in found("AI")
+
+
+@pytest.mark.parametrize("status", ["draft", "submitted", "rejected", "withdrawn", "expired"])
+def test_only_published_listings_are_found(factory, status):
+    factory.listing(title="钨粉制备工艺", status=status)
+    assert found("钨粉") == set()
+
+
+def test_a_listing_that_stops_being_public_leaves_the_index(factory):
+    listing = factory.listing(title="脐橙保鲜技术")
+    assert listing.id in found("脐橙")
+    listing.status = "withdrawn"
+    record_change(listing.id)
+    db.session.commit()
+    assert found("脐橙") == set()
+
+
+def test_past_valid_until_is_not_found(factory):
+    factory.listing(title="油茶深加工", valid_until=date.today() - timedelta(days=1))
+    assert found("油茶") == set()
+
+
+def test_confidential_text_is_never_indexed_or_shown(factory, client):
+    listing = factory.listing(title="陶瓷膜过滤", summary="公开的简介。", description="机密配方紫罗兰七号",
+                              ip_numbers="ZL202410000001", contact_phone="13900000000")
+    assert found("紫罗兰") == set()
+    assert found("ZL202410000001") == set()
+    assert found("13900000000") == set()
+    page = client.get("/search/?q=陶瓷膜")
+    assert page.status_code == 200
+    assert "公开的简介" in page.text and "紫罗兰" not in page.text and "13900000000" not in page.text
+    assert listing.id in found("陶瓷膜")
+
+
+def test_results_are_escaped_and_highlighted(factory, client):
+    factory.listing(title="<script>alert('x')</script>石墨烯导热", summary="<img src=x onerror=alert(1)>")
+    page = client.get("/search/?q=石墨烯")
+    assert page.status_code == 200
+    assert "<script>alert('x')</script>" not in page.text
+    assert "<img src=x" not in page.text
+    assert "&lt;script&gt;" in page.text
+    assert "<mark>石墨烯</mark>" in page.text
+
+
+def _make_catalogue(factory):
+    owner = factory.user("researcher")
+    specs = [
+        dict(industry="new_materials", region="ganzhou", maturity="pilot", cooperation_modes=["transfer"],
+             source_programme="national_03", price_wan=5),
+        dict(industry="new_materials", region="nanchang", maturity="industrial", cooperation_modes=["license"],
+             source_programme="nsfc", price_wan=80),
+        dict(industry="mobile_iot", region="ganzhou", maturity="lab", cooperation_modes=["transfer", "equity"],
+             source_programme="national_03", price_wan=None, price_negotiable=True),
+        dict(industry="mobile_iot", region="jiujiang", maturity="pilot", cooperation_modes=["co_develop"],
+             source_programme="other", price_wan=600),
+        dict(industry="ai", region="ganzhou", maturity="pilot", cooperation_modes=["license", "service"],
+             source_programme="nsfc", price_wan=30),
+    ]
+    for i, spec in enumerate(specs * 2):
+        factory.listing(owner=owner, title=f"检测装置{i}", summary="含关键词光谱检测。" if i % 2 else "普通介绍。",
+                        **spec)
+    factory.listing(kind="need", title="需求：光谱检测仪", summary="光谱检测", industry="ai", region="ganzhou",
+                    cooperation_modes=["co_develop"])
+    factory.listing(title="草稿光谱检测", status="draft", industry="ai", region="ganzhou")
+
+
+def _db_counts(column, **where):
+    query = db.select(Listing).where(Listing.status == "published")
+    for name, value in where.items():
+        query = query.where(getattr(Listing, name) == value)
+    rows = db.session.execute(query).scalars().all()
+    if column == "coop":
+        return Counter(code for row in rows for code in row.cooperation_modes)
+    if column == "price_band":
+        return Counter(row.price_band for row in rows)
+    return Counter(getattr(row, column) for row in rows if getattr(row, column))
+
+
+def test_facet_counts_equal_database_counts(factory):
+    _make_catalogue(factory)
+    result = service.search(q="")
+    for facet, column in [("kind", "kind"), ("industry", "industry"), ("region", "region"), ("coop", "coop"),
+                          ("maturity", "maturity"), ("source_programme", "source_programme"),
+                          ("price_band", "price_band")]:
+        assert dict(result.facets[facet]) == dict(_db_counts(column)), facet
+    # drill-down: a region filter narrows the other facets, its own counts stay those of the other filters
+    filtered = service.search(q="", filters={"region": {"ganzhou"}})
+    assert dict(filtered.facets["industry"]) == dict(_db_counts("industry", region="ganzhou"))
+    assert dict(filtered.facets["region"]) == dict(_db_counts("region"))
+    assert filtered.total == sum(_db_counts("kind", region="ganzhou").values())
+
+
+def test_facet_counts_with_a_query_match_the_database(factory):
+    _make_catalogue(factory)
+    result = service.search(q="光谱检测", filters={"kind": {"achievement"}})
+    rows = [row for row in db.session.execute(db.select(Listing).where(Listing.status == "published")).scalars()
+            if "光谱检测" in row.title + row.summary]
+    assert result.total == sum(1 for row in rows if row.kind == "achievement")
+    assert dict(result.facets["kind"]) == dict(Counter(row.kind for row in rows))
+    expected = Counter(row.industry for row in rows if row.kind == "achievement")
+    assert dict(result.facets["industry"]) == dict(expected)
+
+
+def test_cooperation_filter_is_multi_valued(factory):
+    _make_catalogue(factory)
+    result = service.search(q="", filters={"coop": {"equity", "service"}})
+    assert result.total == 4  # (transfer, equity) and (license, service), twice each
+    assert all({"equity", "service"} & set(hit.listing.cooperation_modes) for hit in result.hits)
+
+
+def test_sort_by_price_and_newest(factory):
+    _make_catalogue(factory)
+    prices = [hit.listing.price_wan for hit in service.search(q="", sort="price_asc").hits]
+    priced = [float(p) for p in prices if p is not None]
+    assert priced == sorted(priced) and prices[-1] is None  # 面议 last
+    desc = [float(h.listing.price_wan) for h in service.search(q="", sort="price_desc").hits if h.listing.price_wan]
+    assert desc == sorted(desc, reverse=True)
+    newest = [hit.listing.published_at for hit in service.search(q="", sort="newest").hits]
+    assert newest == sorted(newest, reverse=True)
+
+
+def test_pagination(factory, client, app):
+    app.config["SEARCH_PER_PAGE"] = 5
+    _make_catalogue(factory)
+    first = service.search(q="", per_page=5, page=1)
+    second = service.search(q="", per_page=5, page=2)
+    assert first.total == 11 and first.pages == 3
+    assert not {h.listing_id for h in first.hits} & {h.listing_id for h in second.hits}
+    page = client.get("/search/?page=2")
+    assert page.status_code == 200 and "下一页" in page.text
+
+
+def test_search_page_tabs_facets_and_links(factory, client):
+    _make_catalogue(factory)
+    page = client.get("/search/?q=光谱检测&kind=need")
+    assert page.status_code == 200
+    assert "需求：" in page.text and "检测装置1" not in page.text  # the title is shown with marks inside
+    assert "科技成果" in page.text and "行业领域" in page.text
+    page = client.get("/search/?q=光谱检测&industry=ai&region=ganzhou&coop=service")
+    assert page.status_code == 200
+
+
+def test_empty_state_offers_to_drop_filters_and_related_tags(factory, client):
+    factory.listing(title="稀土永磁材料", industry="new_materials", tags=["稀土永磁"])
+    page = client.get("/search/?q=稀土&industry=ai")
+    assert page.status_code == 200
+    assert "没有找到" in page.text
+    assert "去掉“行业领域”筛选" in page.text
+    page = client.get("/search/?q=永磁电机")
+    assert "稀土永磁" in page.text
+
+
+def test_bad_filter_values_and_pages_are_ignored(factory, client):
+    factory.listing(title="钛合金")
+    for url in ["/search/?industry=nope&page=abc", "/search/?page=-3&sort=bogus", "/search/?kind=<x>",
+                "/search/?page=999999999999999999999"]:
+        assert client.get(url).status_code == 200, url

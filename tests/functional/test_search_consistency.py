@@ -1,0 +1,221 @@
+"""The index stays in step with the database: several processes, crashes, late commits, rebuilds, CLI."""
+import multiprocessing
+import time
+import traceback
+
+from marketplace.extensions import db
+from marketplace.listings.models import Listing
+from marketplace.search import applier, background, service
+from marketplace.search.changes import record_change
+from marketplace.search.models import IndexChange
+
+
+def found(q):
+    return {hit.listing_id for hit in service.search(q=q).hits}
+
+
+def found_and_end(q):
+    """Search as one request would: the database session ends afterwards."""
+    try:
+        return found(q)
+    finally:
+        db.session.remove()
+
+
+def index_ids():
+    searcher = service.get_store().searcher()
+    return sorted(int(fields["id"]) for fields in searcher.reader().all_stored_fields())
+
+
+def public_ids():
+    return sorted(db.session.execute(applier.public_listing_ids_query()).scalars())
+
+
+# ---------------------------------------------------------------- several processes
+
+def _publish_in_own_process(database_uri, index_dir, owner_id, start, count, queue):
+    """Child process: its own app; publish listings and search/sync as a web worker would."""
+    errors = []
+    try:
+        _publish(database_uri, index_dir, owner_id, start, count, errors)
+    except BaseException:  # noqa: BLE001 - always answer the parent
+        errors.append(traceback.format_exc())
+    queue.put(errors)
+
+
+def _publish(database_uri, index_dir, owner_id, start, count, errors):
+    from marketplace import create_app
+    from marketplace.accounts.models import User
+    from marketplace.config import TestConfig
+    from marketplace.listings.models import Achievement
+    from marketplace.models_base import utcnow
+
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_uri, SEARCH_INDEX_DIR=index_dir)
+    with app.app_context():
+        owner = db.session.get(User, owner_id)
+        for i in range(start, start + count):
+            try:
+                listing = Achievement(owner=owner, organisation=owner.organisation, status="published",
+                                      title=f"并发发布成果{i}", summary="多进程写入测试", industry="ai",
+                                      region="nanchang", published_at=utcnow())
+                db.session.add(listing)
+                db.session.flush()
+                record_change(listing.id)
+                db.session.commit()
+                if i % 2:
+                    service.search(q="并发发布成果")  # applies the backlog itself if the lock is free
+                else:
+                    service.sync()
+            except Exception:  # noqa: BLE001 - reported to the parent
+                db.session.rollback()
+                errors.append(traceback.format_exc())
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_several_processes_publishing_at_once(app, factory):
+    owner_id = factory.user("researcher").id
+    service.search(q="")  # the index exists before the workers start
+    db.session.rollback()  # and this process holds no database transaction (a request would have ended)
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    uri, index_dir = app.config["SQLALCHEMY_DATABASE_URI"], app.config["SEARCH_INDEX_DIR"]
+    procs = [ctx.Process(target=_publish_in_own_process, args=(uri, index_dir, owner_id, n * 100, 6, queue))
+             for n in range(3)]
+    for proc in procs:
+        proc.start()
+    errors = [queue.get(timeout=120) for _ in procs]
+    for proc in procs:
+        proc.join(timeout=30)
+    assert errors == [[], [], []]
+    service.sync()
+    assert len(public_ids()) == 18
+    assert index_ids() == public_ids()
+    assert len(found("并发发布成果")) == 18
+
+
+# ---------------------------------------------------------------- crashes and late commits
+
+def test_a_change_committed_but_never_applied_is_applied_by_the_next_process(app, factory):
+    """Simulates a writer killed between the database commit and the index write."""
+    service.search(q="")
+    listing_id = factory.listing(title="钒电池储能系统").id  # committed with its change record, index untouched
+    store = service.get_store()
+    assert listing_id not in index_ids()
+    db.session.remove()  # like the end of a request: no transaction held while the other app works
+    # a new process starts (fresh app, background updater on; no catch-up inside the search itself)
+    from marketplace import create_app
+    from marketplace.config import TestConfig
+
+    restarted = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+                           SEARCH_INDEX_DIR=app.config["SEARCH_INDEX_DIR"], SEARCH_BACKGROUND=True,
+                           SEARCH_SYNC_ON_QUERY=False, SEARCH_POLL_SECONDS=0.2)
+    try:
+        deadline = time.monotonic() + 2.0
+        with restarted.app_context():
+            while time.monotonic() < deadline and listing_id not in found_and_end("钒电池"):
+                time.sleep(0.1)
+            assert listing_id in found_and_end("钒电池")  # searchable within 2 seconds, nobody called sync()
+    finally:
+        background.stop_all()
+
+
+def test_a_crash_after_the_index_commit_but_before_the_watermark_is_harmless(factory, monkeypatch):
+    service.search(q="")
+    listing = factory.listing(title="磷酸铁锂回收")
+    store = service.get_store()
+    real_write_state = store.write_state
+
+    def crash(*_args, **_kwargs):
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(store, "write_state", crash)
+    try:
+        service.sync()
+    except RuntimeError:
+        pass
+    monkeypatch.setattr(store, "write_state", real_write_state)
+    service.sync()  # applied again: an upsert, so no duplicate
+    assert index_ids().count(listing.id) == 1
+    assert found("磷酸铁锂") == {listing.id}
+
+
+def test_a_lower_change_id_committing_late_is_not_lost(factory):
+    service.search(q="")
+    early = factory.listing(title="早提交的成果", status="draft")
+    late = factory.listing(title="晚提交的成果", status="draft")
+    top = db.session.execute(db.select(db.func.max(IndexChange.id))).scalar()
+    early.status = "published"
+    db.session.add(IndexChange(id=top + 5, listing_id=early.id))  # a later id commits first ...
+    db.session.commit()
+    service.sync()
+    assert found("早提交") == {early.id}
+    late.status = "published"
+    db.session.add(IndexChange(id=top + 2, listing_id=late.id))  # ... and a lower one commits afterwards
+    db.session.commit()
+    service.sync()
+    assert found("晚提交") == {late.id}
+
+
+def test_bulk_status_update_with_change_records(factory):
+    ids = [factory.listing(title=f"批量下线{i}").id for i in range(3)]
+    assert len(found("批量下线")) == 3
+    db.session.execute(db.update(Listing).where(Listing.id.in_(ids)).values(status="withdrawn"))
+    db.session.add_all(IndexChange(listing_id=i) for i in ids)
+    db.session.commit()
+    assert service.sync() == 3
+    assert found("批量下线") == set()
+
+
+# ---------------------------------------------------------------- rebuild, reconcile, status
+
+def test_rebuild_swaps_in_a_new_index_while_search_keeps_working(factory):
+    for i in range(5):
+        factory.listing(title=f"重建测试{i}")
+    old = service.get_store().current_name()
+    assert len(found("重建测试")) == 5
+    during = []
+
+    def progress(_n):
+        during.append(len(found("重建测试")))  # searching while the new index is being built
+        if len(during) == 1:  # a change arriving mid-rebuild is not lost
+            factory.listing(title="重建测试新增")
+
+    assert service.rebuild(progress=progress) >= 5
+    assert during and all(n >= 5 for n in during)
+    assert service.get_store().current_name() != old
+    assert len(found("重建测试")) == 6
+    assert index_ids() == public_ids()
+
+
+def test_cli_status_rebuild_and_reconcile(runner, factory):
+    kept = factory.listing(title="校对测试甲")
+    result = runner.invoke(args=["search", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "索引已重建" in result.output
+    # drift: a listing published without a change record, and a stale document
+    sneaky = factory.listing(title="校对测试乙")
+    db.session.execute(db.delete(IndexChange).where(IndexChange.listing_id == sneaky.id))
+    kept.title = "校对测试甲（已修改）"
+    db.session.commit()
+    result = runner.invoke(args=["search", "status"])
+    assert result.exit_code == 0, result.output
+    assert "数据库中公开内容：2" in result.output and "索引中文档：1" in result.output
+    result = runner.invoke(args=["search", "reconcile", "--dry-run"])
+    assert "索引缺少：1 条" in result.output and "索引过期：1 条" in result.output
+    result = runner.invoke(args=["search", "reconcile"])
+    assert result.exit_code == 0 and "已修复" in result.output
+    assert index_ids() == public_ids()
+    assert kept.id in found("已修改")
+    result = runner.invoke(args=["search", "reconcile"])
+    assert "索引与数据库一致" in result.output
+
+
+def test_dictionary_changes_are_reported(runner, factory):
+    factory.listing(title="测试")
+    service.search(q="")
+    assert service.status()["dictionary_current"]
+    factory.listing(title="新标签", tags=["赣南脐橙深加工"])
+    assert not service.status()["dictionary_current"]
+    runner.invoke(args=["search", "rebuild"])
+    assert service.status()["dictionary_current"]

@@ -1,0 +1,85 @@
+"""The search box parser: phrases, caps, hostile input, escaping of highlights."""
+import time
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from marketplace.search.analysis import DOMAIN_TERMS, SegmentTokenizer
+from marketplace.search.applier import GAP_TTL, _advance
+from marketplace.search.query import MAX_QUERY_CHARS, Clause, build, clean, highlight, parse
+
+SEG = SegmentTokenizer(DOMAIN_TERMS)
+
+HOSTILE = [
+    '"远程抄表', '远程抄表"', '((((石墨烯', ')))', "[" * 2000 + "a" + "]" * 2000, "(" * 2000, "title:石墨烯",
+    "*a*", "石墨?", "石墨烯~2", "[a TO z]", "date:[2020 TO x]", "AND (", "OR OR NOT", "a" * 100_000,
+    "石墨烯\x00\x07\x1b[31m", "\u202e\u200b", "<script>alert(1)</script>", "%00", "'; DROP TABLE listings; --",
+    "＂全角引号＂", "“远程抄表”", "\\", "^2", "{}", "NOT", "\ud800".encode("utf-8", "surrogatepass").decode("utf-8", "replace"),
+]
+
+
+def test_quoted_text_becomes_a_phrase_and_the_rest_words():
+    assert parse('"远程抄表" 石墨烯  NB-IoT') == [Clause("远程抄表", phrase=True), Clause("石墨烯"), Clause("nb-iot")]
+
+
+def test_multiword_synonyms_are_kept_together():
+    assert Clause("rare earth") in parse("Rare Earth magnets")
+
+
+def test_input_is_capped_and_cleaned():
+    assert len(clean("石" * 10_000)) == MAX_QUERY_CHARS
+    assert "\x00" not in clean("石墨\x00烯")
+    assert clean("ＮＢ－ＩｏＴ") == "NB-IoT"
+
+
+def test_empty_parse_is_an_empty_query():
+    for raw in ("", "   ", "(((", '""', "!!! ？？", "的 和"):
+        assert build(parse(raw), SEG) is None, raw
+
+
+def test_no_user_syntax_reaches_whoosh():
+    built = build(parse("title:石墨烯 *a* 石墨?"), SEG)
+    text = repr(built.all_terms)
+    assert "Wildcard" not in text and "Prefix" not in text and "FuzzyTerm" not in text
+
+
+def test_hostile_queries_parse_fast():
+    for raw in HOSTILE:
+        start = time.perf_counter()
+        build(parse(raw), SEG)
+        assert time.perf_counter() - start < 0.5, raw[:30]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from('()[]{}"“”*?~:^\\'), max_size=3000))
+def test_any_text_gives_a_query_or_none(raw):
+    start = time.perf_counter()
+    built = build(parse(raw), SEG)
+    assert built is None or built.all_terms is not None
+    assert time.perf_counter() - start < 1.0
+
+
+def test_highlight_escapes_and_marks():
+    html = str(highlight("<script>alert(1)</script> 石墨烯电池", ["石墨烯"]))
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+    assert "<mark>石墨烯</mark>" in html
+
+
+def test_highlight_picks_a_window_around_matches():
+    text = "前言" * 200 + "石墨烯负极材料" + "结尾" * 200
+    html = str(highlight(text, ["石墨烯"], width=60))
+    assert "<mark>石墨烯</mark>" in html
+    assert html.startswith("…") and html.endswith("…")
+    assert len(html) < 120
+
+
+def test_watermark_skips_gaps_and_waits_for_them():
+    state = {"watermark": 10, "gaps": []}
+    state = _advance(state, [11, 12, 15], now=100.0)  # 13 and 14 may still be in flight
+    assert state["watermark"] == 15
+    assert state["gaps"] == [[13, 14, 100.0]]
+    state = _advance(state, [14, 16], now=101.0)  # 14 committed late
+    assert state["gaps"] == [[13, 13, 100.0]] and state["watermark"] == 16
+    state = _advance(state, [], now=100.0 + GAP_TTL + 1)  # 13 never came: rolled back
+    assert state["gaps"] == []

@@ -1,0 +1,46 @@
+"""Tag normalisation: what a researcher types becomes clean, comparable tags."""
+
+import pytest
+
+from marketplace.listings.tags import MAX_TAGS, TagError, normalise_tags
+
+
+def test_splits_on_chinese_and_ascii_separators():
+    assert normalise_tags("石墨烯，锂电池、NB-IoT  传感器,储能") == ["石墨烯", "锂电池", "nb-iot", "传感器", "储能"]
+
+
+def test_full_width_text_is_folded_to_ascii_and_lower_case():
+    assert normalise_tags("ＮＢ－ＩｏＴ　Ｗｉ-Ｆｉ") == ["nb-iot", "wi-fi"]
+
+
+def test_duplicates_after_normalisation_are_dropped_keeping_first_order():
+    assert normalise_tags("AI, ai，Ａｉ 人工智能 人工智能") == ["ai", "人工智能"]
+
+
+def test_empty_pieces_and_blank_input_give_no_tags():
+    assert normalise_tags(" ,，、 ") == []
+    assert normalise_tags("") == []
+    assert normalise_tags(None) == []
+
+
+def test_a_list_of_strings_is_accepted():
+    assert normalise_tags(["稀土 永磁", "钨"]) == ["稀土", "永磁", "钨"]
+
+
+def test_tag_of_40_characters_is_kept_but_41_is_refused():
+    assert normalise_tags("材" * 40) == ["材" * 40]
+    with pytest.raises(TagError) as err:
+        normalise_tags("短标签 " + "材" * 41)
+    assert err.value.problem == "too_long"
+    assert err.value.tag == "材" * 41
+
+
+def test_more_than_fifteen_distinct_tags_are_refused():
+    assert len(normalise_tags(" ".join(f"t{i}" for i in range(MAX_TAGS)))) == MAX_TAGS
+    with pytest.raises(TagError) as err:
+        normalise_tags(" ".join(f"t{i}" for i in range(MAX_TAGS + 1)))
+    assert err.value.problem == "too_many"
+
+
+def test_repeats_do_not_count_towards_the_limit():
+    assert len(normalise_tags(" ".join(["a"] * 30 + [f"t{i}" for i in range(14)]))) == 15

@@ -1,0 +1,210 @@
+"""Access matrix: every route, requested as a visitor, each role, another owner and an operator.
+
+Each cell runs against fresh data, so a POST that succeeds (usually 302) cannot disturb another cell.
+A test walks app.url_map: a new route without an entry here fails the suite until someone decides who may use it.
+
+Actors:  visitor | owner (researcher who owns the achievements) | company (owns the need) |
+         other (researcher of another verified organisation) | operator
+"""
+import io
+
+import pytest
+
+from marketplace.extensions import db
+
+ACTORS = ("visitor", "owner", "company", "other", "operator")
+LOGIN = 302  # visitors are sent to the sign-in page
+
+# Helpers to write rows compactly: public (everyone 200), owner_only, operator_only.
+PUBLIC = dict.fromkeys(ACTORS, 200)
+
+
+def owner_only(ok=200, visitor=LOGIN):
+    return {"visitor": visitor, "owner": ok, "company": 403, "other": 403, "operator": 403}
+
+
+def operator_only(ok=200):
+    return {"visitor": LOGIN, "owner": 403, "company": 403, "other": 403, "operator": ok}
+
+
+def signed_in(ok=200):
+    return {"visitor": LOGIN, "owner": ok, "company": ok, "other": ok, "operator": ok}
+
+
+# endpoint -> list of (method, url template, expected status per actor)
+MATRIX = {
+    "main.index": [("GET", "/", PUBLIC)],
+    "main.healthz": [("GET", "/healthz", PUBLIC)],
+    "main.set_language": [("GET", "/lang/en", dict.fromkeys(ACTORS, 302))],
+    "listings.achievements": [("GET", "/achievements", PUBLIC)],
+    "listings.needs": [("GET", "/needs", PUBLIC)],
+    "listings.detail": [
+        ("GET", "/achievements/{ach_pub}", PUBLIC),
+        ("GET", "/achievements/{ach_draft}", {"visitor": 404, "owner": 200, "company": 404, "other": 404,
+                                             "operator": 200}),
+        ("GET", "/needs/{need_draft}", {"visitor": 404, "owner": 404, "company": 200, "other": 404,
+                                       "operator": 200}),
+        ("GET", "/needs/{ach_pub}", dict.fromkeys(ACTORS, 404)),  # right id, wrong kind
+    ],
+    "listings.create": [
+        ("GET", "/achievements/new", {"visitor": LOGIN, "owner": 200, "company": 403, "other": 200,
+                                      "operator": 403}),
+        ("GET", "/needs/new", {"visitor": LOGIN, "owner": 403, "company": 200, "other": 403, "operator": 403}),
+    ],
+    "listings.edit": [
+        ("GET", "/achievements/{ach_draft}/edit", owner_only()),
+        ("POST", "/achievements/{ach_draft}/edit", owner_only(ok=200)),  # empty form: re-rendered with errors
+        ("GET", "/needs/{need_draft}/edit", {"visitor": LOGIN, "owner": 403, "company": 200, "other": 403,
+                                            "operator": 403}),
+    ],
+    "listings.submit": [("POST", "/achievements/{ach_draft}/submit", owner_only(ok=302))],
+    "listings.withdraw": [("POST", "/achievements/{ach_pub}/withdraw", owner_only(ok=302))],
+    "listings.extend": [("GET", "/achievements/{ach_pub}/extend", owner_only())],
+    "listings.delete": [("POST", "/achievements/{ach_draft}/delete", owner_only(ok=302))],
+    "listings.attachment": [
+        # confidential tier: members of verified organisations, the owner and operators
+        ("GET", "/attachments/{att}", {"visitor": 403, "owner": 200, "company": 200, "other": 200,
+                                       "operator": 200}),
+    ],
+    "listings.delete_attachment": [("POST", "/attachments/{att}/delete", owner_only(ok=302))],
+    "listings.organisation": [("GET", "/orgs/{org}", PUBLIC)],
+    # signed-in users are sent on from the sign-in and registration pages
+    "accounts.login": [("GET", "/account/login", {**dict.fromkeys(ACTORS, 302), "visitor": 200})],
+    "accounts.logout": [("POST", "/account/logout", dict.fromkeys(ACTORS, 302))],
+    "accounts.register": [("GET", "/account/register", {**dict.fromkeys(ACTORS, 302), "visitor": 200})],
+    "accounts.reset_request": [("GET", "/account/reset", PUBLIC)],
+    # a forged or used token: a page that says so
+    "accounts.reset_with_token": [("GET", "/account/reset/not-a-token", dict.fromkeys(ACTORS, 400))],
+    "accounts.profile": [("GET", "/account/profile", signed_in())],
+    "accounts.password": [("GET", "/account/password", signed_in())],
+    "accounts.organisation": [("GET", "/account/organisation", signed_in())],
+    "accounts.organisation_verification": [("POST", "/account/organisation/verification", signed_in(ok=302))],
+    "workspace.index": [("GET", "/me/", signed_in())],
+    "operators.index": [("GET", "/ops/", operator_only())],
+    "operators.moderation": [("GET", "/ops/moderation", operator_only())],
+    "operators.moderation_review": [("GET", "/ops/moderation/{ach_submitted}", operator_only())],
+    "operators.moderation_decide": [
+        # an empty decision is refused with a reason
+        ("POST", "/ops/moderation/{ach_submitted}/decide", operator_only(ok=400)),
+    ],
+    "operators.organisations": [("GET", "/ops/organisations", operator_only())],
+    "operators.organisation": [("GET", "/ops/organisations/{org}", operator_only())],
+    "operators.verify": [("POST", "/ops/organisations/{org}/verify", operator_only(ok=302))],
+    "operators.reject": [("POST", "/ops/organisations/{org}/reject", operator_only(ok=400))],  # reason required
+    "operators.users": [("GET", "/ops/users", operator_only())],
+    "operators.approve": [("POST", "/ops/users/{other_user}/approve", operator_only(ok=302))],
+    "operators.disable": [("POST", "/ops/users/{other_user}/disable", operator_only(ok=302))],
+    "operators.enable": [("POST", "/ops/users/{other_user}/enable", operator_only(ok=302))],
+    "operators.outbox": [("GET", "/ops/outbox", operator_only())],
+    "operators.outbox_message": [("GET", "/ops/outbox/{outbox_name}", operator_only())],
+    "operators.exports": [("GET", "/ops/exports", operator_only())],
+    "search.results": [("GET", "/search/?q=石墨烯", PUBLIC)],
+    "matching.index": [("GET", "/matches/", signed_in())],
+    "matching.board": [("GET", "/matches/board", operator_only())],
+    "matching.notifications": [("GET", "/matches/notifications", signed_in())],
+    "matching.suggest_tags": [("GET", "/matches/suggest-tags?text=石墨烯电池", signed_in())],
+    "matching.dismiss": [("POST", "/matches/listings/{ach_pub}/dismiss", owner_only(ok=302))],
+    "matching.follow": [("POST", "/matches/follow/{ach_pub}", signed_in(ok=302))],  # anyone may follow a listing
+    "matching.save_search": [("POST", "/matches/searches", signed_in(ok=302))],
+    "matching.delete_search": [("POST", "/matches/searches/{saved_search}/delete", owner_only(ok=302))],
+}
+
+# Served by extensions, not by our code.
+UNCHECKED = {"static", "bootstrap.static"}
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _world(factory, app):
+    """The objects every cell refers to, built fresh for each cell."""
+    from marketplace.listings.models import Attachment
+    from marketplace.mail import send_mail
+
+    owner = factory.user("researcher")
+    company = factory.user("company")
+    other = factory.user("researcher")
+    operator = factory.user("operator")
+    ach_pub = factory.listing("achievement", owner=owner, status="published")
+    ach_draft = factory.listing("achievement", owner=owner, status="draft")
+    ach_submitted = factory.listing("achievement", owner=owner, status="submitted")
+    need_draft = factory.listing("need", owner=company, status="draft")
+
+    import os
+    import uuid
+
+    os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
+    stored = uuid.uuid4().hex
+    with open(os.path.join(app.config["UPLOAD_FOLDER"], stored), "wb") as fh:
+        fh.write(PDF_BYTES)
+    att = Attachment(listing_id=ach_pub.id, stored_name=stored, original_name="石墨烯报告.pdf",
+                     content_type="application/pdf", size=len(PDF_BYTES), uploaded_by_id=owner.id)
+    db.session.add(att)
+    db.session.commit()
+
+    send_mail("someone@example.cn", "测试邮件", "正文")
+    outbox_name = sorted(os.listdir(app.config["OUTBOX_DIR"]))[-1]
+
+    saved_search = _saved_search(owner)
+    ids = dict(ach_pub=ach_pub.id, ach_draft=ach_draft.id, ach_submitted=ach_submitted.id,
+               need_draft=need_draft.id, att=att.id, org=owner.organisation_id, other_user=other.id,
+               outbox_name=outbox_name, saved_search=saved_search)
+    users = dict(owner=owner, company=company, other=other, operator=operator)
+    return ids, users
+
+
+def _saved_search(user):
+    from marketplace.matching import alerts
+
+    saved = alerts.save_search(user, "石墨烯", {})
+    db.session.commit()
+    return saved.id
+
+
+CELLS = [
+    pytest.param(endpoint, method, url, actor, expected[actor], id=f"{endpoint}-{method}-{i}-{actor}")
+    for endpoint, rows in MATRIX.items()
+    for i, (method, url, expected) in enumerate(rows)
+    for actor in ACTORS
+]
+
+
+@pytest.mark.parametrize("endpoint,method,url,actor,expected", CELLS)
+def test_access(app, client, factory, login, endpoint, method, url, actor, expected):
+    ids, users = _world(factory, app)
+    if actor != "visitor":
+        login(users[actor])
+    target = url.format(**ids)
+    resp = client.open(target, method=method, data={} if method == "POST" else None)
+    assert resp.status_code == expected, f"{actor} {method} {target}: {resp.status_code}, expected {expected}"
+    if expected == LOGIN and actor == "visitor" and not target.startswith(("/lang", "/account")):
+        assert "/account/login" in resp.headers["Location"]
+
+
+MISSING = 987654
+
+
+@pytest.mark.parametrize("actor", ["owner", "operator"])
+def test_missing_ids_are_404(app, client, factory, login, actor):
+    """Every route that takes an id answers 404 for an id that does not exist (never 500, never 200)."""
+    ids, users = _world(factory, app)
+    login(users[actor])
+    missing = {key: MISSING for key in ids}
+    missing["outbox_name"] = "20990101-000000-deadbeef.eml"
+    failures = []
+    for endpoint, rows in MATRIX.items():
+        for method, url, expected in rows:
+            if "{" not in url or expected[actor] == 403:
+                continue
+            resp = client.open(url.format(**missing), method=method, data={} if method == "POST" else None)
+            if resp.status_code != 404:
+                failures.append(f"{method} {url}: {resp.status_code}")
+    assert not failures, failures
+
+
+def test_every_route_has_an_entry(app):
+    """A new route must be added to MATRIX (decide who may use it) before the suite passes."""
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - UNCHECKED
+    missing = sorted(endpoints - set(MATRIX))
+    assert not missing, f"routes without an access-matrix entry: {missing}"
+    stale = sorted(set(MATRIX) - endpoints)
+    assert not stale, f"matrix entries for routes that no longer exist: {stale}"

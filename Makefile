@@ -3,6 +3,7 @@
 #
 #   make run        migrate, load the demo catalogue (first time only), serve on http://127.0.0.1:$(PORT)
 #   make test       the whole test suite (browser tests need /usr/bin/chromium; REQUIRE_BROWSER=1 makes it a must)
+#                   options: TESTS=tests/browser  PYTEST_ARGS="-k demo -x"  SKIP_BROWSER=1
 #   make migrate    apply database migrations         make demo     load the demo catalogue
 #   make lint       ruff                              make clean    remove the virtualenv and build output
 #
@@ -14,6 +15,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
+TESTS ?= tests/
 PYTEST_ARGS ?=
 TRANSLATIONS := marketplace/translations
 
@@ -34,7 +36,7 @@ help:
 # A virtualenv with pip in it. Debian ships venv separately (python3-venv): install it when we are root.
 $(BIN)/pip:
 	@rm -rf $(VENV)
-	@if ! $(PYTHON) -m venv $(VENV) 2>/dev/null; then \
+	@if ! $(PYTHON) -m venv $(VENV); then \
 		rm -rf $(VENV); \
 		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 			echo ">>> $(PYTHON) -m venv failed: installing python3-venv with apt-get"; \
@@ -47,7 +49,6 @@ $(BIN)/pip:
 			exit 1; \
 		fi; \
 	fi
-	@$(BIN)/python -m pip install -q --upgrade pip
 
 venv: $(BIN)/pip
 
@@ -86,7 +87,7 @@ run: demo
 	@$(FLASK) demo logins
 	@echo "  Stop with Ctrl-C."
 	@echo
-	exec $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+	@exec $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 # ------------------------------------------------------------------ checks
 
@@ -99,11 +100,11 @@ browser-check:
 		fi; \
 		echo; \
 		echo "################################################################################"; \
-		echo "##                                                                            ##"; \
+		echo "##"; \
 		echo "##   WARNING: $(CHROMIUM) NOT FOUND - BROWSER TESTS WILL BE SKIPPED"; \
-		echo "##   Install it with:  sudo apt-get install chromium fonts-noto-cjk            ##"; \
-		echo "##   (set REQUIRE_BROWSER=1 to make a missing browser a failure)              ##"; \
-		echo "##                                                                            ##"; \
+		echo "##   Install it with:  sudo apt-get install chromium fonts-noto-cjk"; \
+		echo "##   (REQUIRE_BROWSER=1 makes a missing browser a failure)"; \
+		echo "##"; \
 		echo "################################################################################"; \
 		echo; \
 	fi
@@ -111,7 +112,7 @@ browser-check:
 # SKIP_BROWSER=1 deselects the browser tests (the CI's PostgreSQL pass: they use their own SQLite database).
 test: install-dev browser-check
 	@mkdir -p test-artifacts
-	$(BIN)/python -m pytest tests/ -rfEs $(if $(filter 1,$(SKIP_BROWSER)),-m "not browser") $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(TESTS) -rfEs $(if $(filter 1,$(SKIP_BROWSER)),-m "not browser") $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check marketplace tests bin wsgi.py gunicorn.conf.py

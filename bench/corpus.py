@@ -2,8 +2,8 @@
 
     records(n, seed=7) -> list of dicts with Listing column names (+ "tags")
 
-Titles come from the 9,000 CSL titles; summaries are 1-3 abstract sentences (about an abstract's length) drawn from the 1,000 dev
-abstracts; tags from the dev keywords; facet fields spread over the taxonomy. Deterministic per seed.
+Titles come from the 9,000 CSL titles; summaries are 1-3 sentences (about an abstract's length) drawn from
+the 1,000 dev abstracts; tags from the dev keywords; facet fields spread over the taxonomy. Deterministic.
 """
 import json
 import random

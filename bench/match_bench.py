@@ -46,6 +46,7 @@ def line(name, values):
 def load_market(n, db):
     """Bulk-insert the corpus (listings, tags) with two owners; returns listing ids by kind."""
     import corpus
+
     from marketplace.accounts.services import create_organisation, create_user
     from marketplace.listings.models import Listing, Tag, listing_tags
     from marketplace.models_base import utcnow

@@ -3,6 +3,9 @@
     .venv/bin/python bench/search_bench.py                 # 10k and 100k (100k build cached in bench/out/)
     .venv/bin/python bench/search_bench.py --sizes 10000   # quicker
     .venv/bin/python bench/search_bench.py --fresh         # ignore cached builds
+    .venv/bin/python bench/search_bench.py --sizes 100000 --search-only --http http://127.0.0.1:8765
+        # ... with the 100k catalogue served as `make run` serves (gunicorn.conf.py: 2 gthread workers):
+        #     BENCH_SIZE=100000 PORT=8765 .venv/bin/gunicorn -c gunicorn.conf.py --chdir bench bench_wsgi:app
 
 For each size: the corpus goes into a SQLite database (bulk insert of listings, tags and change records),
 then `search.service.rebuild()` segments and indexes it (the path `flask search rebuild` takes). Search runs
@@ -104,38 +107,57 @@ def time_queries(run, queries, repeat=1):
 
 def search_figures(app, queries):
     from marketplace.extensions import db
-    from marketplace.search import service
+    from marketplace.search import ranking, service
     from marketplace.search.engine import SearchParams, execute
 
+    def cold(params):
+        ranking._cache.clear()  # no term sets cached from an earlier query: every query pays its full cost
+        return execute(service.get_store().searcher(), params)
+
     with app.app_context():
-        store = service.get_store()
-        searcher = store.searcher()
-        totals = [execute(searcher, SearchParams(q=q)).total for q in queries]  # warm caches once
-        engine = time_queries(lambda q: execute(store.searcher(), SearchParams(q=q)), queries)
-        filtered = time_queries(lambda q: execute(store.searcher(), SearchParams(
+        for q in corpus.queries(count=10, seed=99):  # open the index, load column arrays (once per process)
+            cold(SearchParams(q=q))
+        totals = [cold(SearchParams(q=q)).total for q in queries]
+        engine = time_queries(lambda q: cold(SearchParams(q=q)), queries)
+        warm = time_queries(lambda q: execute(service.get_store().searcher(), SearchParams(q=q)), queries)
+        filtered = time_queries(lambda q: cold(SearchParams(
             q=q, filters={"industry": {"new_materials", "ai"}, "region": {"ganzhou"}})), queries)
-        sorted_ = time_queries(lambda q: execute(store.searcher(), SearchParams(q=q, sort="newest")), queries)
+        sorted_ = time_queries(lambda q: cold(SearchParams(q=q, sort="newest")), queries)
+        browse = time_queries(lambda q: cold(SearchParams(q="", filters={"region": {q}})),
+                              ["", "ganzhou", "nanchang", "jiujiang", "yichun", "shangrao"] * 2)
 
         def full(q):
+            ranking._cache.clear()
             service.search(q=q)
             db.session.rollback()
 
         with_db = time_queries(full, queries)
-        return {"engine": engine, "filtered": filtered, "newest": sorted_, "service": with_db,
-                "hits_median": statistics.median(totals)}
+        return {"engine": engine, "warm": warm, "filtered": filtered, "newest": sorted_, "browse": browse,
+                "service": with_db, "hits_median": statistics.median(totals)}
+
+
+RSS_SCRIPT = """
+import sys, json
+sys.path[:0] = [{root!r}, {bench!r}]
+import search_bench as b, corpus
+def status(key):
+    return next(int(l.split()[1]) / 1024 for l in open("/proc/self/status") if l.startswith(key))
+app = b.make_app({size})
+ctx = app.app_context(); ctx.push()
+before = status("VmRSS")
+from marketplace.search import service
+from marketplace.search.engine import SearchParams, execute
+for q in corpus.queries():
+    execute(service.get_store().searcher(), SearchParams(q=q))
+print(json.dumps([before, status("VmRSS"), status("VmHWM")]))
+"""
 
 
 def rss_figure(size):
-    """Peak RSS (MB) of a fresh process that opens the index and runs every query."""
-    code = (
-        "import sys, json, resource; sys.path[:0] = [%r, %r]; import search_bench as b, corpus;"
-        "from marketplace.search import service; from marketplace.search.engine import SearchParams, execute;"
-        "app = b.make_app(%d); ctx = app.app_context(); ctx.push();"
-        "[execute(service.get_store().searcher(), SearchParams(q=q)) for q in corpus.queries()];"
-        "print(json.dumps(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))"
-    ) % (str(ROOT), str(ROOT / "bench"), size)
+    """(app alone, after opening the index and running every query, peak) RSS in MB of a fresh process."""
+    code = RSS_SCRIPT.format(root=str(ROOT), bench=str(ROOT / "bench"), size=size)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return float(out.stdout.strip().splitlines()[-1])
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 # ---------------------------------------------------------------- naive baseline
@@ -184,6 +206,21 @@ def baseline(records, queries, path):
     return build, time_queries(run, queries)
 
 
+def http_figures(base_url, queries):
+    """GET /search/?q=... against a running server (e.g. gunicorn as `make run` starts it)."""
+    from urllib.parse import quote
+    from urllib.request import urlopen
+
+    def get(q):
+        with urlopen(f"{base_url.rstrip('/')}/search/?q={quote(q)}", timeout=10) as response:
+            response.read()
+            assert response.status == 200
+
+    for q in queries[:5]:
+        get(q)  # warm every worker a little
+    return time_queries(get, queries, repeat=2)
+
+
 # ---------------------------------------------------------------- report
 
 def row(name, values, unit="ms"):
@@ -195,6 +232,8 @@ def main():
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--fresh", action="store_true", help="rebuild cached corpora")
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--http", metavar="URL", help="also time the search page of a running server at URL")
+    parser.add_argument("--search-only", action="store_true", help="use the cached builds; fail if missing")
     args = parser.parse_args()
     queries = corpus.queries()
     report = [f"queries: {len(queries)} fixed 1-4 word queries (bench/corpus.py); CPU: {os.cpu_count()} cores, "
@@ -202,6 +241,8 @@ def main():
     for size in args.sizes:
         app = make_app(size)
         marker = OUT / f"built-{size}.json"
+        if args.search_only and not marker.exists():
+            raise SystemExit(f"no cached build for {size}: run without --search-only first")
         if args.fresh or not marker.exists():
             records = corpus.records(size)
             db_seconds = load_database(app, records)
@@ -213,15 +254,20 @@ def main():
         figures = search_figures(app, queries)
         rss = rss_figure(size)
         total = built["db"] + built["index"]
+        live = (OUT / f"index-{size}" / (OUT / f"index-{size}" / "CURRENT").read_text().strip())
+        index_mb = sum(f.stat().st_size for f in live.rglob("*") if f.is_file()) / 1e6
         report += [
             "", f"### {size:,} listings" + (" (build figures from the cached run)" if records is None else ""),
             f"- bulk import: database {size / built['db']:,.0f}/s ({built['db']:.1f} s), index incl. segmentation "
             f"{size / built['index']:,.0f}/s ({built['index']:.1f} s), together {size / total:,.0f} listings/s",
-            f"- index size {sum(f.stat().st_size for f in (OUT / f'index-{size}').rglob('*') if f.is_file()) / 1e6:.0f} MB; "
-            f"median hits per query {figures['hits_median']:.0f}; worker peak RSS with the index open {rss:.0f} MB",
+            f"- index size {index_mb:.0f} MB; median hits per query {figures['hits_median']:.0f}; worker RSS: app "
+            f"alone {rss[0]:.0f} MB, with the index open after all queries {rss[1]:.0f} MB (peak {rss[2]:.0f} MB)",
             "", "| search (query + facet counts + first page + highlights) | p50 | p95 |", "|---|---|---|",
             row("engine, relevance", figures["engine"]), row("engine, 2 facet filters", figures["filtered"]),
-            row("engine, sort newest", figures["newest"]), row("service (+ database rows of the page)", figures["service"]),
+            row("engine, sort newest", figures["newest"]),
+            row("engine, same query again (term sets cached)", figures["warm"]),
+            row("engine, no query (browse, region filter)", figures["browse"]),
+            row("service (+ database rows of the page)", figures["service"]),
         ]
         if not args.no_baseline and size <= 20_000:
             records = records or corpus.records(size)
@@ -233,6 +279,9 @@ def main():
                 f"{percentile(base_times, 95) / percentile(figures['engine'], 95):.1f}x, p50 "
                 f"{percentile(base_times, 50) / percentile(figures['engine'], 50):.1f}x faster",
             ]
+    if args.http:
+        report += ["", f"| search page over HTTP ({args.http}) | p50 | p95 |", "|---|---|---|",
+                   row("GET /search/?q=...", http_figures(args.http, queries))]
     report.append(f"\nbenchmark process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     print("\n".join(report))
 

@@ -53,10 +53,12 @@ def app(_schema, _database_uri, tmp_path):
 
 def _forget_cached_user():
     """Requests share the fixture's app context (and so `g`): drop Flask-Login's cached user of the previous
-    request, so that each request loads its own user from its own cookie."""
+    request, so that each request loads its own user from its own cookie. Flask-Babel caches the locale in `g`
+    too: drop it, so that each request selects its own language (?lang=, session, user)."""
     from flask import g
 
     g.pop("_login_user", None)
+    g.pop("_flask_babel", None)
 
 
 def _truncate_all():

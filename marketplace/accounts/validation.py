@@ -3,10 +3,11 @@
 Plain functions without the app; forms use them as filters and validators.
 """
 import re
-import unicodedata
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
+
+from ..text import normalise_text
 
 # GB 32100-2015 统一社会信用代码: 18 characters from this alphabet (no I, O, S, V, Z), the last a check character.
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -18,7 +19,7 @@ def clean_text(value):
     """NFKC-normalised and trimmed text; None stays None (WTForms filter)."""
     if value is None:
         return None
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    return normalise_text(str(value)).strip()
 
 
 def clean_email(value):

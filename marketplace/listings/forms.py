@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, Va
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import taxonomy
+from ..text import normalise_text
 from .attachments import AttachmentError, check_upload
 from .fields import LABELS
 from .tags import MAX_TAG_LENGTH, MAX_TAGS, TagError, normalise_tags
@@ -32,7 +33,7 @@ LENGTH_MESSAGE = _l("不能超过 %(max)d 个字（当前 %(length)d 个字）�
 
 def clean_text(value):
     """NFKC, no control characters except line breaks and tabs, trimmed."""
-    value = unicodedata.normalize("NFKC", value)
+    value = normalise_text(value)
     value = "".join(ch for ch in value if ch in "\n\r\t" or unicodedata.category(ch) != "Cc")
     return value.strip()
 

@@ -111,7 +111,8 @@ def unread_count(user):
 
 def toggle_follow(user, listing):
     """Follow or unfollow a listing's suggestions; returns True when now following."""
-    follow = db.session.execute(db.select(Follow).filter_by(user_id=user.id, listing_id=listing.id)).scalar_one_or_none()
+    query = db.select(Follow).filter_by(user_id=user.id, listing_id=listing.id)
+    follow = db.session.execute(query).scalar_one_or_none()
     if follow is not None:
         db.session.delete(follow)
         db.session.flush()

@@ -1,10 +1,15 @@
 """In-process suggestion updater: applies the IndexChange log to the stored suggestions.
 
 Started on a web worker's first request (never in CLI commands or tests) when MATCH_BACKGROUND is on (default:
-the SEARCH_BACKGROUND setting). Several workers may run it: services.process_changes claims each batch with a
-compare-and-set, so a change is applied once. A listing's suggestions are current about a second after commit.
+the SEARCH_BACKGROUND setting). Only one process per host runs it at a time: it holds an exclusive lock on
+instance/match-updater.lock (released by the OS if the process dies; another worker then takes over), so the
+matcher's in-memory pools exist once per host, not once per worker. Across hosts, services.process_changes
+claims each batch with a compare-and-set, so a change is applied once. Suggestions are current about a second
+after the commit that changed a listing.
 """
+import fcntl
 import logging
+import os
 import threading
 import time
 
@@ -13,21 +18,44 @@ from ..extensions import db
 log = logging.getLogger(__name__)
 
 INTERVAL = 0.5
+LEADER_RETRY = 10.0
 _started = set()
 _lock = threading.Lock()
 
 
-def _loop(app):
+def _take_leadership(path):
+    """An open, exclusively locked file when this process becomes the updater; None when another one is."""
+    handle = open(path, "a")  # noqa: SIM115 - held open for the life of the process
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    return handle
+
+
+def _run_once(app):
     from . import alerts, services
 
+    with app.app_context():
+        while services.process_changes():
+            db.session.commit()
+        db.session.commit()
+        if alerts.send_pending_emails(app.config.get("PUBLIC_BASE_URL", "")):
+            db.session.commit()
+
+
+def _loop(app):
+    path = os.path.join(app.instance_path, "match-updater.lock")
+    leader = None
+    while leader is None:
+        leader = _take_leadership(path)
+        if leader is None:
+            time.sleep(LEADER_RETRY)
+    log.info("suggestion updater running in process %s", os.getpid())
     while True:
         try:
-            with app.app_context():
-                while services.process_changes():
-                    db.session.commit()
-                db.session.commit()
-                if alerts.send_pending_emails(app.config.get("PUBLIC_BASE_URL", "")):
-                    db.session.commit()
+            _run_once(app)
         except Exception:  # keep the updater alive; the change stays in the log and is retried
             log.exception("suggestion updater failed; retrying")
             try:

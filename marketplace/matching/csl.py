@@ -54,7 +54,7 @@ def load_records(achievements, needs, drop_category=False):
             category = None if (drop_category and kind == "need") else rec.get("category")
             created.append((listing, rec.get("field") if kind == "achievement" else None, category))
     db.session.flush()
-    db.session.add_all(MatchProfile(listing_id=x.id, discipline=f, category=c, key_terms=[]) for x, f, c in created)
+    db.session.add_all(MatchProfile(listing_id=x.id, discipline=f, category=c) for x, f, c in created)
     db.session.flush()
     return {x.external_id: x.id for x, _f, _c in created}
 

@@ -59,7 +59,7 @@ def factor_items(match, query_doc, cand_doc, cand_terms=(), stats=None, query_wo
 
 
 def _join(terms):
-    return "、".join(str(t) for t in terms)
+    return _("、").join(str(t) for t in terms)
 
 
 def _money(value):

@@ -8,8 +8,8 @@ DISMISS_REASONS = ("irrelevant", "maturity", "price", "contacted", "other")
 class MatchProfile(db.Model):
     """What the matcher keeps about a listing beyond the listing itself.
 
-    `discipline`/`category` come from bulk imports that carry them (the CSL format's field/category);
-    `key_terms` are the system's key terms of the listing text (a need's tags when its author gave none).
+    `discipline`/`category` come from bulk imports that carry them (the CSL format's field/category); a listing
+    without a profile is grouped by its industry.
     """
 
     __tablename__ = "match_profiles"
@@ -17,7 +17,6 @@ class MatchProfile(db.Model):
     listing_id = db.Column(db.Integer, db.ForeignKey("listings.id", ondelete="CASCADE"), primary_key=True)
     discipline = db.Column(db.String(60))
     category = db.Column(db.String(30))
-    key_terms = db.Column(db.JSON, nullable=False, default=list)
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
 
@@ -38,14 +37,6 @@ class Suggestion(db.Model):
 
     listing = db.relationship("Listing", foreign_keys=[listing_id])
     candidate = db.relationship("Listing", foreign_keys=[candidate_id])
-
-    @property
-    def need_id(self):
-        return self.listing_id if self.listing.kind == "need" else self.candidate_id
-
-    @property
-    def achievement_id(self):
-        return self.candidate_id if self.listing.kind == "need" else self.listing_id
 
 
 class Dismissal(db.Model):

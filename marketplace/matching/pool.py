@@ -5,11 +5,11 @@ Postings are arrays of packed integers (document slot << 4 | term frequency capp
 document gets a new slot (slots only grow, so arrays stay sorted for bisection); the old slot becomes a
 tombstone and `compact()` rebuilds the arrays when tombstones pile up.
 """
+import heapq
+import sys
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
-import heapq
-import sys
 from dataclasses import dataclass, replace
 
 from . import features as ft
@@ -126,9 +126,10 @@ class Pool:
         entries = [self.profiles[i] for i in doc_ids]
         scores = dict.fromkeys(doc_ids, 0.0)
         by_slot = {e.slot: e for e in entries}
+        too_common = max(50, stats.n // 10)  # such terms weigh almost nothing and have the longest lists
         for term, qtf in query_tf.items():
             arr = self.postings.get(term)
-            if not arr:
+            if not arr or len(arr) > too_common:
                 continue
             idf = stats.idf(term) * (1.0 if term.startswith("w:") else 0.5) * (qtf * 2 / (qtf + 1))
             if len(arr) <= 4 * len(entries):  # walk the short posting list

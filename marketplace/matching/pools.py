@@ -25,8 +25,6 @@ def listing_doc(listing, profile=None):
     """The ranker's view of a listing. The category is the CSL category when imported with one, else the industry."""
     industry = listing.industry if listing.industry and listing.industry != "other" else None
     tags = list(listing.tag_names)
-    if profile is not None and not tags:
-        tags = list(profile.key_terms or ())
     return Doc(
         id=listing.id, kind=listing.kind, title=listing.title or "",
         body=" ".join(x for x in (listing.summary, listing.indicators if listing.kind == "need" else "") if x),
@@ -72,6 +70,7 @@ class Pools:
     def build(self):
         self.last_change = db.session.execute(db.select(db.func.max(IndexChange.id))).scalar() or 0
         docs = load_docs()
+        textmod.add_terms(textmod.domain_terms())
         textmod.add_terms(t for d in docs for t in d.tags)
         for doc in docs:
             self.by_kind[doc.kind].add(doc)
@@ -117,6 +116,12 @@ def get_pools():
         else:
             pools.sync()
         return pools
+
+
+def peek():
+    """This process's pools if already built (never builds them: that takes minutes at 100k listings)."""
+    with _lock:
+        return _cache.get(str(db.engine.url))
 
 
 def reset():

@@ -4,7 +4,7 @@ category factor).
 Each returns a small signed value and the data its explanation needs, or nothing when either side lacks
 the information (so CSL records without these fields are neither helped nor hurt). Pure functions.
 """
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .. import taxonomy
 
@@ -68,9 +68,9 @@ def freshness(candidate, now=None):
     published = candidate.published_at
     if published is None:
         return None
-    now = now or datetime.now(timezone.utc).replace(tzinfo=None)
+    now = now or datetime.now(UTC).replace(tzinfo=None)
     if getattr(published, "tzinfo", None) is not None:
-        published = published.astimezone(timezone.utc).replace(tzinfo=None)
+        published = published.astimezone(UTC).replace(tzinfo=None)
     age = (now - published).days
     if age <= 30:
         return "fresh", {"days": 30}

@@ -9,6 +9,7 @@ Pure Python, no app. Two stages:
 The final score is a weighted sum of factors, each in [0, 1]; product factors (industry, maturity,
 cooperation, price, region, freshness) only apply when both sides carry the data.
 """
+import heapq
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -81,7 +82,8 @@ def _vote(pool, ranked_ids, scores, attr):
     return {k: v / total for k, v in votes.items()} if total else {}
 
 
-def rank(query_doc, pool, limit=10, weights=None, disabled=(), exclude=(), max_terms=RETRIEVAL_TERMS, now=None):
+def rank(query_doc, pool, limit=10, weights=None, disabled=(), exclude=(), max_terms=RETRIEVAL_TERMS, now=None,
+         exclude_owner=None):
     """The best `limit` pool documents for `query_doc`, each with its factor values and explanation data."""
     w = dict(WEIGHTS, **(weights or {}))
     for code in disabled:
@@ -121,10 +123,12 @@ def rank(query_doc, pool, limit=10, weights=None, disabled=(), exclude=(), max_t
         if field_dist[best_field] >= FIELD_EXPAND_MIN and len(members) <= FIELD_EXPAND_MAX:
             cand_set.update(members)
 
-    results = []
+    scored = []
     for i in cand_set:
         prof = pool.profiles[i]
         doc = prof.doc
+        if i in exclude or (exclude_owner is not None and doc.owner_id == exclude_owner):
+            continue
         shared = [t for t in prof.tags if t in prf_weight]
         prf = min(1.0, sum(prf_weight[t] * pool.stats.tag_idf(t) for t in shared) / 8.0)
         f = {
@@ -137,9 +141,9 @@ def rank(query_doc, pool, limit=10, weights=None, disabled=(), exclude=(), max_t
         score = sum(w[k] * v for k, v in f.items())
         prod = product.factors(query_doc, doc, now=now)
         score += w["product"] * sum(v for v, _ in prod.values())
-        details = {"tags": hits.get(i, []), "prf_tags": shared, "field_dist": field_dist, "cat_dist": cat_dist,
-                   "product": prod, "query_terms": ft.key_terms(query, pool.stats)}
-        results.append(Match(doc_id=i, score=score, factors=f, details=details))
-    results = [m for m in results if m.doc_id not in exclude]
-    results.sort(key=lambda m: (-m.score, str(m.doc_id)))
-    return results[:limit]
+        scored.append((score, i, f, shared, prod))
+    best = heapq.nsmallest(limit, scored, key=lambda r: (-r[0], str(r[1])))
+    details = {"field_dist": field_dist, "cat_dist": cat_dist}
+    return [Match(doc_id=i, score=score, factors=f,
+                  details=dict(details, tags=hits.get(i, []), prf_tags=shared, product=prod))
+            for score, i, f, shared, prod in best]

@@ -58,8 +58,8 @@ def compute(doc, all_pools, limit=SUGGESTIONS_KEPT, max_terms=ranker.RETRIEVAL_T
     pool = all_pools.other_side(doc.kind)
     pairs, dismissed = _dismissal_context(doc.owner_id) if doc.owner_id is not None else (set(), [])
     exclude = {c for (lst, c) in pairs if lst == doc.id}
-    exclude |= {i for i, p in pool.profiles.items() if p.doc.owner_id == doc.owner_id and doc.owner_id is not None}
-    matches = ranker.rank(doc, pool, limit=limit + 10, exclude=exclude, max_terms=max_terms)
+    matches = ranker.rank(doc, pool, limit=limit + 10, exclude=exclude, max_terms=max_terms,
+                          exclude_owner=doc.owner_id)
     out = []
     query_words = sorted(dict.fromkeys(w for w in textmod.words(f"{doc.title} {doc.body} {' '.join(doc.tags)}")
                                        if len(w) >= 2), key=lambda w: -pool.stats.idf("w:" + w))
@@ -195,11 +195,12 @@ def strongest_pairs(limit=50):
     """Operators' board: need-side suggestions of published pairs that nobody dismissed, strongest first."""
     need = db.aliased(Listing)
     cand = db.aliased(Listing)
-    dismissed = db.select(Dismissal.id).where(
-        db.or_(db.and_(Dismissal.listing_id == Suggestion.listing_id, Dismissal.candidate_id == Suggestion.candidate_id),
-               db.and_(Dismissal.listing_id == Suggestion.candidate_id, Dismissal.candidate_id == Suggestion.listing_id)))
+    forward = db.and_(Dismissal.listing_id == Suggestion.listing_id, Dismissal.candidate_id == Suggestion.candidate_id)
+    backward = db.and_(Dismissal.listing_id == Suggestion.candidate_id, Dismissal.candidate_id == Suggestion.listing_id)
+    dismissed = db.select(Dismissal.id).where(db.or_(forward, backward))
     query = (
-        db.select(Suggestion).join(need, need.id == Suggestion.listing_id).join(cand, cand.id == Suggestion.candidate_id)
+        db.select(Suggestion)
+        .join(need, need.id == Suggestion.listing_id).join(cand, cand.id == Suggestion.candidate_id)
         .where(need.kind == "need", need.status == "published", cand.status == "published", ~dismissed.exists())
         .order_by(Suggestion.score.desc()).limit(limit)
     )
@@ -237,10 +238,13 @@ def suggest_tags(text, limit=8):
     norm = textmod.normalize(text)
     if not norm:
         return {"key_terms": [], "taxonomy": []}
-    all_pools = pools.get_pools()
-    stats = all_pools.by_kind["achievement"].stats
+    built = pools.peek()
+    # Specificity from the market's statistics when this process has them; else every word weighs the same.
+    stats = built.by_kind["achievement"].stats if built is not None else features.Stats()
     doc = features.Doc(id=None, kind="need", title="", body=text)
-    terms = features.key_terms(features.profile(doc), stats, limit=limit)
+    textmod.add_terms(textmod.domain_terms())
+    known = [t for t in textmod.domain_terms() if textmod.normalize(t) in norm]
+    terms = list(dict.fromkeys(known + features.key_terms(features.profile(doc), stats, limit=limit)))[:limit]
     found = []
     for vocabulary in (taxonomy.INDUSTRIES,):
         for code, label in vocabulary.items():
@@ -250,3 +254,16 @@ def suggest_tags(text, limit=8):
             if any(p.lower() in norm for p in parts):
                 found.append({"code": code, "label": label})
     return {"key_terms": terms, "taxonomy": found}
+
+
+def set_profile(listing_id, discipline=None, category=None):
+    """Record a listing's discipline/category for the matcher (bulk imports that carry the CSL field/category).
+
+    Call in the importing transaction, before the listing's IndexChange is applied.
+    """
+    profile = db.session.get(MatchProfile, listing_id) or MatchProfile(listing_id=listing_id)
+    profile.discipline = (discipline or "")[:60] or None
+    profile.category = (category or "")[:30] or None
+    db.session.add(profile)
+    db.session.flush()
+    return profile

@@ -20,11 +20,13 @@ WORDISH = re.compile(r"[\w\u3400-\u9fff]")
 # reporting words of an abstract. Kept short and generic on purpose (no domain words here).
 STOPWORDS = frozenset(
     """
-    的 了 和 与 及 或 在 对 为 是 以 于 中 其 等 并 从 将 把 被 由 该 这 那 此 之 而 也 又 及其 以及 通过 进行 基于 利用
-    采用 使用 针对 根据 关于 对于 一种 一个 一些 我们 本文 本研究 研究 分析 探讨 讨论 提出 结果 结果表明 表明 方法 问题 相关
-    技术 寻求 希望 掌握 高校 院所 高校院所 企业 合作 需求 需要 应用 方面 影响 作用 具有 可以 能够 以上 进一步 目前 我国 国内
-    主要 重要 有效 提高 不同 实现 研究进展 进展 情况 存在 发展 一定 较 更 最 很 已 已经 可 能 要 会 得到 有 无 不 个 种 上 下
-    介绍 综述 探索 思考 对策 建议 现状 展望 回顾 初探 浅析 试论 浅谈 论 作者 年 月 日 后 前 时 新 多 大 小 高 低
+    的 了 和 与 及 或 在 对 为 是 以 于 中 其 等 并 从 将 把 被 由 该 这 那 此 之 而 也 又 及其 以及
+    通过 进行 基于 利用 采用 使用 针对 根据 关于 对于 一种 一个 一些 我们 本文 本研究 研究 分析 探讨
+    讨论 提出 结果 结果表明 表明 方法 问题 相关 技术 寻求 希望 掌握 高校 院所 高校院所 企业 合作 需求
+    需要 应用 方面 影响 作用 具有 可以 能够 以上 进一步 目前 我国 国内 主要 重要 有效 提高 不同 实现
+    研究进展 进展 情况 存在 发展 一定 较 更 最 很 已 已经 可 能 要 会 得到 有 无 不 个 种 上 下 介绍
+    综述 探索 思考 对策 建议 现状 展望 回顾 初探 浅析 试论 浅谈 论 作者 年 月 日 后 前 时 新 多 大 小
+    高 低
     """.split()
 )
 
@@ -72,3 +74,12 @@ def bigrams(text):
 def terms(text):
     """Both views of a text, prefixed so that they share one vocabulary: w:<word> and b:<bigram>."""
     return ["w:" + w for w in words(text)] + ["b:" + b for b in bigrams(text)]
+
+
+def domain_terms():
+    """The search feature's shipped domain vocabulary (石墨烯, NB-IoT, 稀土永磁 ...), when it is installed."""
+    try:
+        from ..search.analysis import DOMAIN_TERMS
+    except ImportError:  # pragma: no cover - the search feature is optional for the matcher
+        return ()
+    return DOMAIN_TERMS

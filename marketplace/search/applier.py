@@ -11,10 +11,12 @@ ids skipped below the newest seen id are remembered as gaps and looked at again 
 """
 import contextlib
 import logging
+import os
 import re
 import time
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -200,10 +202,23 @@ def public_count():
     return db.session.execute(select(func.count()).select_from(public_listing_ids_query().subquery())).scalar()
 
 
+def build_procs(count):
+    """Indexing processes for a build of `count` listings (SEARCH_BUILD_PROCS; forking only pays off for big
+    builds, and never in tests)."""
+    app = current_app
+    default = 1 if app.testing else min(4, os.cpu_count() or 1)
+    procs = int(app.config.get("SEARCH_BUILD_PROCS") or default)
+    return procs if count >= 2000 else 1
+
+
 def build_into(store, name, progress=None, batch=1000):
     """Index every public listing into the (new, not live) index `name`; returns the number indexed."""
     ids = db.session.execute(public_listing_ids_query().order_by(Listing.id)).scalars().all()
-    writer = store.writer(name, bulk=True)
+    procs = build_procs(len(ids))
+    if procs > 1:  # forked indexers must find the segmenter ready (no lock held by another thread at fork)
+        store.open(name).schema["body"].analyzer.words("预热")
+        store.open(name).schema["sub"].analyzer.words("预热")
+    writer = store.writer(name, bulk=True, procs=procs)
     count = 0
     try:
         for i in range(0, len(ids), batch):
@@ -227,15 +242,35 @@ def build_into(store, name, progress=None, batch=1000):
     return count
 
 
-def rebuild(store, progress=None):
-    """Build a new index beside the live one, catch it up with the log and swap it in. Search keeps working."""
+def rebuild(store, progress=None, wait=600.0):
+    """Build a new index beside the live one, catch it up with the log and swap it in. Search keeps working.
+
+    One rebuild at a time across processes; with wait=0 a rebuild already running elsewhere raises LockTimeout.
+    """
+    with store.build_lock(timeout=wait):
+        return _rebuild(store, progress)
+
+
+def base_digest():
+    """Digest of the shipped part of the dictionary (terms list, taxonomy labels): a deploy changes it."""
+    return dictionary_digest(clean_terms(list(DOMAIN_TERMS) + _label_terms()))
+
+
+def create_index(store):
+    """A new index (not live yet) with the current dictionary; its watermark is the log's newest id, read
+    before any listing is, so every later change is applied on top of the build."""
     now = time.time()
     terms = dictionary_terms()
     name = store.create(terms)
+    state = _snapshot_state(now)
+    state.update(digest=dictionary_digest(terms), base_digest=base_digest(), built_at=now)
+    store.write_state(name, state)
+    return name
+
+
+def _rebuild(store, progress):
+    name = create_index(store)
     try:
-        state = _snapshot_state(now)  # before reading listings: later changes are applied after the build
-        state.update(digest=dictionary_digest(terms), built_at=now)
-        store.write_state(name, state)
         count = build_into(store, name, progress)
         with writer_lock(store, timeout=120):
             apply_pending(store, name)

@@ -91,20 +91,25 @@ _rebuilding = threading.Event()
 
 
 def _maybe_rebuild(app, store):
-    from . import applier, service
+    from . import applier
+    from .index import LockTimeout
 
     if _rebuilding.is_set() or not store.exists():
         return
     state = store.read_state(store.current_name())
     if state.get("digest") == applier.current_digest():
         return
-    if time.time() - float(state.get("built_at") or 0) < float(app.config["SEARCH_DICTIONARY_REBUILD_SECONDS"]):
-        return
+    shipped_changed = state.get("base_digest") != applier.base_digest()  # a deploy: rebuild now
+    age = time.time() - float(state.get("built_at") or 0)
+    if not shipped_changed and age < float(app.config["SEARCH_DICTIONARY_REBUILD_SECONDS"]):
+        return  # only new tags: they are found through sub-words meanwhile; rebuild at most this often
 
     def _rebuild():
         try:
             with app.app_context():
-                service.rebuild()
+                applier.rebuild(store, wait=0)
+        except LockTimeout:
+            pass  # another process is rebuilding
         except Exception:
             log.exception("search index rebuild after a dictionary change failed")
         finally:

@@ -7,6 +7,7 @@ from datetime import date
 
 from .facets import doc_values, filter_and_count, top_sorted
 from .query import build, highlight, parse
+from .ranking import BM25_LIMIT, SetMatcher, rank_by_fields
 from .schema import FACETS
 
 SORTS = ("relevance", "newest", "price_asc", "price_desc")
@@ -81,51 +82,96 @@ def _today():
     return int(date.today().strftime("%Y%m%d"))
 
 
+_browse_cache = {}  # (generation, live docs, filters, day) -> counts and sort orders of the whole catalogue
+
+
+def live_docs(reader):
+    """Every non-deleted document number (reader.all_doc_ids() asks is_deleted() per document: 200 ms at 100k)."""
+    out = []
+    for leaf, offset in reader.leaf_readers():
+        count = leaf.doc_count_all()
+        if leaf.has_deletions():
+            out.extend(offset + d for d in range(count) if not leaf.is_deleted(d))
+        else:
+            out.extend(range(offset, offset + count))
+    return out
+
+
+def _browse(reader, values, filters, today):
+    """Filters, counts and sort orders without a query: the same for every visitor until the index changes."""
+    frozen = tuple(sorted((name, tuple(sorted(codes))) for name, codes in filters.items()))
+    key = (reader.generation(), reader.doc_count(), frozen, today)
+    entry = _browse_cache.get(key)
+    if entry is None:
+        final, counts = filter_and_count(values, live_docs(reader), filters, today)
+        entry = {"final": final, "counts": counts, "orders": {}}
+        if len(_browse_cache) >= 32:
+            _browse_cache.clear()
+        _browse_cache[key] = entry
+    return entry
+
+
+def _match(matcher, built):
+    """(query, matching document numbers, partial) with the OR fallback when no document has every word."""
+    docs = matcher.docs(built.all_terms)
+    if not docs and built.any_terms is not built.all_terms:
+        return built.any_terms, sorted(matcher.docs(built.any_terms)), True
+    return built.all_terms, sorted(docs), False
+
+
+def _rank(searcher, matcher, built, query, docs, final, values, stop):
+    """(page document numbers up to `stop`, scores): BM25F for moderate hit sets, field weights beyond."""
+    if len(final) <= BM25_LIMIT:
+        allow = set(final) if len(final) != len(docs) else None
+        results = searcher.search(query, filter=allow, limit=stop)
+        return [hit.docnum for hit in results], {hit.docnum: hit.score for hit in results}
+    return rank_by_fields(matcher, built.words, final, searcher.doc_count(), values["published_at"], stop)
+
+
 def execute(searcher, params, today=None):
     """Run `params` on `searcher` (a Whoosh searcher of our schema)."""
     today = today or _today()
     reader = searcher.reader()
     values = doc_values(reader)
-    tokenizer = searcher.schema["body"].analyzer
-    built = build(parse(params.q), tokenizer)
-    partial = False
-    query = None
-    if built is None:
-        docs = list(reader.all_doc_ids())
-    else:
-        query = built.all_terms
-        docs = list(searcher.docs_for_query(query))
-        if not docs and built.any_terms is not built.all_terms:
-            query, partial = built.any_terms, True
-            docs = list(searcher.docs_for_query(query))
-    final, counts = filter_and_count(values, docs, params.filters or {}, today)
+    built = build(parse(params.q), searcher.schema["body"].analyzer)
+    filters = params.filters or {}
     page = max(1, min(int(params.page or 1), MAX_PAGE))
-    per_page = params.per_page
-    start, stop = (page - 1) * per_page, page * per_page
+    start, stop = (page - 1) * params.per_page, page * params.per_page
     sort = params.sort if params.sort in SORTS else "relevance"
-    scores = {}
-    if query is not None and sort == "relevance":
-        allow = set(final) if len(final) != len(docs) else None
-        results = searcher.search(query, filter=allow, limit=stop) if final else []
-        chosen = [hit.docnum for hit in results][start:stop]
-        scores = {hit.docnum: hit.score for hit in results} if final else {}
+    scores, partial = {}, False
+    if built is None:
+        entry = _browse(reader, values, filters, today)
+        final, counts = entry["final"], entry["counts"]
+        sort = "newest" if sort == "relevance" else sort
+        if sort not in entry["orders"]:
+            entry["orders"][sort] = top_sorted(values, final, sort, len(final))
+        chosen = entry["orders"][sort][start:stop]
     else:
-        chosen = top_sorted(values, final, "newest" if sort == "relevance" else sort, stop)[start:stop]
+        matcher = SetMatcher(searcher)
+        query, docs, partial = _match(matcher, built)
+        final, counts = filter_and_count(values, docs, filters, today)
+        if sort == "relevance" and final:
+            ranked, scores = _rank(searcher, matcher, built, query, docs, final, values, stop)
+            chosen = ranked[start:stop]
+        else:
+            chosen = top_sorted(values, final, "newest" if sort == "relevance" else sort, stop)[start:stop]
     terms = built.highlight_terms if built else ()
-    hits = []
-    for docnum in chosen:
-        stored = searcher.stored_fields(docnum)
-        hits.append(Hit(
-            listing_id=int(stored["id"]),
-            kind=values["kind"][docnum],
-            fields=stored,
-            title_html=highlight(stored.get("title", ""), terms),
-            snippet_html=highlight(stored.get("text", ""), terms, width=SNIPPET_CHARS),
-            score=scores.get(docnum, 0.0),
-        ))
+    hits = [_hit(searcher, values, docnum, terms, scores.get(docnum, 0.0)) for docnum in chosen]
     facets = {name: counts[name].most_common() for name in FACETS}
-    return SearchResult(hits=hits, total=len(final), facets=facets, page=page, per_page=per_page,
+    return SearchResult(hits=hits, total=len(final), facets=facets, page=page, per_page=params.per_page,
                         empty_query=built is None, partial=partial, terms=terms)
+
+
+def _hit(searcher, values, docnum, terms, score):
+    stored = searcher.stored_fields(docnum)
+    return Hit(
+        listing_id=int(stored["id"]),
+        kind=values["kind"][docnum],
+        fields=stored,
+        title_html=highlight(stored.get("title", ""), terms),
+        snippet_html=highlight(stored.get("text", ""), terms, width=SNIPPET_CHARS),
+        score=score,
+    )
 
 
 def related_tags(searcher, q, limit=8):

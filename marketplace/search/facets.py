@@ -45,6 +45,8 @@ class DocValues:
 
     def __init__(self, reader):
         self.columns = {name: [] for name in COLUMNS}
+        self._by_code = {}
+        self._expired = (None, frozenset())
         for leaf, _offset in reader.leaf_readers():
             if leaf.segment() is None:  # an empty index
                 continue
@@ -54,6 +56,23 @@ class DocValues:
 
     def __getitem__(self, name):
         return self.columns[name]
+
+    def expired(self, today):
+        """Documents past their validity date (normally none: expiry also removes them from the index)."""
+        if self._expired[0] != today:
+            column = self.columns["valid_until"]
+            self._expired = (today, frozenset(d for d, v in enumerate(column) if v is not None and v < today))
+        return self._expired[1]
+
+    def by_code(self, name):
+        """{code: frozenset of documents} of a single-valued facet (built once per index state)."""
+        index = self._by_code.get(name)
+        if index is None:
+            lists = {}
+            for doc, code in enumerate(self.columns[name]):
+                lists.setdefault(code, []).append(doc)
+            index = self._by_code[name] = {code: frozenset(docs) for code, docs in lists.items()}
+        return index
 
 
 _values_by_reader = {}
@@ -81,6 +100,15 @@ def _predicate(values, name, selected):
     return lambda d: column[d] in selected
 
 
+def _passing(values, name, codes, docs):
+    """The documents of `docs` that pass one facet's filter."""
+    if name == "coop" or len(docs) < 5000:
+        pred = _predicate(values, name, codes)
+        return {d for d in docs if pred(d)}
+    index = values.by_code(name)  # large hit sets (browsing): set operations instead of a Python loop
+    return set(docs).intersection(frozenset().union(*(index.get(code, ()) for code in codes)))
+
+
 def _count(values, name, docs):
     if name == "coop":
         masks = Counter(map(values["coop"].__getitem__, docs))
@@ -95,33 +123,28 @@ def _count(values, name, docs):
 
 
 def filter_and_count(values, docs, selected, today):
-    """(documents passing every filter, {facet: Counter}) for the matched documents `docs`.
+    """(sorted documents passing every filter, {facet: Counter}) for the matched documents `docs`.
 
     `selected` maps a facet to the set of chosen codes (OR within a facet, AND across facets);
     documents past their validity date (`today` as yyyymmdd) are dropped first.
     """
-    valid = values["valid_until"]
-    docs = [d for d in docs if valid[d] >= today]
+    expired = values.expired(today)
+    if expired:
+        docs = [d for d in docs if d not in expired]
     active = {name: codes for name, codes in selected.items() if codes and name in FACETS}
-    passing = {name: {d for d in docs if pred(d)} for name, pred in
-               ((n, _predicate(values, n, c)) for n, c in active.items())}
-    if passing:
-        final = set.intersection(*passing.values())
-        final_list = [d for d in docs if d in final]
-    else:
-        final_list = docs
+    passing = {name: _passing(values, name, codes, docs) for name, codes in active.items()}
+    final = set.intersection(*passing.values()) if passing else docs
     counts = {}
     for name in FACETS:
         others = [s for n, s in passing.items() if n != name]
         if len(others) == len(passing):
-            base = final_list
+            base = final
         elif not others:
             base = docs
         else:
-            keep = set.intersection(*others)
-            base = [d for d in docs if d in keep]
+            base = set.intersection(*others)
         counts[name] = _count(values, name, base)
-    return final_list, counts
+    return (sorted(final) if passing else docs), counts
 
 
 def top_sorted(values, docs, sort, limit):

@@ -102,6 +102,7 @@ class BuiltQuery:
     all_terms: object  # Whoosh query: every word required
     any_terms: object  # Whoosh query: any word (fallback)
     highlight_terms: tuple  # surface strings to mark in snippets
+    words: tuple = ()  # one Whoosh query per required word (its fields and synonyms as alternatives)
 
 
 def build(clauses, tokenizer):
@@ -123,8 +124,8 @@ def build(clauses, tokenizer):
         return None
     required = required[: MAX_CLAUSES * 2]
     if len(required) == 1:
-        return BuiltQuery(required[0], required[0], tuple(highlight))
-    return BuiltQuery(wq.And(required), wq.Or(required), tuple(highlight))
+        return BuiltQuery(required[0], required[0], tuple(highlight), tuple(required))
+    return BuiltQuery(wq.And(required), wq.Or(required), tuple(highlight), tuple(required))
 
 
 def _marker(terms):

@@ -7,7 +7,6 @@
 Whoosh stays behind this module, engine.py and index.py.
 """
 import logging
-import time
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -37,17 +36,19 @@ def get_store(app=None):
     return store
 
 
-def ensure_index(store=None, progress=None):
-    """Build the index when there is none (first start, new host). Returns True if it exists afterwards."""
+def ensure_index(store=None, progress=None, wait=60.0):
+    """Build the index when there is none (first start, new host). Returns True if it exists afterwards.
+
+    With wait=0 (a web request) nobody waits while another thread or process builds it: False then.
+    """
     store = store or get_store()
     if store.exists():
         return True
     try:
-        with applier.writer_lock(store, timeout=60):
+        with applier.writer_lock(store, timeout=wait):
             if store.exists():
                 return True
-            name = store.create(applier.dictionary_terms())
-            store.write_state(name, dict(store.read_state(name), **applier._snapshot_state(time.time())))
+            name = applier.create_index(store)
             applier.build_into(store, name, progress)
             applier.apply_pending(store, name)
             store.swap(name)
@@ -61,7 +62,7 @@ def sync(progress=None, timeout=60.0, store=None):
     """Apply every pending change to the index now (waiting for the writer lock). Returns listings applied."""
     store = store or get_store()
     if not store.exists():
-        ensure_index(store)
+        ensure_index(store, progress=progress, wait=timeout)
         return 0
     with applier.writer_lock(store, timeout=timeout):
         return applier.apply_pending(store, store.current_name(), progress)
@@ -93,7 +94,7 @@ def _catch_up(store):
 def search(q="", filters=None, sort="relevance", page=1, per_page=20):
     """Search public listings. Hits carry `.listing` (the current database row); non-public rows are dropped."""
     store = get_store()
-    if not ensure_index(store):
+    if not ensure_index(store, wait=0):
         raise LockTimeout("search index is being built")
     if current_app.config.get("SEARCH_SYNC_ON_QUERY", True):
         _catch_up(store)

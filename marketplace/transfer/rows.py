@@ -4,7 +4,6 @@ Codes or Chinese labels are accepted wherever the taxonomy has a code (region "�
 Empty cells mean "no value": a new listing gets the default, an existing one keeps what it has.
 """
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -12,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from .. import taxonomy
 from ..listings.fields import LABELS, VOCABULARIES
 from ..listings.tags import MAX_TAG_LENGTH, MAX_TAGS, normalise_tag
+from ..text import normalise_text
 from .disciplines import industry_for
 from .formats import KNOWN_COLUMNS
 
@@ -32,7 +32,7 @@ KIND_WORDS = {"achievement": "achievement", "科技成果": "achievement", "成�
               "need": "need", "技术需求": "need", "需求": "need"}
 TRUE_WORDS = {"1", "true", "yes", "y", "t", "是", "√", "✓"}
 FALSE_WORDS = {"0", "false", "no", "n", "f", "否", "×"}
-LIST_SEPARATORS = re.compile(r"[;,、]+")  # after NFKC, full-width ；， are ASCII
+LIST_SEPARATORS = re.compile(r"[;,、；，]+")
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # category Cc except \t \n \r
 PHONE = re.compile(r"^[0-9+\-() ]*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -77,7 +77,7 @@ def clean_text(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = unicodedata.normalize("NFKC", str(value))
+    text = normalise_text(str(value))
     return CONTROL_CHARACTERS.sub("", text).strip()
 
 

@@ -7,7 +7,7 @@ Fixtures:
   gives direct database access from the test.
 - `browser` (session), `page` (per test, Chinese locale): a screenshot of the page is saved to
   test-artifacts/screenshots/ at the end of every test, with a -FAILED suffix when the test failed.
-- `sign_in(page, email, password)`: fills the sign-in form.
+- `sign_in(page, email, password)`: fills the sign-in form; `sample_pdf`: a small valid PDF file to upload.
 
 Every test in this folder is marked `browser`. Without /usr/bin/chromium they are skipped with a loud reason,
 unless REQUIRE_BROWSER=1 (CI), where a missing browser is an error.
@@ -50,7 +50,7 @@ def chromium_available():
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if _THIS_DIR in Path(str(item.fspath)).resolve().parents:
+        if _THIS_DIR in Path(item.path).resolve().parents:
             item.add_marker(pytest.mark.browser)
             if not chromium_available() and not REQUIRE_BROWSER:
                 item.add_marker(pytest.mark.skip(reason=MISSING_REASON))
@@ -234,6 +234,8 @@ def browser():
         pytest.skip(MISSING_REASON)
     from playwright.sync_api import sync_playwright
 
+    for old in SCREENSHOTS.glob("*.png"):  # screenshots describe this run only
+        old.unlink()
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium
@@ -284,3 +286,25 @@ def sign_in(live_server):
         assert "/account/login" not in page.url, "sign-in failed: still on the sign-in page"
 
     return _sign_in
+
+
+@pytest.fixture
+def sample_pdf(tmp_path):
+    """A small, valid one-page PDF (with a Chinese file name) for upload tests."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+    ]
+    body = b"%PDF-1.4\n"
+    offsets = []
+    for number, obj in enumerate(objects, start=1):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
+    xref = len(body)
+    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    body += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path = tmp_path / "成果说明书.pdf"
+    path.write_bytes(body)
+    return path

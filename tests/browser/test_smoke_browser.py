@@ -16,6 +16,7 @@ def test_home_page_renders_chinese_and_switches_to_english(live_server, page, sc
 
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("link", name="中文")).to_be_visible()
+    expect(page.get_by_role("link", name="登录", exact=True)).to_have_count(0)  # the navigation is translated
     # The choice sticks for the rest of the visit.
     page.goto(live_server.url("/"))
     expect(page.locator("html")).to_have_attribute("lang", "en")

@@ -200,7 +200,7 @@ def test_company_creates_a_need_with_region_defaulting_to_the_org(client, factor
     assert resp.status_code == 302
     need = db.session.execute(db.select(Listing)).scalar_one()
     assert (need.kind, need.region, need.hide_org_name, need.price_negotiable) == ("need", "jiujiang", True, True)
-    assert need.indicators == "功耗≤2.4mW;工作温度-40~85°C"  # NFKC folds ； and ℃
+    assert need.indicators == "功耗≤2.4mW；工作温度-40~85°C"  # NFKC folds ℃; Chinese punctuation is kept
     assert need.valid_until > date.today() + timedelta(days=360)
 
 

@@ -130,7 +130,8 @@ def test_operators_board_shows_strong_pairs_and_dismissal_reasons(market, client
 
 def test_tag_suggestions_return_key_terms_and_taxonomy(market, client, login):
     login(market["researcher"])
-    data = client.get("/matches/suggest-tags", query_string={"text": "基于石墨烯的锂电池负极材料，用于新能源汽车"}).get_json()
+    text = "基于石墨烯的锂电池负极材料，用于新能源汽车"
+    data = client.get("/matches/suggest-tags", query_string={"text": text}).get_json()
     assert "石墨烯" in data["key_terms"]
     assert any(t["code"] == "new_energy" for t in data["taxonomy"])
     assert client.get("/matches/suggest-tags").get_json() == {"key_terms": [], "taxonomy": []}
@@ -147,3 +148,29 @@ def test_dismissal_reason_demotes_similar_candidates(market, factory):
     assert market["good"].id not in by_id
     assert any(i["key"] == "dismissal_similar" for i in by_id[similar.id])
     assert not any(i["code"] == "dismissal" for i in by_id[market["other"].id])
+
+
+def test_background_updater_applies_the_change_log_and_only_one_process_leads(app, factory, tmp_path):
+    from marketplace.matching import background
+
+    need = factory.listing("need", title="寻求石墨烯锂电池技术", summary="锂电池负极材料。")
+    ach = factory.listing("achievement", title="石墨烯锂电池负极材料", summary="锂电池负极材料。", tags=["锂电池"])
+    background._run_once(app)
+    assert _suggested(need) == [ach.id]
+
+    first = background._take_leadership(tmp_path / "lock")
+    assert first is not None
+    assert background._take_leadership(tmp_path / "lock") is None
+    first.close()
+    assert background._take_leadership(tmp_path / "lock") is not None
+
+
+def test_an_imported_discipline_groups_listings_for_the_matcher(factory):
+    owner = factory.user("company")
+    need = factory.listing("need", owner=owner, title="寻求水稻高产技术", summary="水稻产量。", industry="other")
+    same = factory.listing("achievement", title="小麦抗倒伏品种", summary="小麦。", industry="other")
+    services.set_profile(same.id, "作物学", "农学")
+    db.session.commit()
+    doc = pools.get_pools().by_kind["achievement"].profiles[same.id].doc
+    assert (doc.field, doc.category) == ("作物学", "农学")
+    assert pools.get_pools().by_kind["need"].profiles[need.id].doc.category is None  # "other" is no group

@@ -23,7 +23,7 @@ def _apply_changes():
 
 
 def _outbox(app):
-    from marketplace.mail import outbox_names, read_outbox_message, message_summary
+    from marketplace.mail import message_summary, outbox_names, read_outbox_message
 
     folder = app.config["OUTBOX_DIR"]
     return [message_summary(read_outbox_message(folder, n)) for n in outbox_names(folder)]

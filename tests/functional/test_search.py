@@ -5,7 +5,6 @@ from datetime import date, timedelta
 
 import pytest
 
-from marketplace import taxonomy
 from marketplace.extensions import db
 from marketplace.listings.models import Listing
 from marketplace.search import service
@@ -210,3 +209,27 @@ def test_bad_filter_values_and_pages_are_ignored(factory, client):
     for url in ["/search/?industry=nope&page=abc", "/search/?page=-3&sort=bogus", "/search/?kind=<x>",
                 "/search/?page=999999999999999999999"]:
         assert client.get(url).status_code == 200, url
+
+
+def test_browsing_sees_new_and_withdrawn_listings(factory):
+    first = factory.listing(title="浏览甲")
+    assert service.search(q="").total == 1
+    second = factory.listing(title="浏览乙")
+    assert [hit.listing_id for hit in service.search(q="", sort="newest").hits] == [second.id, first.id]
+    first.status = "withdrawn"
+    record_change(first.id)
+    db.session.commit()
+    assert [hit.listing_id for hit in service.search(q="").hits] == [second.id]
+
+
+@pytest.mark.parametrize("bm25_limit", [3000, 1])  # 1: large hit sets are ranked by field weights instead
+def test_relevance_prefers_title_matches(factory, monkeypatch, bm25_limit):
+    from marketplace.search import engine
+
+    monkeypatch.setattr(engine, "BM25_LIMIT", bm25_limit)
+    in_text = factory.listing(title="水处理工艺", summary="采用陶瓷膜过滤的方法。").id
+    in_title = factory.listing(title="陶瓷膜过滤装置", summary="一种新装置。").id
+    factory.listing(title="无关成果", summary="无关内容。")
+    result = service.search(q="陶瓷膜")
+    assert [hit.listing_id for hit in result.hits] == [in_title, in_text]
+    assert service.search(q="陶瓷膜", page=1, per_page=1).hits[0].listing_id == in_title

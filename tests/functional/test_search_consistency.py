@@ -100,7 +100,6 @@ def test_a_change_committed_but_never_applied_is_applied_by_the_next_process(app
     """Simulates a writer killed between the database commit and the index write."""
     service.search(q="")
     listing_id = factory.listing(title="钒电池储能系统").id  # committed with its change record, index untouched
-    store = service.get_store()
     assert listing_id not in index_ids()
     db.session.remove()  # like the end of a request: no transaction held while the other app works
     # a new process starts (fresh app, background updater on; no catch-up inside the search itself)
@@ -219,3 +218,31 @@ def test_dictionary_changes_are_reported(runner, factory):
     assert not service.status()["dictionary_current"]
     runner.invoke(args=["search", "rebuild"])
     assert service.status()["dictionary_current"]
+
+
+def test_sync_reports_progress_for_the_importer(factory):
+    service.search(q="")
+    for i in range(3):
+        factory.listing(title=f"导入进度{i}")
+    seen = []
+    assert service.sync(progress=seen.append) == 3
+    assert sum(seen) == 3
+    assert service.sync() == 0
+
+
+def test_a_new_shipped_dictionary_triggers_a_background_rebuild(app, factory, monkeypatch):
+    factory.listing(title="词典变更")
+    service.search(q="")
+    store = service.get_store()
+    old = store.current_name()
+    background._maybe_rebuild(app, store)  # nothing changed: nothing happens
+    assert not background._rebuilding.is_set() and store.current_name() == old
+    monkeypatch.setattr(applier, "current_digest", lambda: "new-dictionary")
+    monkeypatch.setattr(applier, "base_digest", lambda: "new-shipped-terms")
+    db.session.remove()
+    background._maybe_rebuild(app, store)
+    deadline = time.monotonic() + 10
+    while background._rebuilding.is_set() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert store.current_name() != old
+    assert found("词典变更")

@@ -119,7 +119,7 @@ def test_importing_twice_updates_instead_of_duplicating(runner, owner, tmp_path)
     assert len(rows) == 2
     db.session.expire_all()
     first = db.session.get(Listing, rows[0].id)
-    assert first.title == "稀土永磁电机控制技术(第二版)"  # NFKC, as the forms store it
+    assert first.title == "稀土永磁电机控制技术（第二版）"  # Chinese brackets kept, as the forms store them
     assert first.tag_names == ["伺服", "稀土永磁"]
     assert float(first.price_wan) == 120
     assert [e.reason for e in first.events][-1].startswith("批量导入更新")

@@ -24,7 +24,8 @@ POOL_DOCS = [
         field="材料科学与工程", category="工学"),
     ach("materials", "高熵合金的力学性能", "研究了高熵合金在高温下的强度。", tags=["高熵合金"],
         field="材料科学与工程", category="工学"),
-    ach("rice", "水稻高产栽培技术", "双季稻高产栽培，氮肥减量。", tags=["水稻", "氮肥"], field="作物学", category="农学"),
+    ach("rice", "水稻高产栽培技术", "双季稻高产栽培，氮肥减量。", tags=["水稻", "氮肥"], field="作物学",
+        category="农学"),
     ach("tcm", "热敏灸治疗腰痛的临床研究", "热敏灸疗效观察。", tags=["热敏灸"], field="中医学", category="医学"),
 ]
 

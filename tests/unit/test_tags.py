@@ -44,3 +44,11 @@ def test_more_than_fifteen_distinct_tags_are_refused():
 
 def test_repeats_do_not_count_towards_the_limit():
     assert len(normalise_tags(" ".join(["a"] * 30 + [f"t{i}" for i in range(14)]))) == 15
+
+
+def test_text_keeps_chinese_punctuation_but_folds_full_width_letters():
+    from marketplace.text import normalise_text
+
+    assert normalise_text("效率提升３％，已完成（中试）") == "效率提升3%，已完成（中试）"
+    assert normalise_text("＜script＞ＡＢＣ１２３") == "<script>ABC123"
+    assert normalise_text("江西某某（集团）有限公司") == "江西某某（集团）有限公司"

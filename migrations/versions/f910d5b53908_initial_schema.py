@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 28e13c13f90b
+Revision ID: f910d5b53908
 Revises: 
-Create Date: 2026-11-25 21:09:27.385708
+Create Date: 2026-11-25 21:22:31.236510
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '28e13c13f90b'
+revision = 'f910d5b53908'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -253,7 +253,6 @@ def upgrade():
     sa.Column('listing_id', sa.Integer(), nullable=False),
     sa.Column('discipline', sa.String(length=60), nullable=True),
     sa.Column('category', sa.String(length=30), nullable=True),
-    sa.Column('key_terms', sa.JSON(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['listing_id'], ['listings.id'], name=op.f('fk_match_profiles_listing_id_listings'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('listing_id', name=op.f('pk_match_profiles'))

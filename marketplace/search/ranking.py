@@ -1,0 +1,75 @@
+"""Matching and ranking on large hit sets with set operations instead of Whoosh's per-document matchers.
+
+Whoosh walks compound matchers one document at a time in Python: at 100k listings a broad two-word query
+("研究 方法", 30k hits) took ~0.3 s to enumerate and ~0.6 s to score. Here each term's posting list is read
+once into a set (cached per index generation, so popular words cost nothing the second time), And/Or become
+set intersections/unions in C, and hit sets too large for BM25F are ranked by which fields each word
+matches in (title > tags > text > sub-word), weighted by the word's rarity, newest first among equals.
+"""
+import math
+import threading
+
+from whoosh import query as wq
+
+FIELD_WEIGHTS = {"title": 3.0, "tags": 2.0, "body": 1.0, "sub": 0.5}
+BM25_LIMIT = 3000  # up to this many hits Whoosh's BM25F ranks them
+CACHE_ENTRIES = 512
+
+_cache = {}  # (generation, doc count, field, text or repr) -> frozenset of document numbers
+_cache_lock = threading.Lock()
+
+
+class SetMatcher:
+    """Document-number sets of our queries on one searcher (Term, Phrase, And, Or)."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        reader = searcher.reader()
+        self.generation = (reader.generation(), reader.doc_count())
+
+    def docs(self, q):
+        if isinstance(q, wq.And):
+            result = None
+            for sub in q.subqueries:
+                result = self.docs(sub) if result is None else result & self.docs(sub)
+                if not result:
+                    return frozenset()
+            return result or frozenset()
+        if isinstance(q, wq.Or):
+            return frozenset().union(*(self.docs(sub) for sub in q.subqueries))
+        return self._leaf(q)
+
+    def _leaf(self, q):
+        key = (self.generation, getattr(q, "fieldname", ""), repr(q))
+        found = _cache.get(key)
+        if found is None:
+            found = frozenset(self.searcher.docs_for_query(q))
+            with _cache_lock:
+                if len(_cache) >= CACHE_ENTRIES:
+                    _cache.clear()
+                _cache[key] = found
+        return found
+
+    def field_sets(self, q):
+        """[(field, docs)] of the leaves of one word's query."""
+        if isinstance(q, (wq.And, wq.Or)):
+            return [item for sub in q.subqueries for item in self.field_sets(sub)]
+        return [(getattr(q, "fieldname", "body"), self._leaf(q))]
+
+
+def rank_by_fields(matcher, words, final, total_docs, newest, limit):
+    """The `limit` best of `final` by weighted field matches of each word, then newest."""
+    scores = dict.fromkeys(final, 0.0)
+    for word in words:
+        per_field = {}
+        for field, docs in matcher.field_sets(word):
+            per_field[field] = per_field.get(field, frozenset()) | docs
+        union = frozenset().union(*per_field.values())
+        idf = math.log(1 + total_docs / (1 + len(union)))
+        for field, docs in per_field.items():
+            weight = FIELD_WEIGHTS.get(field, 1.0) * idf
+            for doc in docs if len(docs) < len(scores) else (d for d in scores if d in docs):
+                if doc in scores:
+                    scores[doc] += weight
+    ranked = sorted(scores, key=lambda d: (scores[d], newest[d]), reverse=True)
+    return ranked[:limit], scores

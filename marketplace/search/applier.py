@@ -13,6 +13,7 @@ import contextlib
 import logging
 import os
 import re
+import threading
 import time
 from datetime import date
 
@@ -203,12 +204,16 @@ def public_count():
 
 
 def build_procs(count):
-    """Indexing processes for a build of `count` listings (SEARCH_BUILD_PROCS; forking only pays off for big
-    builds, and never in tests)."""
+    """Indexing processes for a build of `count` listings (SEARCH_BUILD_PROCS).
+
+    Forking pays off only for big builds, never in tests, and only from a single-threaded process (the
+    `flask search rebuild` command): a fork while another thread holds a lock (logging, the segmenter) could
+    leave the child waiting forever, so the web workers' background builds index in-process.
+    """
     app = current_app
     default = 1 if app.testing else min(4, os.cpu_count() or 1)
     procs = int(app.config.get("SEARCH_BUILD_PROCS") or default)
-    return procs if count >= 2000 else 1
+    return procs if count >= 2000 and threading.active_count() == 1 else 1
 
 
 def build_into(store, name, progress=None, batch=1000):

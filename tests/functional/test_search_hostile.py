@@ -1,11 +1,21 @@
-"""The search box under hostile and random input: never a 500, always answered within a second."""
-import time
+"""The search box under hostile and random input: never a 500, and the work per query is bounded.
 
+The bound is checked structurally (input capped, clause count capped, no user query syntax reaches Whoosh), not
+by the clock: unit tests never depend on timing. bench/search_bench.py times the hostile list (target < 1 s).
+"""
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from marketplace.search import service
+from marketplace.search import query, service
+
+
+def assert_bounded(raw):
+    """Whatever the input, the engine works on at most MAX_QUERY_CHARS characters and MAX_CLAUSES clauses."""
+    assert len(query.clean(raw)) <= query.MAX_QUERY_CHARS
+    clauses = query.parse(raw)
+    assert len(clauses) <= query.MAX_CLAUSES
+    assert all(len(c.text) <= query.MAX_QUERY_CHARS for c in clauses)
 
 HOSTILE = [
     '"远程抄表', '石墨烯"', "(" * 2000 + "石墨烯" + ")" * 2000, "[" * 2000, "title:石墨烯", "id:1 OR kind:need",
@@ -24,11 +34,9 @@ def catalogue(factory):
 
 @pytest.mark.parametrize("raw", HOSTILE, ids=range(len(HOSTILE)))
 def test_hostile_queries(client, catalogue, raw):
-    start = time.perf_counter()
     response = client.get("/search/", query_string={"q": raw, "sort": "newest", "industry": raw[:50]})
-    elapsed = time.perf_counter() - start
     assert response.status_code == 200
-    assert elapsed < 1.0
+    assert_bounded(raw)
     assert "<script>alert(1)</script>" not in response.text
 
 
@@ -41,10 +49,9 @@ def test_a_huge_query_string_is_not_a_500(client, catalogue):
 @given(raw=st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from('()[]{}"“”*?~:^\\<>&'), max_size=400),
        page=st.integers(min_value=-5, max_value=10**6), sort=st.sampled_from(["relevance", "newest", "x"]))
 def test_fuzzed_search_box(client, catalogue, raw, page, sort):
-    start = time.perf_counter()
     response = client.get("/search/", query_string={"q": raw, "page": page, "sort": sort})
     assert response.status_code == 200
-    assert time.perf_counter() - start < 1.0
+    assert_bounded(raw)
 
 
 def test_an_empty_parse_shows_the_browse_state(client, catalogue):

@@ -1,5 +1,4 @@
 """The search box parser: phrases, caps, hostile input, escaping of highlights."""
-import time
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -43,20 +42,21 @@ def test_no_user_syntax_reaches_whoosh():
     assert "Wildcard" not in text and "Prefix" not in text and "FuzzyTerm" not in text
 
 
-def test_hostile_queries_parse_fast():
+def test_hostile_queries_are_cut_down_before_any_work():
+    """The work per query is bounded by construction (timing is measured in bench/, never in tests)."""
+    from marketplace.search.query import MAX_CLAUSES, MAX_QUERY_CHARS, clean
+
     for raw in HOSTILE:
-        start = time.perf_counter()
-        build(parse(raw), SEG)
-        assert time.perf_counter() - start < 0.5, raw[:30]
+        assert len(clean(raw)) <= MAX_QUERY_CHARS, raw[:30]
+        assert len(parse(raw)) <= MAX_CLAUSES, raw[:30]
+        build(parse(raw), SEG)  # no RecursionError, no ValueError
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from('()[]{}"“”*?~:^\\'), max_size=3000))
 def test_any_text_gives_a_query_or_none(raw):
-    start = time.perf_counter()
     built = build(parse(raw), SEG)
     assert built is None or built.all_terms is not None
-    assert time.perf_counter() - start < 1.0
 
 
 def test_highlight_escapes_and_marks():
@@ -102,3 +102,28 @@ def test_live_docs_skip_deleted_documents(tmp_path):
     with ix.reader() as reader:
         assert reader.has_deletions()
         assert live_docs(reader) == [0, 1, 3, 4]
+
+
+def test_merged_segment_files_are_deleted_only_after_a_grace_period(tmp_path, monkeypatch):
+    from marketplace.search import index as index_module
+    from marketplace.search.index import IndexStore
+
+    store = IndexStore(tmp_path)
+    name = store.create(DOMAIN_TERMS)
+    ix = store.open(name)
+    for i in range(3):  # three small segments
+        writer = store.writer(name)
+        writer.add_document(id=str(i), title="标题", body="正文", sub="", text="")
+        writer.commit(merge=False)
+    reader = ix.reader()  # a reader in another process would still be reading these segments
+    before = set(store.path(name).iterdir())
+    writer = store.writer(name)
+    writer.commit(optimize=True)  # merges them into one new segment
+    assert before <= set(store.path(name).iterdir())  # nothing deleted under the reader's feet
+    assert [reader.stored_fields(d)["id"] for d in range(3)] == ["0", "1", "2"]
+    reader.close()
+    monkeypatch.setattr(index_module, "DELETE_GRACE_SECONDS", 0.0)
+    writer = store.writer(name)
+    writer.add_document(id="9", title="标题", body="正文", sub="", text="")
+    writer.commit()
+    assert len(set(store.path(name).iterdir()) & before) < len(before)  # deleted at a later commit

@@ -80,6 +80,7 @@ demo: migrate
 	$(FLASK) demo load
 
 run: demo
+	@$(FLASK) listings expire
 	@echo
 	@echo "================================================================"
 	@echo "  江西省常设技术交易市场  http://127.0.0.1:$(PORT)"

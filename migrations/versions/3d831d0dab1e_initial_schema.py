@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: f910d5b53908
+Revision ID: 3d831d0dab1e
 Revises: 
-Create Date: 2026-11-25 21:22:31.236510
+Create Date: 2026-11-25 21:58:44.758102
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'f910d5b53908'
+revision = '3d831d0dab1e'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -47,7 +47,6 @@ def upgrade():
     sa.Column('verified_at', sa.DateTime(), nullable=True),
     sa.Column('verified_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['verified_by_id'], ['users.id'], name=op.f('fk_organisations_verified_by_id_users'), use_alter=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organisations')),
     sa.UniqueConstraint('name', name=op.f('uq_organisations_name'))
     )
@@ -80,6 +79,12 @@ def upgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_users_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_users_role'), ['role'], unique=False)
+
+    # organisations.verified_by_id -> users.id closes a cycle (users -> organisations), so it is added once users
+    # exists: PostgreSQL's CREATE TABLE leaves out use_alter foreign keys.
+    with op.batch_alter_table('organisations', schema=None) as batch_op:
+        batch_op.create_foreign_key(batch_op.f('fk_organisations_verified_by_id_users'), 'users',
+                                    ['verified_by_id'], ['id'])
 
     op.create_table('auth_sessions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -330,6 +335,9 @@ def downgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_users_role'))
         batch_op.drop_index(batch_op.f('ix_users_organisation_id'))
+
+    with op.batch_alter_table('organisations', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_organisations_verified_by_id_users'), type_='foreignkey')
 
     op.drop_table('users')
     op.drop_table('tags')

@@ -143,8 +143,8 @@ def search_figures(app, queries):
 
         with_db = time_queries(full, queries)
         hostile = time_queries(full, HOSTILE)
-        return {"hostile": hostile, "engine": engine, "warm": warm, "filtered": filtered, "newest": sorted_, "browse": browse,
-                "service": with_db, "hits_median": statistics.median(totals)}
+        return {"hostile": hostile, "engine": engine, "warm": warm, "filtered": filtered, "newest": sorted_,
+                "browse": browse, "service": with_db, "hits_median": statistics.median(totals)}
 
 
 RSS_SCRIPT = """

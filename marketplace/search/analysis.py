@@ -70,6 +70,9 @@ def normalize(text):
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text)
+    spaced = text.replace("\n", " ").replace("\r", " ").replace("\t", " ")
+    if spaced.isprintable():  # fast path: no other Cc/Cf/Cs/Co/Cn character (NFKC made spaces plain)
+        return spaced
     if any(unicodedata.category(ch) in _CONTROL_CATEGORIES for ch in text):
         text = "".join(" " if unicodedata.category(ch) in _CONTROL_CATEGORIES else ch for ch in text)
     return text
@@ -81,6 +84,19 @@ _ALNUM = re.compile(r"[^\W_]")
 def _is_word(text):
     """A token worth indexing: contains a letter, digit or CJK character (not punctuation or space)."""
     return _ALNUM.search(text) is not None
+
+
+_KEEP = {}  # word -> whether it is indexed (not a function word, not punctuation); words repeat a lot
+_CACHE_MAX = 200_000
+
+
+def _keep(word):
+    keep = _KEEP.get(word)
+    if keep is None:
+        if len(_KEEP) >= _CACHE_MAX:
+            _KEEP.clear()
+        keep = _KEEP[word] = word not in STOP_WORDS and _is_word(word)
+    return keep
 
 
 def dictionary_digest(terms):
@@ -121,6 +137,24 @@ def _segmenter(digest, terms):
     return seg
 
 
+_memos = {}  # digest -> {text: words}: the sub-word field segments the lines the title and body fields just did
+_piece_caches = {}  # digest -> {word: sub-words}
+
+
+def _memo(digest):
+    memo = _memos.get(digest)
+    if memo is None:
+        memo = _memos.setdefault(digest, {})
+    return memo
+
+
+def _pieces_cache(digest):
+    cache = _piece_caches.get(digest)
+    if cache is None or len(cache) >= _CACHE_MAX:
+        cache = _piece_caches[digest] = {}
+    return cache
+
+
 class SegmentTokenizer(Tokenizer):
     """rjieba words, punctuation dropped, positions numbered 0, 1, 2 ... over the kept words."""
 
@@ -135,10 +169,34 @@ class SegmentTokenizer(Tokenizer):
         return hash(self.digest)
 
     def words(self, text):
-        """(word, start, end) triples of a normalised text, punctuation and function words dropped."""
-        seg = _segmenter(self.digest, self.terms)
-        return [(w, s, e) for w, s, e in seg.tokenize(text, "default", True)
-                if w not in STOP_WORDS and _is_word(w)]
+        """(word, start, end) triples of a normalised text, punctuation and function words dropped.
+
+        Segmented line by line (the segmenter never joins words across a line break), each line memoised:
+        the sub-word field then reuses the lines the title and body fields have just segmented.
+        """
+        if "\n" not in text:
+            return self._line_words(text)
+        out = []
+        base = 0
+        for line in text.split("\n"):
+            if base:
+                out.extend((w, base + s, base + e) for w, s, e in self._line_words(line))
+            else:
+                out.extend(self._line_words(line))
+            base += len(line) + 1
+        return out
+
+    def _line_words(self, text):
+        memo = _memo(self.digest)
+        out = memo.get(text)
+        if out is None:
+            seg = _segmenter(self.digest, self.terms)
+            keep = _KEEP.get
+            out = [(w, s, e) for w, s, e in seg.tokenize(text, "default", True) if keep(w) or _keep(w)]
+            if len(memo) >= 64:
+                memo.clear()
+            memo[text] = out
+        return out
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True, start_pos=0,
                  start_char=0, tokenize=True, mode="", **kwargs):
@@ -171,17 +229,30 @@ class SubwordTokenizer(SegmentTokenizer):
     hyphenated Latin words (nb-iot -> nb, iot), so a query for part of a word still finds it."""
 
     def words(self, text):
-        seg = _segmenter(self.digest, self.terms)
+        cache = _pieces_cache(self.digest)
         out = []
         for word, start, end in super().words(text):
-            if 3 <= len(word) <= 12 and _CJK.match(word):
-                pieces = {word[i:j] for i in range(len(word)) for j in range(i + 2, len(word) + 1)
-                          if j - i < len(word) and seg.has_word(word[i:j])}
-                pieces.update(p for p in rjieba.cut(word) if len(p) >= 2 and p != word)  # the stock split
-                out.extend((piece, start, end) for piece in sorted(pieces))
-            elif _LATIN.match(word.lower()) and any(ch in word for ch in "-_.+"):
-                out.extend((piece, start, end) for piece in re.split(r"[-_.+]", word) if len(piece) >= 2)
+            pieces = cache.get(word)
+            if pieces is None:
+                pieces = cache[word] = self._pieces(word)
+            if pieces:
+                out.extend((piece, start, end) for piece in pieces)
         return out
+
+    def _pieces(self, word):
+        """The sub-words of one word (a tuple, empty for most words)."""
+        if 3 <= len(word) <= 12 and _CJK.match(word):
+            seg = _segmenter(self.digest, self.terms)
+            pieces = {word[i:j] for i in range(len(word)) for j in range(i + 2, len(word) + 1)
+                      if j - i < len(word) and seg.has_word(word[i:j])}
+            pieces.update(p for p in rjieba.cut(word) if len(p) >= 2 and p != word)  # the stock split
+            return tuple(sorted(pieces))
+        if _LATIN.match(word.lower()) and any(ch in word for ch in "-_.+"):
+            return tuple(piece for piece in re.split(r"[-_.+]", word) if len(piece) >= 2)
+        return ()
+
+
+_SINGLE_POSITIONS = {}  # position -> Positions encoding of [position]
 
 
 class SegmentPositions(Positions):
@@ -195,8 +266,18 @@ class SegmentPositions(Positions):
         for pos, (word, _s, _e) in enumerate(analyzer.words(value)):
             poses.setdefault(word.lower(), []).append(pos)
         boost = self.field_boost
+        single = _SINGLE_POSITIONS
         for word, poslist in poses.items():
-            yield word, len(poslist), len(poslist) * boost, self.encode(poslist)
+            if len(poslist) == 1:  # most words occur once: their encoding depends on the position alone
+                pos = poslist[0]
+                value = single.get(pos)
+                if value is None:
+                    value = self.encode(poslist)
+                    if pos < 100_000:
+                        single[pos] = value
+                yield word, 1, boost, value
+            else:
+                yield word, len(poslist), len(poslist) * boost, self.encode(poslist)
 
 
 class SegmentFrequency(Frequency):

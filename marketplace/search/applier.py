@@ -32,6 +32,7 @@ from .schema import document, is_public, stamp
 log = logging.getLogger(__name__)
 
 BATCH = 500  # listings per Whoosh commit when applying changes
+BULK_THRESHOLD = 5000  # pending changes from which they are applied in one bulk commit (after an import)
 GAP_TTL = 120.0  # seconds an unseen id below the watermark is still waited for
 GAP_WINDOW = 2000  # ids below a rebuild's snapshot that are checked for transactions still in flight
 
@@ -149,6 +150,8 @@ def apply_pending(store, name, progress=None, limit=None):
     The caller holds the writer lock and has no unflushed changes: each batch ends the session's transaction
     (rollback) so the next one sees newer commits and SQLite's write lock is released.
     """
+    if limit is None and pending_count(store.read_state(name)) >= BULK_THRESHOLD:
+        return _apply_bulk(store, name, progress)
     applied = 0
     while True:
         state = store.read_state(name)
@@ -177,6 +180,38 @@ def apply_pending(store, name, progress=None, limit=None):
             progress(len(listing_ids))
         if len(rows) < BATCH * 4 or (limit and applied >= limit):
             return applied
+
+
+def _apply_bulk(store, name, progress=None, batch=1000):
+    """apply_pending for many changes (after a bulk import): every pending listing written once, by one bulk
+    writer (forked indexing processes where build_procs allows), one Whoosh commit, then the watermark.
+
+    A listing is written at most once per writer (documents added by a writer cannot be deleted by it), so
+    the log is read first and de-duplicated; changes committed meanwhile stay above the watermark.
+    """
+    state = store.read_state(name)
+    rows = db.session.execute(
+        select(IndexChange.id, IndexChange.listing_id).where(_pending_condition(state)).order_by(IndexChange.id)
+    ).all()
+    listing_ids = sorted({r.listing_id for r in rows})
+    db.session.rollback()
+    procs = build_procs(len(listing_ids))
+    if procs > 1:  # forked indexers must find the segmenter ready (no lock held by another thread at fork)
+        store.open(name).schema["body"].analyzer.words("预热")
+    writer = store.writer(name, bulk=True, procs=procs)
+    try:
+        for i in range(0, len(listing_ids), batch):
+            chunk = listing_ids[i:i + batch]
+            write_listings(writer, chunk, load_listings(chunk))
+            db.session.rollback()  # no transaction (SQLite write lock) held while indexing
+            if progress:
+                progress(len(chunk))
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    store.write_state(name, _advance(state, [r.id for r in rows], time.time()))
+    return len(listing_ids)
 
 
 # ---------------------------------------------------------------- rebuild / reconcile / status

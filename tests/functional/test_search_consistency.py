@@ -168,6 +168,43 @@ def test_bulk_status_update_with_change_records(factory):
     assert found("批量下线") == set()
 
 
+def test_a_withdrawal_disappears_from_a_searcher_that_was_already_open(factory):
+    """The per-thread searcher is refreshed, not reopened: it must see deletions in segments it already had
+    open and never count a merged-away segment twice."""
+    ids = [factory.listing(title=f"常驻检索器成果{i}").id for i in range(12)]
+    service.rebuild()  # one segment big enough not to be merged by the next small commits
+    assert found("常驻检索器") == set(ids)
+    db.session.execute(db.update(Listing).where(Listing.id == ids[0]).values(status="withdrawn"))
+    db.session.add(IndexChange(listing_id=ids[0]))
+    db.session.commit()
+    service.sync()
+    assert found("常驻检索器") == set(ids[1:])
+    for i in range(6):  # several small commits, merged together along the way
+        factory.listing(title=f"常驻检索器新增{i}")
+        service.sync()
+    assert len(index_ids()) == len(set(index_ids())) == len(public_ids())
+
+
+def test_many_pending_changes_are_applied_in_one_bulk_commit(factory, monkeypatch):
+    """After a big import: updates, withdrawals and repeated changes of one listing, written once each."""
+    service.search(q="")
+    kept = [factory.listing(title=f"批量导入成果{i}").id for i in range(4)]
+    gone = factory.listing(title="批量导入后下线").id
+    service.sync()
+    assert found("批量导入后下线") == {gone}
+    monkeypatch.setattr(applier, "BULK_THRESHOLD", 3)
+    db.session.execute(db.update(Listing).where(Listing.id.in_(kept)).values(title=Listing.title + " 钙钛矿"))
+    db.session.execute(db.update(Listing).where(Listing.id == gone).values(status="withdrawn"))
+    db.session.add_all(IndexChange(listing_id=i) for i in kept + [gone] + kept)  # each kept listing twice
+    db.session.commit()
+    seen = []
+    assert service.sync(progress=seen.append) == 5
+    assert sum(seen) == 5
+    assert found("钙钛矿") == set(kept)
+    assert index_ids() == sorted(kept) == public_ids()
+    assert service.status()["pending"] == 0
+
+
 # ---------------------------------------------------------------- rebuild, reconcile, status
 
 def test_rebuild_swaps_in_a_new_index_while_search_keeps_working(factory):

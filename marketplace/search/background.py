@@ -25,12 +25,22 @@ def init_app(app):
     atexit.register(_shutdown, app)
     if not app.config.get("SEARCH_BACKGROUND"):
         return
-    start(app)
+    if not _in_cli():
+        start(app)
 
     @app.before_request
     def _ensure_updater():
         # gunicorn --preload forks after create_app: threads do not survive a fork, start one per worker.
         start(app)
+
+
+def _in_cli():
+    """True while a `flask ...` command builds the app: commands apply changes themselves (import, rebuild) and
+    may fork indexing processes, which needs a process without other threads. `flask run` still gets its
+    updater on the first request (before_request below)."""
+    import click
+
+    return click.get_current_context(silent=True) is not None
 
 
 def start(app):

@@ -1,5 +1,5 @@
 """Template filters and globals: taxonomy labels, local times, prices."""
-from datetime import timezone
+from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from flask import request, url_for
@@ -13,7 +13,7 @@ def local_time(value, fmt="%Y-%m-%d %H:%M"):
     if value is None:
         return "—"
     if getattr(value, "tzinfo", None) is None and hasattr(value, "hour"):
-        value = value.replace(tzinfo=timezone.utc).astimezone(LOCAL_TZ)
+        value = value.replace(tzinfo=UTC).astimezone(LOCAL_TZ)
     return value.strftime(fmt)
 
 

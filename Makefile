@@ -65,7 +65,7 @@ install: $(VENV)/.requirements.stamp translations
 
 install-dev: $(VENV)/.requirements-dev.stamp translations
 
-# .mo files are build output (see .gitignore); compile whenever a catalogue exists.
+# The compiled .mo is committed (tests need it without a build step); compile again whenever a catalogue exists.
 translations: $(VENV)/.requirements.stamp
 	@if [ -d $(TRANSLATIONS) ] && ls $(TRANSLATIONS)/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
 		$(BIN)/pybabel -q compile -f -d $(TRANSLATIONS); \
@@ -121,4 +121,3 @@ lint: install-dev
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +
-	find $(TRANSLATIONS) -name '*.mo' -delete 2>/dev/null || true

@@ -180,6 +180,12 @@ def label(vocabulary, code, default="—"):
     return value[0] if isinstance(value, tuple) else value
 
 
+def msgid(value):
+    """The Chinese text of a label whatever the request's language (the msgid of a lazy label)."""
+    args = getattr(value, "_args", None)
+    return str(args[0]) if args else str(value)
+
+
 def choices(vocabulary):
     return [(code, value[0] if isinstance(value, tuple) else value) for code, value in vocabulary.items()]
 

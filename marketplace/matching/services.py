@@ -248,11 +248,11 @@ def suggest_tags(text, limit=8):
     found = []
     for vocabulary in (taxonomy.INDUSTRIES,):
         for code, label in vocabulary.items():
-            label = str(label)
-            parts = [p for p in label.replace("（", "、").replace("）", "").replace("与", "、").replace("及", "、")
+            chinese = taxonomy.msgid(label)  # match on the Chinese label; show the user's language
+            parts = [p for p in chinese.replace("（", "、").replace("）", "").replace("与", "、").replace("及", "、")
                      .replace("含", "").split("、") if len(p) >= 2]
             if any(p.lower() in norm for p in parts):
-                found.append({"code": code, "label": label})
+                found.append({"code": code, "label": str(label)})
     return {"key_terms": terms, "taxonomy": found}
 
 

@@ -62,10 +62,7 @@ def writer_lock(store, timeout=30.0):
 
 # ---------------------------------------------------------------- dictionary
 
-def _msgid(label):
-    """The Chinese msgid of a lazy label (no request or locale needed)."""
-    args = getattr(label, "_args", None)
-    return str(args[0]) if args else str(label)
+_msgid = taxonomy.msgid
 
 
 def _label_terms():

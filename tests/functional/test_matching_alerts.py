@@ -92,3 +92,21 @@ def test_saved_searches_belong_to_their_owner(factory, client, login):
     login(factory.user("company"))
     assert client.post(f"/matches/searches/{saved.id}/delete").status_code == 403
     assert client.post("/matches/searches/999999/delete").status_code == 404
+
+
+def test_a_signed_in_user_saves_a_search_from_the_results_page(client, factory, login):
+    from marketplace.extensions import db as _db
+    from marketplace.matching.models import SavedSearch
+
+    user = factory.user("company")
+    login(user)
+    page = client.get("/search/?q=石墨烯&region=ganzhou").get_data(as_text=True)
+    assert "保存此搜索" in page
+    resp = client.post("/matches/searches", data={"q": "石墨烯", "region": "ganzhou"})
+    assert resp.status_code == 302
+    saved = _db.session.execute(_db.select(SavedSearch).filter_by(user_id=user.id)).scalar_one()
+    assert saved.filters == {"region": "ganzhou"}
+
+
+def test_visitors_are_not_offered_to_save_a_search(client):
+    assert "保存此搜索" not in client.get("/search/?q=石墨烯").get_data(as_text=True)

@@ -4,6 +4,7 @@ from sqlalchemy import func
 
 from ..extensions import db
 from ..listings.models import Listing
+from ..listings.queries import public_condition
 from . import bp
 
 
@@ -12,7 +13,7 @@ def index():
     """Home: market counts and the newest published listings of each kind."""
     counts = dict(
         db.session.execute(
-            db.select(Listing.kind, func.count()).where(Listing.status == "published").group_by(Listing.kind)
+            db.select(Listing.kind, func.count()).where(public_condition()).group_by(Listing.kind)
         ).all()
     )
     latest = {}
@@ -20,7 +21,7 @@ def index():
         latest[kind] = (
             db.session.execute(
                 db.select(Listing)
-                .where(Listing.kind == kind, Listing.status == "published")
+                .where(Listing.kind == kind, public_condition())
                 .order_by(Listing.published_at.desc(), Listing.id.desc())
                 .limit(6)
             )

@@ -114,6 +114,8 @@ def register_commands(app):
 
 def register_background(app):
     """Start in-process background work (the search index updater) when configured."""
+    from .listings import housekeeping
     from .search import background
 
     background.init_app(app)
+    housekeeping.init_app(app)

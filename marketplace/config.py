@@ -76,6 +76,7 @@ class Config:
 
     LISTINGS_PER_PAGE = 20
     SEARCH_BACKGROUND = _env_bool("SEARCH_BACKGROUND", True)  # in-process index updater thread
+    LISTINGS_EXPIRE_SECONDS = float(os.environ.get("LISTINGS_EXPIRE_SECONDS", 3600))  # 0: only `flask listings expire`
 
 
 class ProductionConfig(Config):
@@ -90,6 +91,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"
     WTF_CSRF_ENABLED = False
     SEARCH_BACKGROUND = False
+    LISTINGS_EXPIRE_SECONDS = 0
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing in tests only
 
 

@@ -191,7 +191,10 @@ def expire_listings(today=None):
     today = today or market_today()
     due = (
         db.session.execute(
-            db.select(Listing).where(Listing.status == "published", Listing.valid_until < today).order_by(Listing.id)
+            db.select(Listing)
+            .where(Listing.status == "published", Listing.valid_until < today)
+            .order_by(Listing.id)
+            .with_for_update(skip_locked=True)  # several workers may expire at once: each row once
         )
         .scalars()
         .all()

@@ -181,6 +181,18 @@ def test_expire_command_expires_listings_past_validity_and_prints_a_count(runner
     assert "expired 0 listing(s)" in runner.invoke(args=["listings", "expire"]).output
 
 
+def test_serving_processes_expire_listings_without_cron(app, factory):
+    """The workers' expiry round (marketplace.listings.housekeeping) does what the command does, once per listing."""
+    from marketplace.listings import housekeeping
+
+    old_id = factory.listing("achievement", status="published", valid_until=date.today() - timedelta(days=1)).id
+    db.session.remove()
+    assert housekeeping.run_once(app) == 1
+    assert housekeeping.run_once(app) == 0
+    assert reload(old_id).status == "expired"
+    assert last_event(old_id).action == "expire"
+
+
 def test_listing_past_validity_is_hidden_before_the_command_runs(client, factory):
     listing = factory.listing(
         "achievement", status="published", title="已过期成果", valid_until=date.today() - timedelta(days=2)

@@ -6,13 +6,6 @@ from marketplace.matching import pools, services
 from marketplace.matching.models import Dismissal, Suggestion
 
 
-@pytest.fixture(autouse=True)
-def _fresh_pools(app):
-    pools.reset()
-    yield
-    pools.reset()
-
-
 def _apply_changes():
     while services.process_changes():
         db.session.commit()

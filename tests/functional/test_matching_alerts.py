@@ -1,17 +1,9 @@
 """Saved searches and follows notify in the app and by email, once per pair."""
-import pytest
 
 from marketplace.extensions import db
-from marketplace.matching import alerts, pools, services
+from marketplace.matching import alerts, services
 from marketplace.matching.models import Notification
 from marketplace.search.changes import record_change
-
-
-@pytest.fixture(autouse=True)
-def _fresh_pools(app):
-    pools.reset()
-    yield
-    pools.reset()
 
 
 def _apply_changes():

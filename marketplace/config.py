@@ -66,8 +66,9 @@ class Config:
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "noreply@jxtm.example.cn")
     PASSWORD_RESET_MAX_AGE = 3600
-    # Links in emails use this address (e.g. https://jxtm.example.cn), never the Host header of the request.
-    EXTERNAL_BASE_URL = os.environ.get("EXTERNAL_BASE_URL")
+    # Links in e-mails and notifications use this address (e.g. https://jxtm.example.cn), never the Host header
+    # of the request (marketplace/urls.py). The default suits `make run` on this machine.
+    EXTERNAL_BASE_URL = os.environ.get("EXTERNAL_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}")
 
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"

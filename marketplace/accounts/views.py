@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..mail import send_mail
 from ..templating import has_endpoint
+from ..urls import external_url
 from . import bp
 from .forms import (
     LoginForm,
@@ -133,16 +134,8 @@ def reset_request():
     return render_template("accounts/reset_request.html", form=form)
 
 
-def _external_url(path):
-    """An absolute link for an email: from EXTERNAL_BASE_URL when set (a forged Host header cannot redirect it)."""
-    base = current_app.config.get("EXTERNAL_BASE_URL")
-    if base:
-        return base.rstrip("/") + path
-    return request.host_url.rstrip("/") + path
-
-
 def _send_reset_mail(user):
-    link = _external_url(url_for("accounts.reset_with_token", token=make_reset_token(user)))
+    link = external_url("accounts.reset_with_token", token=make_reset_token(user))
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     body = _(
         "%(name)s，您好：\n\n我们收到了重置您在江西技术交易市场账号密码的请求。"

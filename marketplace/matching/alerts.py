@@ -86,16 +86,17 @@ def describe(notification):
     return _("您保存的搜索有新的结果：%(title)s", title=notification.listing.title)
 
 
-def send_pending_emails(base_url=""):
+def send_pending_emails():
     """Email every notification not yet emailed (call after commit); returns how many were sent."""
     from ..mail import send_mail
+    from ..urls import external_url
 
     pending = db.session.execute(
         db.select(Notification).where(Notification.emailed_at.is_(None)).order_by(Notification.id).limit(200)
     ).scalars().all()
     sent = 0
     for n in pending:
-        link = f"{base_url}/{n.listing.kind}s/{n.listing_id}"
+        link = external_url("listings.detail", kind=n.listing.kind, listing_id=n.listing_id)
         body = describe(n) + "\n\n" + link + "\n\n" + _("可在“匹配推荐 > 通知”中管理关注与保存的搜索。")
         if send_mail(n.user.email, _("江西技术交易市场：新的匹配"), body):
             n.emailed_at = utcnow()

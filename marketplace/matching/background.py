@@ -41,7 +41,7 @@ def _run_once(app):
         while services.process_changes():
             db.session.commit()
         db.session.commit()
-        if alerts.send_pending_emails(app.config.get("PUBLIC_BASE_URL", "")):
+        if alerts.send_pending_emails():
             db.session.commit()
 
 

@@ -22,7 +22,8 @@ def _reset_link(app):
     assert msg["To"] == "li@example.cn"
     assert "重置密码" in msg["Subject"]
     body = msg.get_body(preferencelist=("plain",)).get_content()
-    return re.search(r"http://localhost(/account/reset/\S+)", body).group(1)
+    base = re.escape(app.config["EXTERNAL_BASE_URL"])
+    return re.search(base + r"(/account/reset/\S+)", body).group(1)
 
 
 def _ask_for_reset(client, address):

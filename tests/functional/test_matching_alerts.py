@@ -34,6 +34,8 @@ def test_saved_search_notifies_once_in_app_and_by_email(app, factory, client, lo
     assert [n.listing_id for n in notes] == [hit.id]
     mails = _outbox(app)
     assert len(mails) == 1 and mails[0]["to"] == company.email and "石墨烯散热膜" in mails[0]["body"]
+    # The link in the e-mail is absolute, from EXTERNAL_BASE_URL.
+    assert f"{app.config['EXTERNAL_BASE_URL']}/achievements/{hit.id}" in mails[0]["body"]
 
     page = client.get("/matches/notifications").get_data(as_text=True)
     assert "您保存的搜索有新的结果：石墨烯散热膜" in page

@@ -26,7 +26,7 @@ export PORT
 export CHROMIUM
 
 .DEFAULT_GOAL := help
-.PHONY: help run test migrate demo lint clean venv install install-dev translations browser-check
+.PHONY: help run test migrate demo lint clean venv install install-dev translations browser-check assets
 
 help:
 	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
@@ -61,9 +61,31 @@ $(VENV)/.requirements-dev.stamp: requirements-dev.txt requirements.txt | $(BIN)/
 	$(BIN)/pip install -q -r requirements-dev.txt
 	@touch $@ $(VENV)/.requirements.stamp
 
-install: $(VENV)/.requirements.stamp translations
+install: $(VENV)/.requirements.stamp translations assets
 
-install-dev: $(VENV)/.requirements-dev.stamp translations
+install-dev: $(VENV)/.requirements-dev.stamp translations assets
+
+# Browser libraries (ECharts, jsQR) come from the npm registry, pinned in package.json / package-lock.json, and are
+# copied into static/vendor/ (git-ignored): served locally, never from a CDN. Needs npm (Debian: apt-get install npm).
+VENDOR := static/vendor
+VENDOR_FILES := $(VENDOR)/echarts.min.js $(VENDOR)/jsQR.js
+
+assets: $(VENDOR)/.stamp
+
+$(VENDOR)/.stamp: package.json package-lock.json
+	@if ! command -v npm >/dev/null; then \
+		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+			echo ">>> npm missing: installing it with apt-get"; \
+			DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+		else \
+			echo "!!! npm is needed for the browser libraries: sudo apt-get install npm"; exit 1; \
+		fi; \
+	fi
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@mkdir -p $(VENDOR)
+	cp node_modules/echarts/dist/echarts.min.js node_modules/jsqr/dist/jsQR.js $(VENDOR)/
+	@touch $@
 
 # The compiled .mo is committed (tests need it without a build step); compile again whenever a catalogue exists.
 translations: $(VENV)/.requirements.stamp
@@ -119,5 +141,5 @@ lint: install-dev
 	$(BIN)/ruff check marketplace tests bin wsgi.py gunicorn.conf.py
 
 clean:
-	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache
+	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache node_modules $(VENDOR)
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +

@@ -224,6 +224,27 @@ def live_server(tmp_path_factory):
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def live_server_factory(tmp_path_factory):
+    """`live_server_factory()` starts another server with a database of its own (e.g. for the demo catalogue);
+    every server it started is stopped at the end of the session."""
+    if not chromium_available():
+        if REQUIRE_BROWSER:
+            pytest.fail(f"REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
+        pytest.skip(MISSING_REASON)
+    servers = []
+
+    def _start():
+        server = LiveServer(tmp_path_factory.mktemp("live"), _free_port())
+        servers.append(server)
+        server.start()
+        return server
+
+    yield _start
+    for server in servers:
+        server.stop()
+
+
 # ------------------------------------------------------------------ browser and page
 
 @pytest.fixture(scope="session")

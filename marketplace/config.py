@@ -70,8 +70,10 @@ class Config:
     # of the request (marketplace/urls.py). The default suits `make run` on this machine.
     EXTERNAL_BASE_URL = os.environ.get("EXTERNAL_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}")
 
+    # The market's clock: validity dates are local dates here, times are shown in it (listings/visibility.py).
+    MARKET_TIMEZONE = os.environ.get("MARKET_TIMEZONE", "Asia/Shanghai")
     BABEL_DEFAULT_LOCALE = "zh"
-    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_DEFAULT_TIMEZONE = MARKET_TIMEZONE  # Flask-Babel's dates and times use the market's clock
     LANGUAGES = ["zh", "en"]
     BOOTSTRAP_SERVE_LOCAL = True
 

@@ -1,19 +1,17 @@
 """Template filters and globals: taxonomy labels, local times, prices."""
 from datetime import UTC
-from zoneinfo import ZoneInfo
 
 from flask import request, url_for
 
 from . import taxonomy
-
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+from .listings.visibility import market_timezone
 
 
 def local_time(value, fmt="%Y-%m-%d %H:%M"):
     if value is None:
         return "—"
     if getattr(value, "tzinfo", None) is None and hasattr(value, "hour"):
-        value = value.replace(tzinfo=UTC).astimezone(LOCAL_TZ)
+        value = value.replace(tzinfo=UTC).astimezone(market_timezone())
     return value.strftime(fmt)
 
 

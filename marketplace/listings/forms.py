@@ -218,7 +218,7 @@ class AchievementForm(ListingForm):
     )
 
     def validate_valid_until(self, field):
-        from .services import market_today
+        from .visibility import market_today
 
         if field.data is not None:
             if field.data <= market_today():
@@ -264,7 +264,7 @@ class NeedForm(ListingForm):
     hide_org_name = BooleanField(_l("对外隐藏企业名称（显示为“某企业”）"))
 
     def validate_deadline(self, field):
-        from .services import market_today
+        from .visibility import market_today
 
         if field.data is not None and field.data < market_today():
             raise ValidationError(_("截止日期不能早于今天。"))
@@ -291,7 +291,7 @@ class ExtendForm(NormalisedForm):
     valid_until = LocalDateField(LABELS["valid_until"], validators=[DataRequired(message=_l("请填写新的有效期。"))])
 
     def validate_valid_until(self, field):
-        from .services import market_today
+        from .visibility import market_today
 
         if field.data is not None and field.data <= market_today():
             raise ValidationError(_("新的有效期必须晚于今天。"))

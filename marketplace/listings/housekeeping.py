@@ -1,6 +1,6 @@
 """Expiry without cron: a daemon thread per web worker marks listings past their validity as expired.
 
-Public pages already hide such listings on the day their validity ends (queries.public_condition); this
+Public pages already hide such listings on the day their validity ends (visibility.public_condition); this
 writes the status change and its event so that owners see it. Several workers may run it at once: the rows are
 locked with SKIP LOCKED on PostgreSQL and SQLite serialises writers (BEGIN IMMEDIATE), so each listing expires once.
 `flask listings expire` does the same from cron.

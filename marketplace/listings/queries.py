@@ -1,6 +1,6 @@
 """Public listing queries and the filter semantics shared by browsing, search facets and matching.
 
-Public means: status published and valid_until not past (the expiry command may run later than midnight).
+Public means what visibility.public_condition says (one rule for every surface).
 """
 
 from dataclasses import dataclass
@@ -11,6 +11,7 @@ from sqlalchemy import case, or_
 from .. import taxonomy
 from ..extensions import db
 from .models import Listing
+from .visibility import public_condition
 
 SORTS = ("newest", "price_asc", "price_desc")
 
@@ -58,17 +59,6 @@ class ListingFilters:
                 vocabulary = FILTERS[f.name][0]
                 chips.append((f.name, getattr(self, f.name), taxonomy.label(vocabulary, getattr(self, f.name))))
         return chips
-
-
-def public_condition(today=None):
-    """SQL condition: published and still within its validity period."""
-    from .services import market_today
-
-    today = today or market_today()
-    return db.and_(
-        Listing.status == "published",
-        or_(Listing.valid_until.is_(None), Listing.valid_until >= today),
-    )
 
 
 def negotiable_condition():

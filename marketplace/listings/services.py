@@ -5,8 +5,7 @@ ListingEvent and an IndexChange (search.changes.record_change) in the same trans
 """
 
 import logging
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from flask_babel import gettext as _
 
@@ -16,10 +15,10 @@ from ..search.changes import record_change
 from . import fields
 from .attachments import store_uploads, stored_path
 from .models import Achievement, Listing, ListingEvent, Need, Tag
+from .visibility import is_public, market_today
 
 log = logging.getLogger(__name__)
 
-MARKET_TZ = ZoneInfo("Asia/Shanghai")
 DEFAULT_VALIDITY_DAYS = 365
 
 # action: (statuses it may start from, resulting status, who may do it)
@@ -45,11 +44,6 @@ class NotAllowed(ListingError):
     """The actor may not do this to this listing (views answer 403)."""
 
 
-def market_today():
-    """Today's date in the market's time zone (validity dates are local dates)."""
-    return datetime.now(MARKET_TZ).date()
-
-
 def default_valid_until():
     return market_today() + timedelta(days=DEFAULT_VALIDITY_DAYS)
 
@@ -65,14 +59,8 @@ def is_staff_or_owner(user, listing):
     return is_owner(user, listing) or bool(getattr(user, "is_operator", False))
 
 
-def is_publicly_visible(listing, today=None):
-    """Published and not past its validity date (the expiry command may not have run yet)."""
-    today = today or market_today()
-    return listing.status == "published" and (listing.valid_until is None or listing.valid_until >= today)
-
-
 def can_view(user, listing):
-    return is_publicly_visible(listing) or is_staff_or_owner(user, listing)
+    return is_public(listing) or is_staff_or_owner(user, listing)
 
 
 def can_see_confidential(user, listing):

@@ -9,7 +9,7 @@ from flask_login import current_user
 from .. import taxonomy
 from ..accounts.models import Organisation
 from ..extensions import db
-from . import bp, fields, queries, services
+from . import bp, fields, queries, services, visibility
 from .attachments import stored_path
 from .models import Attachment, Listing
 
@@ -105,7 +105,7 @@ def detail(kind, listing_id):
         show_confidential=services.can_see_confidential(current_user, listing),
         show_contact=staff_or_owner,
         show_org=staff_or_owner or not (listing.kind == "need" and listing.hide_org_name),
-        publicly_visible=services.is_publicly_visible(listing),
+        publicly_visible=visibility.is_public(listing),
         revision_changes=services.revision_changes(listing) if staff_or_owner and listing.pending_revision else [],
         event_labels=fields.EVENT_ACTIONS,
     )

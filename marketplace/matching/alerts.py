@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from .. import taxonomy
 from ..extensions import db
 from ..listings.models import Listing
+from ..listings.visibility import public_condition
 from ..models_base import utcnow
 from . import text as textmod
 from .models import Follow, Notification, SavedSearch, Suggestion
@@ -58,7 +59,7 @@ def notify_for(listing_ids):
     """Create the notifications that newly published listings trigger; returns how many were created."""
     created = 0
     listings = db.session.execute(db.select(Listing).where(Listing.id.in_(list(listing_ids)),
-                                                           Listing.status == "published")).scalars().all()
+                                                           public_condition())).scalars().all()
     if not listings:
         return 0
     searches = db.session.execute(db.select(SavedSearch)).scalars().all()

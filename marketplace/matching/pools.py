@@ -9,6 +9,7 @@ import threading
 
 from ..extensions import db
 from ..listings.models import Listing
+from ..listings.visibility import public_condition
 from ..search.models import IndexChange
 from . import text as textmod
 from .features import Doc
@@ -47,7 +48,7 @@ def load_docs(ids=None, kind=None, published_only=True):
     if kind is not None:
         query = query.where(Listing.kind == kind)
     if published_only:
-        query = query.where(Listing.status == "published")
+        query = query.where(public_condition())
     listings = db.session.execute(query).scalars().all()
     if not listings:
         return []

@@ -8,6 +8,7 @@ import logging
 
 from ..extensions import db
 from ..listings.models import Listing
+from ..listings.visibility import public_condition
 from ..models_base import utcnow
 from ..search.models import IndexChange
 from . import alerts, explain, features, pools, ranker
@@ -172,7 +173,7 @@ def suggestions_for(listing, user=None, limit=10):
     """Stored suggestions of a listing, best first, without pairs the user dismissed or unpublished candidates."""
     query = (
         db.select(Suggestion).join(Suggestion.candidate).options(db.contains_eager(Suggestion.candidate))
-        .where(Suggestion.listing_id == listing.id, Listing.status == "published")
+        .where(Suggestion.listing_id == listing.id, public_condition())
         .order_by(Suggestion.score.desc(), Suggestion.candidate_id).limit(limit)
     )
     if user is not None:
@@ -185,7 +186,7 @@ def suggestions_for(listing, user=None, limit=10):
 def suggestions_for_user(user, per_listing=5):
     """[(listing, [suggestions])] over the user's published listings."""
     listings = db.session.execute(
-        db.select(Listing).where(Listing.owner_id == user.id, Listing.status == "published")
+        db.select(Listing).where(Listing.owner_id == user.id, public_condition())
         .order_by(Listing.published_at.desc())
     ).scalars().all()
     return [(x, suggestions_for(x, user, limit=per_listing)) for x in listings]
@@ -201,7 +202,7 @@ def strongest_pairs(limit=50):
     query = (
         db.select(Suggestion)
         .join(need, need.id == Suggestion.listing_id).join(cand, cand.id == Suggestion.candidate_id)
-        .where(need.kind == "need", need.status == "published", cand.status == "published", ~dismissed.exists())
+        .where(need.kind == "need", public_condition(listing=need), public_condition(listing=cand), ~dismissed.exists())
         .order_by(Suggestion.score.desc()).limit(limit)
     )
     return db.session.execute(query).scalars().all()

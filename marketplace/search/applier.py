@@ -15,7 +15,6 @@ import os
 import re
 import threading
 import time
-from datetime import date
 
 from flask import current_app
 from sqlalchemy import func, or_, select
@@ -23,6 +22,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import taxonomy
 from ..extensions import db
+from ..listings import visibility
 from ..listings.models import Listing, Tag
 from ..models_base import utcnow
 from .analysis import DOMAIN_TERMS, clean_terms, dictionary_digest
@@ -226,9 +226,7 @@ def _snapshot_state(now):
 
 
 def public_listing_ids_query():
-    return select(Listing.id).where(
-        Listing.status == "published", or_(Listing.valid_until.is_(None), Listing.valid_until >= date.today())
-    )
+    return select(Listing.id).where(visibility.public_condition())
 
 
 def public_count():

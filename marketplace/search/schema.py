@@ -3,12 +3,13 @@
 CONFIDENTIAL: only public text is indexed. An achievement's `description`, IP numbers, project numbers and
 contact fields never reach the index, so no query can find them and no snippet can show them.
 """
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from whoosh import columns
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 
 from .. import taxonomy
+from ..listings import visibility
 from .analysis import SegmentFrequency, SegmentPositions, SegmentTokenizer, SubwordTokenizer, normalize
 
 # Facet fields: (index field, query-string argument). Values are taxonomy codes.
@@ -61,9 +62,8 @@ def build_schema(terms):
 
 
 def is_public(listing, today=None):
-    """Whether a listing belongs in the index: published and not past its validity date."""
-    today = today or date.today()
-    return listing.status == "published" and (listing.valid_until is None or listing.valid_until >= today)
+    """Whether a listing belongs in the index: public today (listings.visibility decides)."""
+    return visibility.is_public(listing, today)
 
 
 def public_text(listing, normalized=True):

@@ -4,6 +4,7 @@ from datetime import UTC
 from flask import request, url_for
 
 from . import taxonomy
+from .listings import filters as filter_table
 from .listings.visibility import market_timezone
 
 
@@ -78,6 +79,8 @@ def register(app):
     app.jinja_env.globals.update(
         get_locale=get_locale,
         has_endpoint=has_endpoint,
+        filter_args=filter_table.read,
+        listing_filters=filter_table.FILTERS,
         taxonomy=taxonomy,
         label=taxonomy.label,
         price_text=price_text,

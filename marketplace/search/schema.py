@@ -10,11 +10,12 @@ from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 
 from .. import taxonomy
 from ..listings import visibility
+from ..listings.filters import FILTERS
 from .analysis import SegmentFrequency, SegmentPositions, SegmentTokenizer, SubwordTokenizer, normalize
 
 # Facet fields: (index field, query-string argument). Values are taxonomy codes.
-FACETS = ("kind", "industry", "region", "maturity", "coop", "source_programme", "price_band")
-SINGLE_VALUED = ("kind", "industry", "region", "maturity", "source_programme", "price_band")
+FACETS = tuple(f.name for f in FILTERS)  # the one table of filters (listings/filters.py)
+SINGLE_VALUED = tuple(name for name in FACETS if name != "coop")
 NO_VALID_UNTIL = 99999999  # yyyymmdd sentinel for "no end date"
 MISSING = 2**63 - 1  # an absent number (no price)
 

@@ -3,14 +3,14 @@ import logging
 
 from flask import current_app, render_template, request
 
-from .. import taxonomy
+from ..listings.filters import FILTERS
 from . import bp, service
-from .forms import FACET_ARGS, SORT_CHOICES, SearchForm
+from .forms import SORT_CHOICES, SearchForm
 from .index import LockTimeout
 
 log = logging.getLogger(__name__)
 
-FACET_VOCABULARIES = {"kind": taxonomy.LISTING_KINDS, **{f: v for f, (_a, v) in FACET_ARGS.items()}}
+FACET_VOCABULARIES = {f.name: f.vocabulary for f in FILTERS}
 
 
 @bp.route("/")
@@ -33,7 +33,7 @@ def results():
         result=result,
         hints=hints,
         unavailable=False,
-        facet_args={"kind": "kind", **{f: a for f, (a, _v) in FACET_ARGS.items()}},
+        facet_args={f.name: f.arg for f in FILTERS},
         facet_vocabularies=FACET_VOCABULARIES,
         sort_choices=SORT_CHOICES,
     )

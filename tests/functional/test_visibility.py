@@ -54,7 +54,7 @@ def test_every_surface_agrees_on_the_last_valid_day(app, factory, client, clock)
     need = factory.listing("need", title="寻求稀土永磁电机驱动技术", summary=SUMMARY, valid_until=date(2031, 1, 1),
                            tags=["稀土永磁"])
     watcher = factory.user("company")
-    saved = alerts.save_search(watcher, "稀土永磁", {"kind": "achievement"})
+    saved = alerts.save_search(watcher, "稀土永磁", {"kind": ["achievement"]})
     db.session.commit()
     _apply_changes()
 

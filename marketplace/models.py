@@ -4,7 +4,6 @@ import importlib
 MODEL_MODULES = [
     "marketplace.accounts.models",
     "marketplace.listings.models",
-    "marketplace.search.models",
     "marketplace.matching.models",
     "marketplace.operators.models",
 ]

@@ -124,9 +124,9 @@ class Factory:
         return user
 
     def listing(self, kind="achievement", owner=None, status="published", tags=(), **fields):
+        from marketplace.listings.changes import record_change
         from marketplace.listings.models import Achievement, Need, Tag
         from marketplace.models_base import utcnow
-        from marketplace.search.changes import record_change
 
         if owner is None:
             owner = self.user("researcher" if kind == "achievement" else "company")

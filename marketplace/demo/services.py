@@ -15,9 +15,9 @@ from .. import taxonomy
 from ..accounts.models import Organisation, User
 from ..accounts.services import OPERATOR_ORG_NAME, create_organisation, create_user, normalise_email
 from ..extensions import db
+from ..listings.changes import record_change
 from ..listings.models import Achievement, Listing, ListingEvent, Need, Tag
 from ..models_base import utcnow
-from ..search.changes import record_change
 from . import catalogue
 
 log = logging.getLogger(__name__)

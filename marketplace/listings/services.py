@@ -1,7 +1,7 @@
 """Listing services: create, edit, the lifecycle transitions, revisions of published listings, expiry.
 
 Plain functions that flush and never commit. Every change to a listing's content or status adds a
-ListingEvent and an IndexChange (search.changes.record_change) in the same transaction.
+ListingEvent and a ListingChange (changes.record_change) in the same transaction.
 """
 
 import logging
@@ -11,9 +11,9 @@ from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models_base import utcnow
-from ..search.changes import record_change
 from . import fields
 from .attachments import store_uploads, stored_path
+from .changes import record_change
 from .models import Achievement, Listing, ListingEvent, Need, Tag
 from .visibility import is_public, market_today
 

@@ -1,4 +1,4 @@
-"""In-process suggestion updater: applies the IndexChange log to the stored suggestions.
+"""In-process suggestion updater: applies the ListingChange log to the stored suggestions.
 
 Started on a web worker's first request (never in CLI commands or tests) when MATCH_BACKGROUND is on (default:
 the SEARCH_BACKGROUND setting). Only one process per host runs it at a time: it holds an exclusive lock on

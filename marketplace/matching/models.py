@@ -59,7 +59,7 @@ class Dismissal(db.Model):
 
 
 class MatchState(db.Model):
-    """Progress of the suggestion updater through the IndexChange log (one row per consumer name)."""
+    """Progress of the suggestion updater through the ListingChange log (one row per consumer name)."""
 
     __tablename__ = "match_state"
 

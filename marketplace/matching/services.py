@@ -1,16 +1,15 @@
 """Matching services: compute, store and serve suggestions; dismissals; key-term suggestions.
 
 Plain functions that flush and never commit. Suggestions are precomputed per listing (SUGGESTIONS_KEPT of
-them, so that dismissals leave enough to show) and refreshed from the IndexChange log by `process_changes`,
+them, so that dismissals leave enough to show) and refreshed from the ListingChange log by `process_changes`,
 which the background updater (matching.background) calls a few times a second.
 """
 import logging
 
 from ..extensions import db
-from ..listings.models import Listing
+from ..listings.models import Listing, ListingChange
 from ..listings.visibility import public_condition
 from ..models_base import utcnow
-from ..search.models import IndexChange
 from . import alerts, explain, features, pools, ranker
 from . import text as textmod
 from .models import Dismissal, MatchProfile, MatchState, Suggestion
@@ -123,7 +122,7 @@ def refresh_listing(listing_id, all_pools=None):
 
 
 def process_changes(batch=200):
-    """Apply the IndexChange log to the stored suggestions; returns how many listings were refreshed.
+    """Apply the ListingChange log to the stored suggestions; returns how many listings were refreshed.
 
     The consumer position is claimed with a compare-and-set on MatchState in the same transaction, so several
     workers running this at once never apply a change twice; the caller commits.
@@ -135,8 +134,8 @@ def process_changes(batch=200):
         db.session.flush()
     start = state.last_change_id
     rows = db.session.execute(
-        db.select(IndexChange.id, IndexChange.listing_id).where(IndexChange.id > start)
-        .order_by(IndexChange.id).limit(batch)
+        db.select(ListingChange.id, ListingChange.listing_id).where(ListingChange.id > start)
+        .order_by(ListingChange.id).limit(batch)
     ).all()
     if not rows:
         return 0
@@ -260,7 +259,7 @@ def suggest_tags(text, limit=8):
 def set_profile(listing_id, discipline=None, category=None):
     """Record a listing's discipline/category for the matcher (bulk imports that carry the CSL field/category).
 
-    Call in the importing transaction, before the listing's IndexChange is applied.
+    Call in the importing transaction, before the listing's ListingChange is applied.
     """
     profile = db.session.get(MatchProfile, listing_id) or MatchProfile(listing_id=listing_id)
     profile.discipline = (discipline or "")[:60] or None

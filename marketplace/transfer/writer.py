@@ -1,7 +1,7 @@
 """Bulk writes of imported listings: Core executemany on SQLite, COPY on PostgreSQL, one round per batch.
 
 Each created or updated listing gets its tags (upserted in bulk), one ListingEvent (action "import") and
-one IndexChange, all in the caller's transaction.
+one ListingChange (listings.changes), all in the caller's transaction.
 """
 from collections import defaultdict
 
@@ -9,9 +9,9 @@ from sqlalchemy import any_, bindparam, delete, insert, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from ..extensions import db
+from ..listings.changes import record_changes
 from ..listings.models import Listing, ListingEvent, Tag, listing_tags
 from ..models_base import utcnow
-from ..search.models import IndexChange
 
 BATCH_SIZE = 1000
 IN_CHUNK = 500
@@ -194,15 +194,11 @@ class ListingWriter:
         return [row.existing["id"] for row, _changed, _tags in updates]
 
     def _events(self, changes, created, now):
-        """One ListingEvent per listing (actor: none, the import is a system/operator action) and its IndexChange."""
+        """One ListingEvent per listing (actor: none, the import is a system/operator action) and its ListingChange."""
         reason = self._reason(created)
         insert_rows(ListingEvent.__table__, [
             {"listing_id": lid, "actor_id": None, "from_status": old, "to_status": new, "action": EVENT_ACTION,
              "reason": reason, "created_at": now}
             for lid, old, new in changes
         ])
-        # The rows search.changes.record_changes() would add, written in one executemany (10k ORM objects
-        # cost ~1 s); the search updater reads the table, so it sees them after commit just the same.
-        insert_rows(IndexChange.__table__, [
-            {"listing_id": lid, "created_at": now} for lid in {lid for lid, _old, _new in changes}
-        ])
+        record_changes([lid for lid, _old, _new in changes], insert_rows=insert_rows, now=now)

@@ -6,8 +6,7 @@ from marketplace.accounts.models import Organisation, User
 from marketplace.accounts.services import authenticate
 from marketplace.demo import services
 from marketplace.extensions import db
-from marketplace.listings.models import Listing, ListingEvent
-from marketplace.search.models import IndexChange
+from marketplace.listings.models import Listing, ListingChange, ListingEvent
 
 
 def _count(model, *where):
@@ -122,7 +121,7 @@ def test_listings_have_an_audit_trail_and_reach_the_search_index(app):
     _load()
 
     total = _count(Listing)
-    assert _count(IndexChange) == total
+    assert _count(ListingChange) == total
     assert _count(ListingEvent, ListingEvent.action == "import") == total
     assert _count(ListingEvent, ListingEvent.action == "approve") == _count(Listing, Listing.status == "published")
     rejected = db.session.execute(db.select(Listing).where(Listing.status == "rejected")).scalars().first()

@@ -1,9 +1,9 @@
 """Saved searches and follows notify in the app and by email, once per pair."""
 
 from marketplace.extensions import db
+from marketplace.listings.changes import record_change
 from marketplace.matching import alerts, services
 from marketplace.matching.models import Notification
-from marketplace.search.changes import record_change
 
 
 def _apply_changes():

@@ -5,8 +5,7 @@ from pathlib import Path
 import pytest
 
 from marketplace.extensions import db
-from marketplace.listings.models import Listing, ListingEvent
-from marketplace.search.models import IndexChange
+from marketplace.listings.models import Listing, ListingChange, ListingEvent
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -55,7 +54,7 @@ def test_csl_sample_imports_as_drafts_with_tags_events_and_index_changes(runner,
     assert materials and {m.industry for m in materials} == {"new_materials"}
     events = db.session.execute(db.select(ListingEvent)).scalars().all()
     assert len(events) == 200 and {e.action for e in events} == {"import"}
-    changed = set(db.session.execute(db.select(IndexChange.listing_id)).scalars())
+    changed = set(db.session.execute(db.select(ListingChange.listing_id)).scalars())
     assert changed == {r.id for r in rows}
 
 
@@ -90,7 +89,7 @@ def test_a_file_with_bad_rows_imports_nothing_and_names_each_row(runner, owner, 
     assert "第 11 行: 截止日期（deadline）只适用于技术需求" in out
     assert "未导入任何记录" in out
     assert listings() == []
-    assert db.session.execute(db.select(IndexChange)).first() is None
+    assert db.session.execute(db.select(ListingChange)).first() is None
 
 
 def test_skip_bad_imports_the_good_rows_and_reports_the_others(runner, owner, tmp_path):

@@ -39,7 +39,7 @@ def make_app(size):
 
     OUT.mkdir(parents=True, exist_ok=True)
     return create_app(Config, SQLALCHEMY_DATABASE_URI=f"sqlite:///{OUT}/bench-{size}.db",
-                      SEARCH_INDEX_DIR=str(OUT / f"index-{size}"), SEARCH_BACKGROUND=False,
+                      SEARCH_INDEX_DIR=str(OUT / f"index-{size}"), SEARCH_BACKGROUND=False, MATCH_BACKGROUND=False,
                       INSTANCE_PATH=str(OUT / "instance"), SECRET_KEY="bench")
 
 

@@ -69,7 +69,7 @@ def _loop(app):
 
 def ensure_started(app):
     """Start this process's updater thread once per app."""
-    if not app.config.get("MATCH_BACKGROUND", app.config.get("SEARCH_BACKGROUND", False)):
+    if not app.config["MATCH_BACKGROUND"]:
         return
     with _lock:
         if id(app) in _started:

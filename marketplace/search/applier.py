@@ -241,7 +241,7 @@ def build_procs(count):
     """
     app = current_app
     default = 1 if app.testing else min(4, os.cpu_count() or 1)
-    procs = int(app.config.get("SEARCH_BUILD_PROCS") or default)
+    procs = int(app.config["SEARCH_BUILD_PROCS"] or default)
     return procs if count >= 2000 and threading.active_count() == 1 else 1
 
 

@@ -19,9 +19,6 @@ _threads = {}  # (pid, index dir) -> thread
 
 def init_app(app):
     """Start the updater thread when SEARCH_BACKGROUND is on (and again in each forked worker)."""
-    app.config.setdefault("SEARCH_POLL_SECONDS", 0.5)
-    app.config.setdefault("SEARCH_DICTIONARY_CHECK_SECONDS", 60.0)
-    app.config.setdefault("SEARCH_DICTIONARY_REBUILD_SECONDS", 3600.0)
     atexit.register(_shutdown, app)
     if not app.config.get("SEARCH_BACKGROUND"):
         return

@@ -95,7 +95,7 @@ def search(q="", filters=None, sort="relevance", page=1, per_page=20):
     store = get_store()
     if not ensure_index(store, wait=0):
         raise LockTimeout("search index is being built")
-    if current_app.config.get("SEARCH_SYNC_ON_QUERY", True):
+    if current_app.config["SEARCH_SYNC_ON_QUERY"]:
         _catch_up(store)
     searcher = store.searcher()
     params = SearchParams(q=q or "", filters=filters or {}, sort=sort, page=page, per_page=per_page)

@@ -22,7 +22,7 @@ def results():
     filters = form.filters()
     try:
         result = service.search(q=q, filters=filters, sort=form.sort.data, page=form.page_number(),
-                                per_page=current_app.config.get("SEARCH_PER_PAGE", 20))
+                                per_page=current_app.config["SEARCH_PER_PAGE"])
     except LockTimeout:  # the very first index build is still running in another process
         log.warning("search index not ready")
         return render_template("search/results.html", form=form, result=None, unavailable=True), 503

@@ -1,6 +1,5 @@
 """Forms of the listings feature. All text input is NFKC-normalised and trimmed before validation."""
 
-import unicodedata
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -22,20 +21,13 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, Va
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import taxonomy
-from ..text import normalise_text
+from ..text import clean_text
 from .attachments import AttachmentError, check_upload
 from .fields import LABELS
 from .tags import MAX_TAG_LENGTH, MAX_TAGS, TagError, normalise_tags
 
 MAX_PRICE = Decimal("9999999999.99")  # Numeric(12, 2)
 LENGTH_MESSAGE = _l("不能超过 %(max)d 个字（当前 %(length)d 个字）。")
-
-
-def clean_text(value):
-    """NFKC, no control characters except line breaks and tabs, trimmed."""
-    value = normalise_text(value)
-    value = "".join(ch for ch in value if ch in "\n\r\t" or unicodedata.category(ch) != "Cc")
-    return value.strip()
 
 
 class NormalisedForm(FlaskForm):

@@ -11,8 +11,8 @@ from wtforms.validators import DataRequired, Length
 from .. import taxonomy
 from ..accounts.models import Organisation, User
 from ..accounts.organisations import reject_organisation, verify_organisation
-from ..accounts.validation import clean_text
 from ..extensions import db
+from ..text import clean_text
 from . import bp
 from .decorators import operator_required
 

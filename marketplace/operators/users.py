@@ -7,8 +7,9 @@ from sqlalchemy import or_
 from .. import taxonomy
 from ..accounts.models import User
 from ..accounts.services import approve_membership, disable_user, enable_user
-from ..accounts.validation import clean_text, safe_next_url
+from ..accounts.validation import safe_next_url
 from ..extensions import db
+from ..text import clean_text
 from . import bp
 from .decorators import operator_required
 

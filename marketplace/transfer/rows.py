@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from .. import taxonomy
 from ..listings.fields import LABELS, VOCABULARIES
 from ..listings.tags import MAX_TAG_LENGTH, MAX_TAGS, normalise_tag
-from ..text import normalise_text
+from ..text import clean_text as text_clean
 from .disciplines import industry_for
 from .formats import KNOWN_COLUMNS
 
@@ -33,7 +33,6 @@ KIND_WORDS = {"achievement": "achievement", "科技成果": "achievement", "成�
 TRUE_WORDS = {"1", "true", "yes", "y", "t", "是", "√", "✓"}
 FALSE_WORDS = {"0", "false", "no", "n", "f", "否", "×"}
 LIST_SEPARATORS = re.compile(r"[;,、；，]+")
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # category Cc except \t \n \r
 PHONE = re.compile(r"^[0-9+\-() ]*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 NEGOTIABLE_WORDS = {"面议", "negotiable"}
@@ -72,13 +71,12 @@ def label_of(column):
 
 
 def clean_text(value):
-    """NFKC, no control characters except line breaks and tabs, trimmed (as the listing forms do)."""
+    """A cell as text, cleaned as the listing forms clean it (text.clean_text); empty cells are ""."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = normalise_text(str(value))
-    return CONTROL_CHARACTERS.sub("", text).strip()
+        value = int(value)  # spreadsheets give 2024.0 for 2024
+    return text_clean(value)
 
 
 def _key(text):
@@ -272,9 +270,10 @@ def clean_row(number, raw, vocab):
     elif values.get("price_wan") is not None:
         values.setdefault("price_negotiable", False)  # a price replaces an earlier 面议
 
-    discipline = [clean_text(raw[c]) for c in ("field", "category") if not _is_empty(raw.get(c))]
+    field, category = (clean_text(raw.get(c)) for c in ("field", "category"))
+    discipline = [name for name in (field, category) if name]
     if "industry" not in values and discipline:
-        values["industry"] = industry_for(*discipline)
+        values["industry"] = industry_for(field, category, values.get("title", ""), default="other")
     # An empty tags cell keeps an existing listing's tags; a new listing then gets the discipline tags.
     tags_given = not _is_empty(raw.get("tags"))
     tags = parse_tags(raw.get("tags") if tags_given else [], discipline, warnings) if tags_given or discipline else None

@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from .. import taxonomy
-from ..listings.tags import MAX_TAG_LENGTH, normalise_tag
+from ..listings.tags import MAX_TAG_LENGTH, normalise_tag, unique_tags
 from ..transfer.disciplines import industry_for
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -52,12 +52,7 @@ def _weighted(rng, weights):
 
 
 def _tags(names, limit=6):
-    seen = []
-    for name in names:
-        tag = normalise_tag(name)[:MAX_TAG_LENGTH]
-        if tag and tag not in seen:
-            seen.append(tag)
-    return seen[:limit]
+    return unique_tags(normalise_tag(name)[:MAX_TAG_LENGTH] for name in names)[:limit]
 
 
 def _price(rng, negotiable_share=0.2):

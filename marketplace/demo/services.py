@@ -17,7 +17,8 @@ from ..accounts.services import OPERATOR_ORG_NAME, create_organisation, create_u
 from ..accounts.validation import credit_code_check_char
 from ..extensions import db
 from ..listings.changes import record_change
-from ..listings.models import Achievement, Listing, ListingEvent, Need, Tag
+from ..listings.models import Achievement, Listing, ListingEvent, Need
+from ..listings.services import find_or_create_tags
 from ..models_base import utcnow
 from . import catalogue
 
@@ -153,12 +154,8 @@ class _Tags:
     def __init__(self):
         self.cache = {}
 
-    def get(self, name):
-        tag = self.cache.get(name)
-        if tag is None:
-            tag = db.session.execute(db.select(Tag).filter_by(name=name)).scalar_one_or_none() or Tag(name=name)
-            self.cache[name] = tag
-        return tag
+    def all(self, names):
+        return find_or_create_tags(names, self.cache)
 
 
 def _events(listing, status, operator, times):
@@ -197,7 +194,7 @@ def create_listing(spec, owner, operator, tags, now=None):
         listing.deadline = date.today() + timedelta(days=spec["deadline_days"])
     if status == "rejected":
         listing.rejection_reason = catalogue.REJECTION_REASON
-    listing.tags = [tags.get(name) for name in spec["tags"]]
+    listing.tags = tags.all(spec["tags"])
     _events(listing, status, operator, times)
     db.session.add(listing)
     db.session.flush()

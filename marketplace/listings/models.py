@@ -14,13 +14,20 @@ listing_tags = db.Table(
 )
 
 
+def _match_key(context):
+    from .tags import tag_key
+
+    return tag_key(context.get_current_parameters()["name"])
+
+
 class Tag(db.Model):
-    """A normalised keyword (NFKC, trimmed, case-folded); unique by name."""
+    """A keyword: `name` as first typed (NB-IoT), `match_key` the case- and width-folded form it is unique by."""
 
     __tablename__ = "tags"
 
     id = db.Column(db.Integer, primary_key=True)
-    name = db.Column(db.String(40), nullable=False, unique=True)
+    name = db.Column(db.String(40), nullable=False)  # shown
+    match_key = db.Column(db.String(40), nullable=False, unique=True, default=_match_key)  # tags.tag_key(name)
 
     def __repr__(self):
         return f"<Tag {self.name}>"

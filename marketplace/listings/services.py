@@ -15,6 +15,7 @@ from . import fields
 from .attachments import store_uploads, stored_path
 from .changes import record_change
 from .models import Achievement, Listing, ListingEvent, Need, Tag
+from .tags import tag_key, unique_tags
 from .visibility import is_public, market_today
 
 log = logging.getLogger(__name__)
@@ -222,13 +223,23 @@ def remove_attachment(attachment, actor):
 # ------------------------------------------------------------------ create and edit
 
 
-def _tags_for(names):
+def find_or_create_tags(names, cache=None):
+    """The Tag rows of these names, one per key (NB-IoT and nb-iot are one tag), created when new.
+
+    Every write path (forms, import, demo, CLI) goes through here or through its bulk twin in transfer/writer.py,
+    so a listing never gets one tag twice. `cache` (key -> Tag) spares look-ups across many calls.
+    """
+    cache = {} if cache is None else cache
     tags = []
-    for name in names or []:
-        tag = db.session.execute(db.select(Tag).filter_by(name=name)).scalar_one_or_none()
+    for name in unique_tags(names or []):
+        key = tag_key(name)
+        tag = cache.get(key)
         if tag is None:
-            tag = Tag(name=name)
+            tag = db.session.execute(db.select(Tag).filter_by(match_key=key)).scalar_one_or_none()
+        if tag is None:
+            tag = Tag(name=name, match_key=key)
             db.session.add(tag)
+        cache[key] = tag
         tags.append(tag)
     return tags
 
@@ -236,7 +247,7 @@ def _tags_for(names):
 def _apply_values(listing, values):
     for name, value in values.items():
         if name == "tags":
-            listing.tags = _tags_for(value)
+            listing.tags = find_or_create_tags(value)
         elif name == "cooperation_modes":
             listing.cooperation_modes = value
         else:

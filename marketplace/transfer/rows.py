@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from .. import taxonomy
 from ..listings.fields import LABELS, VOCABULARIES
-from ..listings.tags import MAX_TAG_LENGTH, MAX_TAGS, normalise_tag
+from ..listings.tags import MAX_TAG_LENGTH, MAX_TAGS, normalise_tag, tag_key
 from ..text import clean_text as text_clean
 from .disciplines import industry_for
 from .formats import KNOWN_COLUMNS
@@ -54,6 +54,8 @@ class Row:
     user: object = None  # resolved owner (User)
     existing: dict = None  # the listing this row updates, as columns plus "tags"
     new_tags: list = None  # tags of a new listing: the row's tags, else its discipline and category
+    discipline: str = None  # the CSL `field` (学科), passed to matching (MatchProfile)
+    category: str = None  # the CSL `category` (门类)
 
 
 class RowError(ValueError):
@@ -175,11 +177,12 @@ def parse_trl(value):
 
 def parse_tags(raw, extra, warnings):
     """Normalised tags: discipline/category first, then the row's own; too long ones dropped with a warning."""
-    tags = []
+    tags, keys = [], set()
     for text in list(extra) + _split(raw):
         tag = normalise_tag(text)
-        if not tag or tag in tags:
+        if not tag or tag_key(tag) in keys:
             continue
+        keys.add(tag_key(tag))
         if len(tag) > MAX_TAG_LENGTH:
             warnings.append(f"标签“{tag[:20]}…”超过 {MAX_TAG_LENGTH} 个字，已忽略")
             continue
@@ -281,4 +284,4 @@ def clean_row(number, raw, vocab):
     owner = clean_text(raw.get("owner")).lower() or None
     return Row(number, external_id, kind, values, tags if tags_given else None,
                None if _is_empty(organisation) else organisation, owner, warnings,
-               new_tags=tags)
+               new_tags=tags, discipline=field or None, category=category or None)

@@ -93,7 +93,7 @@ def test_researcher_creates_a_draft_with_full_width_input_normalised(client, res
     listing = db.session.execute(db.select(Listing)).scalar_one()
     assert listing.title == "ABC123 石墨烯材料"
     assert listing.price_wan == Decimal("120.50")
-    assert listing.tag_names == sorted(["nb-iot", "石墨烯"])
+    assert listing.tag_names == sorted(["NB-IoT", "石墨烯"])  # the form typed, full width folded
     assert listing.status == "draft"
     assert listing.lead_institution == researcher.organisation.name  # defaults to the user's organisation
     assert listing.region == researcher.organisation.region

@@ -48,8 +48,8 @@ def test_csl_sample_imports_as_drafts_with_tags_events_and_index_changes(runner,
     first = rows[0]
     assert first.external_id == "dev-a0000"
     assert first.kind == "achievement" and first.region == owner.organisation.region
-    # the discipline and the category are kept as tags; keywords are normalised (case-folded)
-    assert {"兵器科学与技术", "工学", "lyapunov函数", "平方和优化"} <= set(first.tag_names)
+    # the discipline and the category are kept as tags; keywords keep the form they were written in
+    assert {"兵器科学与技术", "工学", "Lyapunov函数", "平方和优化"} <= set(first.tag_names)
     materials = db.session.execute(db.select(Listing).filter(Listing.tags.any(name="材料科学与工程"))).scalars().all()
     assert materials and "new_materials" in {m.industry for m in materials}
     # the same discipline map as `flask demo load`: a telling word in the title wins (陶瓷 -> ceramics)
@@ -175,7 +175,7 @@ def test_chinese_labels_in_csv_are_accepted(runner, owner, tmp_path):
     assert first.cooperation_modes == ["transfer", "co_develop"]
     assert first.hide_org_name is True and float(first.price_wan) == 50
     assert first.deadline.isoformat() == "2027-06-30"
-    assert first.tag_names == ["nb-iot", "低功耗", "远程抄表"]
+    assert first.tag_names == ["NB-IoT", "低功耗", "远程抄表"]
     assert (second.region, second.industry, second.price_negotiable, second.price_wan) == (
         "jingdezhen", "ceramics", True, None)
 

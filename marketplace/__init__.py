@@ -113,9 +113,7 @@ def register_commands(app):
 
 
 def register_background(app):
-    """Start in-process background work (the search index updater) when configured."""
-    from .listings import housekeeping
-    from .search import background
+    """The background workers of each web worker (search updater, suggestion refresher, expiry round)."""
+    from . import background
 
     background.init_app(app)
-    housekeeping.init_app(app)

@@ -10,9 +10,6 @@ import threading
 
 log = logging.getLogger(__name__)
 
-_started = set()
-
-
 def run_once(app):
     """Expire what is due now; returns how many listings were expired."""
     from ..extensions import db
@@ -30,20 +27,10 @@ def run_once(app):
             db.session.remove()
 
 
-def init_app(app):
-    """Start the thread in serving processes when LISTINGS_EXPIRE_SECONDS > 0 (not in tests or CLI commands)."""
-    interval = float(app.config.get("LISTINGS_EXPIRE_SECONDS") or 0)
-    if interval <= 0:
-        return
-
-    @app.before_request
-    def _ensure_expiry_thread():
-        import os
-
-        if os.getpid() in _started:
-            return
-        _started.add(os.getpid())
-        threading.Thread(target=_loop, args=(app, interval), name="listing-expiry", daemon=True).start()
+def start(app):
+    """Start this process's expiry thread (marketplace/background.py decides when; LISTINGS_EXPIRE_SECONDS > 0)."""
+    interval = float(app.config["LISTINGS_EXPIRE_SECONDS"])
+    threading.Thread(target=_loop, args=(app, interval), name="listing-expiry", daemon=True).start()
 
 
 def _loop(app, interval):

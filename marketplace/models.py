@@ -5,14 +5,9 @@ MODEL_MODULES = [
     "marketplace.accounts.models",
     "marketplace.listings.models",
     "marketplace.matching.models",
-    "marketplace.operators.models",
 ]
 
 
 def import_all():
     for path in MODEL_MODULES:
-        try:
-            importlib.import_module(path)
-        except ModuleNotFoundError as err:
-            if err.name != path:
-                raise
+        importlib.import_module(path)

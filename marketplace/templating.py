@@ -78,7 +78,6 @@ def register(app):
 
     app.jinja_env.globals.update(
         get_locale=get_locale,
-        has_endpoint=has_endpoint,
         filter_args=filter_table.read,
         listing_filters=filter_table.FILTERS,
         taxonomy=taxonomy,

@@ -104,7 +104,7 @@ def run(database_url, n):
     from marketplace.accounts.services import create_organisation, create_user
     from marketplace.config import TestConfig
     from marketplace.extensions import db
-    from marketplace.search.models import IndexChange
+    from marketplace.listings.models import ListingChange
 
     tmp = Path(tempfile.mkdtemp(prefix="import-bench-"))
     url = database_url or f"sqlite:///{tmp / 'bench.db'}"
@@ -123,7 +123,7 @@ def run(database_url, n):
         for label, path in (("new", plain), ("unchanged", plain), ("updated", edited)):
             report, validate_s, write_s = timed_import(path, org)
             results.append((label, report, validate_s, write_s))
-        changes = db.session.execute(db.select(db.func.count()).select_from(IndexChange)).scalar_one()
+        changes = db.session.execute(db.select(db.func.count()).select_from(ListingChange)).scalar_one()
         db.session.remove()
         db.drop_all()
         db.engine.dispose()

@@ -118,10 +118,10 @@ def main():
     from marketplace import create_app
     from marketplace.accounts.models import User
     from marketplace.extensions import db
+    from marketplace.listings.changes import record_change
     from marketplace.listings.models import Listing, Need
     from marketplace.matching import explain, pools, services
     from marketplace.models_base import utcnow
-    from marketplace.search.changes import record_change
 
     tmp = tempfile.mkdtemp(prefix="match-bench-")
     app = create_app(None, SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(tmp, "bench.db"),

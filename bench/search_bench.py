@@ -39,7 +39,7 @@ def make_app(size):
 
     OUT.mkdir(parents=True, exist_ok=True)
     return create_app(Config, SQLALCHEMY_DATABASE_URI=f"sqlite:///{OUT}/bench-{size}.db",
-                      SEARCH_INDEX_DIR=str(OUT / f"index-{size}"), SEARCH_BACKGROUND=False,
+                      SEARCH_INDEX_DIR=str(OUT / f"index-{size}"), SEARCH_BACKGROUND=False, MATCH_BACKGROUND=False,
                       INSTANCE_PATH=str(OUT / "instance"), SECRET_KEY="bench")
 
 
@@ -47,9 +47,8 @@ def load_database(app, records):
     """Bulk insert listings, tags and change records; returns seconds."""
     from marketplace.accounts.services import create_organisation, create_user
     from marketplace.extensions import db
-    from marketplace.listings.models import Listing, Tag, listing_tags
+    from marketplace.listings.models import Listing, ListingChange, Tag, listing_tags
     from marketplace.models_base import utcnow
-    from marketplace.search.models import IndexChange
 
     with app.app_context():
         db.drop_all()
@@ -76,7 +75,7 @@ def load_database(app, records):
                  for rec in records for t in set(rec["tags"])]
         for i in range(0, len(links), 20000):
             db.session.execute(db.insert(listing_tags), links[i:i + 20000])
-        db.session.execute(db.insert(IndexChange), [{"listing_id": i, "created_at": now} for i in ids.values()])
+        db.session.execute(db.insert(ListingChange), [{"listing_id": i, "created_at": now} for i in ids.values()])
         db.session.commit()
         return time.perf_counter() - start
 

@@ -65,7 +65,7 @@ def register_extensions(app):
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
     bootstrap.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: "Asia/Shanghai")
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: app.config["MARKET_TIMEZONE"])
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = i18n.LOGIN_MESSAGE
@@ -113,9 +113,7 @@ def register_commands(app):
 
 
 def register_background(app):
-    """Start in-process background work (the search index updater) when configured."""
-    from .listings import housekeeping
-    from .search import background
+    """The background workers of each web worker (search updater, suggestion refresher, expiry round)."""
+    from . import background
 
     background.init_app(app)
-    housekeeping.init_app(app)

@@ -1,7 +1,7 @@
 """Registers each feature's `flask` command group."""
 import importlib
 
-# module path -> attribute holding a click group or command
+# modules whose COMMANDS (click groups or commands) join `flask`
 COMMAND_MODULES = [
     "marketplace.accounts.commands",
     "marketplace.listings.commands",
@@ -13,11 +13,5 @@ COMMAND_MODULES = [
 
 def register(app):
     for path in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(path)
-        except ModuleNotFoundError as err:
-            if err.name == path:
-                continue  # feature has no commands yet
-            raise
-        for command in getattr(module, "COMMANDS", ()):
+        for command in importlib.import_module(path).COMMANDS:
             app.cli.add_command(command)

@@ -4,16 +4,10 @@ import importlib
 MODEL_MODULES = [
     "marketplace.accounts.models",
     "marketplace.listings.models",
-    "marketplace.search.models",
     "marketplace.matching.models",
-    "marketplace.operators.models",
 ]
 
 
 def import_all():
     for path in MODEL_MODULES:
-        try:
-            importlib.import_module(path)
-        except ModuleNotFoundError as err:
-            if err.name != path:
-                raise
+        importlib.import_module(path)

@@ -1,19 +1,18 @@
 """Template filters and globals: taxonomy labels, local times, prices."""
 from datetime import UTC
-from zoneinfo import ZoneInfo
 
 from flask import request, url_for
 
 from . import taxonomy
-
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+from .listings import filters as filter_table
+from .listings.visibility import market_timezone
 
 
 def local_time(value, fmt="%Y-%m-%d %H:%M"):
     if value is None:
         return "—"
     if getattr(value, "tzinfo", None) is None and hasattr(value, "hour"):
-        value = value.replace(tzinfo=UTC).astimezone(LOCAL_TZ)
+        value = value.replace(tzinfo=UTC).astimezone(market_timezone())
     return value.strftime(fmt)
 
 
@@ -79,7 +78,8 @@ def register(app):
 
     app.jinja_env.globals.update(
         get_locale=get_locale,
-        has_endpoint=has_endpoint,
+        filter_args=filter_table.read,
+        listing_filters=filter_table.FILTERS,
         taxonomy=taxonomy,
         label=taxonomy.label,
         price_text=price_text,

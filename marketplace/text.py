@@ -8,6 +8,9 @@ full-width brackets. So the punctuation of Chinese typography is kept as typed; 
 import re
 import unicodedata
 
+# Control characters (category Cc) except tab, line feed and carriage return.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
 # Full-width punctuation that Chinese text uses as such: ，：；！？（） and the ideographic space is folded.
 KEPT_PUNCTUATION = frozenset("，：；！？（）")
 
@@ -24,3 +27,11 @@ def normalise_text(value):
 
 
 _KEPT_SPLIT = re.compile("([" + "".join(sorted(KEPT_PUNCTUATION)) + "])")
+
+
+def clean_text(value):
+    """What every form, import and command stores of typed text: normalise_text, no control characters except
+    line breaks and tabs, trimmed. None stays None (WTForms filters)."""
+    if value is None:
+        return None
+    return CONTROL_CHARACTERS.sub("", normalise_text(str(value))).strip()

@@ -124,9 +124,10 @@ class Factory:
         return user
 
     def listing(self, kind="achievement", owner=None, status="published", tags=(), **fields):
-        from marketplace.listings.models import Achievement, Need, Tag
+        from marketplace.listings.changes import record_change
+        from marketplace.listings.models import Achievement, Need
+        from marketplace.listings.services import find_or_create_tags
         from marketplace.models_base import utcnow
-        from marketplace.search.changes import record_change
 
         if owner is None:
             owner = self.user("researcher" if kind == "achievement" else "company")
@@ -145,9 +146,7 @@ class Factory:
         modes = fields.pop("cooperation_modes", ["transfer", "license"])
         listing = cls(owner=owner, organisation=owner.organisation, status=status, **fields)
         listing.cooperation_modes = modes
-        for name in tags:
-            tag = db.session.execute(db.select(Tag).filter_by(name=name)).scalar_one_or_none() or Tag(name=name)
-            listing.tags.append(tag)
+        listing.tags = find_or_create_tags(tags)
         if status == "published":
             listing.published_at = utcnow()
         db.session.add(listing)

@@ -184,7 +184,7 @@ def make_reset_token(user):
 
 def user_from_reset_token(token):
     """(user, None) for a valid token, else (None, "expired" | "invalid"); used tokens are invalid."""
-    max_age = current_app.config.get("PASSWORD_RESET_MAX_AGE", 3600)
+    max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
     try:
         data = _reset_serializer().loads(token, max_age=max_age)
     except SignatureExpired:

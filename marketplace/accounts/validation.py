@@ -7,19 +7,12 @@ from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 
-from ..text import normalise_text
+from ..text import clean_text
 
 # GB 32100-2015 统一社会信用代码: 18 characters from this alphabet (no I, O, S, V, Z), the last a check character.
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()-]{4,28}[0-9]$")
-
-
-def clean_text(value):
-    """NFKC-normalised and trimmed text; None stays None (WTForms filter)."""
-    if value is None:
-        return None
-    return normalise_text(str(value)).strip()
 
 
 def clean_email(value):

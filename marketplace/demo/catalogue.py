@@ -10,7 +10,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from .. import taxonomy
-from .industries import industry_for, normalise_tag
+from ..listings.tags import MAX_TAG_LENGTH, normalise_tag, unique_tags
+from ..transfer.disciplines import industry_for
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 EXTERNAL_PREFIX = "demo-"
@@ -51,12 +52,7 @@ def _weighted(rng, weights):
 
 
 def _tags(names, limit=6):
-    seen = []
-    for name in names:
-        tag = normalise_tag(name)
-        if tag and tag not in seen:
-            seen.append(tag)
-    return seen[:limit]
+    return unique_tags(normalise_tag(name)[:MAX_TAG_LENGTH] for name in names)[:limit]
 
 
 def _price(rng, negotiable_share=0.2):
@@ -147,7 +143,7 @@ def achievement_specs():
                     price_negotiable=bool(record.get("price_negotiable")), cooperation_modes=record["modes"])
         specs.append(spec)
     for index, record in enumerate(read_jsonl("achievements.jsonl")):
-        industry = industry_for(record["field"], record["title"])
+        industry = industry_for(record["field"], record.get("category"), record["title"])
         if industry is None:
             continue
         external_id = f"{EXTERNAL_PREFIX}csl-{record['external_id']}"
@@ -178,7 +174,7 @@ def need_specs(tag_vocabulary):
             "deadline_days": record.get("deadline_days"), "hide_org_name": False,
         })
     for index, record in enumerate(read_jsonl("needs.jsonl")):
-        industry = industry_for(record.get("field"), record["title"])
+        industry = industry_for(record.get("field"), record.get("category"), record["title"])
         if industry is None:
             continue
         external_id = f"{EXTERNAL_PREFIX}csl-{record['external_id']}"

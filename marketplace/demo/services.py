@@ -14,10 +14,12 @@ from sqlalchemy import func
 from .. import taxonomy
 from ..accounts.models import Organisation, User
 from ..accounts.services import OPERATOR_ORG_NAME, create_organisation, create_user, normalise_email
+from ..accounts.validation import credit_code_check_char
 from ..extensions import db
-from ..listings.models import Achievement, Listing, ListingEvent, Need, Tag
+from ..listings.changes import record_change
+from ..listings.models import Achievement, Listing, ListingEvent, Need
+from ..listings.services import find_or_create_tags
 from ..models_base import utcnow
-from ..search.changes import record_change
 from . import catalogue
 
 log = logging.getLogger(__name__)
@@ -30,8 +32,6 @@ DIVISION_CODES = {
     "yingtan": "360600", "ganzhou": "360700", "jian": "360800", "yichun": "360900", "fuzhou": "361000",
     "shangrao": "361100", "outside": "310000",
 }
-_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
 @dataclass
@@ -72,13 +72,7 @@ def credit_code(org_type, region, serial):
     """A well-formed unified social credit code (GB 32100-2015 check character) for demo organisations."""
     prefix = "91" if org_type in ("enterprise", "investor") else "12"
     body = f"{prefix}{DIVISION_CODES[region]}{serial:09d}"
-    return body + credit_code_check(body)
-
-
-def credit_code_check(body):
-    """The 18th (check) character of a unified social credit code from its first 17."""
-    total = sum(_CODE_CHARS.index(ch) * weight for ch, weight in zip(body, _CODE_WEIGHTS, strict=True))
-    return _CODE_CHARS[(31 - total % 31) % 31]
+    return body + credit_code_check_char(body)
 
 
 def ensure_organisations(specs, result):
@@ -160,12 +154,8 @@ class _Tags:
     def __init__(self):
         self.cache = {}
 
-    def get(self, name):
-        tag = self.cache.get(name)
-        if tag is None:
-            tag = db.session.execute(db.select(Tag).filter_by(name=name)).scalar_one_or_none() or Tag(name=name)
-            self.cache[name] = tag
-        return tag
+    def all(self, names):
+        return find_or_create_tags(names, self.cache)
 
 
 def _events(listing, status, operator, times):
@@ -204,7 +194,7 @@ def create_listing(spec, owner, operator, tags, now=None):
         listing.deadline = date.today() + timedelta(days=spec["deadline_days"])
     if status == "rejected":
         listing.rejection_reason = catalogue.REJECTION_REASON
-    listing.tags = [tags.get(name) for name in spec["tags"]]
+    listing.tags = tags.all(spec["tags"])
     _events(listing, status, operator, times)
     db.session.add(listing)
     db.session.flush()

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("listings", __name__)
 
-from . import manage, views  # noqa: E402,F401
+from . import owner_views, views  # noqa: E402,F401

@@ -1,11 +1,10 @@
 """`flask listings ...` commands."""
 
-import importlib
-
 import click
 from flask.cli import AppGroup
 
 from ..extensions import db
+from ..transfer import commands as transfer_commands
 
 listings_cli = AppGroup("listings", help="科技成果与技术需求：过期处理、导入导出。")
 
@@ -21,13 +20,7 @@ def expire_command():
 
 
 # Bulk import/export commands live in marketplace.transfer and join this group.
-try:
-    _transfer = importlib.import_module("marketplace.transfer.commands")
-except ModuleNotFoundError as err:  # pragma: no cover - until the transfer feature exists
-    if err.name != "marketplace.transfer.commands":
-        raise
-else:
-    for _command in _transfer.COMMANDS:
-        listings_cli.add_command(_command)
+for _command in transfer_commands.COMMANDS:
+    listings_cli.add_command(_command)
 
 COMMANDS = [listings_cli]

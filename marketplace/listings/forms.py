@@ -1,6 +1,5 @@
 """Forms of the listings feature. All text input is NFKC-normalised and trimmed before validation."""
 
-import unicodedata
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -22,20 +21,13 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, Va
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import taxonomy
-from ..text import normalise_text
+from ..text import clean_text
 from .attachments import AttachmentError, check_upload
 from .fields import LABELS
 from .tags import MAX_TAG_LENGTH, MAX_TAGS, TagError, normalise_tags
 
 MAX_PRICE = Decimal("9999999999.99")  # Numeric(12, 2)
 LENGTH_MESSAGE = _l("不能超过 %(max)d 个字（当前 %(length)d 个字）。")
-
-
-def clean_text(value):
-    """NFKC, no control characters except line breaks and tabs, trimmed."""
-    value = normalise_text(value)
-    value = "".join(ch for ch in value if ch in "\n\r\t" or unicodedata.category(ch) != "Cc")
-    return value.strip()
 
 
 class NormalisedForm(FlaskForm):
@@ -218,7 +210,7 @@ class AchievementForm(ListingForm):
     )
 
     def validate_valid_until(self, field):
-        from .services import market_today
+        from .visibility import market_today
 
         if field.data is not None:
             if field.data <= market_today():
@@ -264,7 +256,7 @@ class NeedForm(ListingForm):
     hide_org_name = BooleanField(_l("对外隐藏企业名称（显示为“某企业”）"))
 
     def validate_deadline(self, field):
-        from .services import market_today
+        from .visibility import market_today
 
         if field.data is not None and field.data < market_today():
             raise ValidationError(_("截止日期不能早于今天。"))
@@ -291,7 +283,7 @@ class ExtendForm(NormalisedForm):
     valid_until = LocalDateField(LABELS["valid_until"], validators=[DataRequired(message=_l("请填写新的有效期。"))])
 
     def validate_valid_until(self, field):
-        from .services import market_today
+        from .visibility import market_today
 
         if field.data is not None and field.data <= market_today():
             raise ValidationError(_("新的有效期必须晚于今天。"))

@@ -1,6 +1,6 @@
 """Expiry without cron: a daemon thread per web worker marks listings past their validity as expired.
 
-Public pages already hide such listings on the day their validity ends (queries.public_condition); this
+Public pages already hide such listings on the day their validity ends (visibility.public_condition); this
 writes the status change and its event so that owners see it. Several workers may run it at once: the rows are
 locked with SKIP LOCKED on PostgreSQL and SQLite serialises writers (BEGIN IMMEDIATE), so each listing expires once.
 `flask listings expire` does the same from cron.
@@ -9,9 +9,6 @@ import logging
 import threading
 
 log = logging.getLogger(__name__)
-
-_started = set()
-
 
 def run_once(app):
     """Expire what is due now; returns how many listings were expired."""
@@ -30,20 +27,10 @@ def run_once(app):
             db.session.remove()
 
 
-def init_app(app):
-    """Start the thread in serving processes when LISTINGS_EXPIRE_SECONDS > 0 (not in tests or CLI commands)."""
-    interval = float(app.config.get("LISTINGS_EXPIRE_SECONDS") or 0)
-    if interval <= 0:
-        return
-
-    @app.before_request
-    def _ensure_expiry_thread():
-        import os
-
-        if os.getpid() in _started:
-            return
-        _started.add(os.getpid())
-        threading.Thread(target=_loop, args=(app, interval), name="listing-expiry", daemon=True).start()
+def start(app):
+    """Start this process's expiry thread (marketplace/background.py decides when; LISTINGS_EXPIRE_SECONDS > 0)."""
+    interval = float(app.config["LISTINGS_EXPIRE_SECONDS"])
+    threading.Thread(target=_loop, args=(app, interval), name="listing-expiry", daemon=True).start()
 
 
 def _loop(app, interval):

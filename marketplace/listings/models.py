@@ -14,13 +14,20 @@ listing_tags = db.Table(
 )
 
 
+def _match_key(context):
+    from .tags import tag_key
+
+    return tag_key(context.get_current_parameters()["name"])
+
+
 class Tag(db.Model):
-    """A normalised keyword (NFKC, trimmed, case-folded); unique by name."""
+    """A keyword: `name` as first typed (NB-IoT), `match_key` the case- and width-folded form it is unique by."""
 
     __tablename__ = "tags"
 
     id = db.Column(db.Integer, primary_key=True)
-    name = db.Column(db.String(40), nullable=False, unique=True)
+    name = db.Column(db.String(40), nullable=False)  # shown
+    match_key = db.Column(db.String(40), nullable=False, unique=True, default=_match_key)  # tags.tag_key(name)
 
     def __repr__(self):
         return f"<Tag {self.name}>"
@@ -155,3 +162,20 @@ class ListingEvent(db.Model):
 
     listing = db.relationship("Listing", back_populates="events")
     actor = db.relationship("User")
+
+
+class ListingChange(db.Model):
+    """The change log: one row per change of a listing's content or status (deletions too), written in the
+    same transaction as the change by listings.changes.record_changes, consumed after commit by the search index
+    (search/applier.py) and the suggestions (matching/services.py, matching/pools.py).
+
+    Rows are never updated by the consumers: each consumer remembers the last change id it applied, so several
+    hosts can each keep their own copy in step from the same log. (The table keeps the name it was released
+    with, from when only search read it.)
+    """
+
+    __tablename__ = "index_changes"
+
+    id = db.Column(db.BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True)
+    listing_id = db.Column(db.Integer, nullable=False, index=True)  # no FK: deletes are logged too
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)

@@ -1,74 +1,43 @@
 """Public listing queries and the filter semantics shared by browsing, search facets and matching.
 
-Public means: status published and valid_until not past (the expiry command may run later than midnight).
+Public means what visibility.public_condition says (one rule for every surface).
 """
 
-from dataclasses import dataclass
-from dataclasses import fields as dc_fields
+from dataclasses import dataclass, field
 
 from sqlalchemy import case, or_
 
 from .. import taxonomy
 from ..extensions import db
+from . import filters as filter_table
 from .models import Listing
+from .visibility import public_condition
 
 SORTS = ("newest", "price_asc", "price_desc")
-
-# filter name -> (vocabulary, kinds it applies to)
-FILTERS = {
-    "industry": (taxonomy.INDUSTRIES, ("achievement", "need")),
-    "region": (taxonomy.REGIONS, ("achievement", "need")),
-    "maturity": (taxonomy.MATURITIES, ("achievement",)),
-    "mode": (taxonomy.COOPERATION_MODES, ("achievement", "need")),
-    "programme": (taxonomy.SOURCE_PROGRAMMES, ("achievement",)),
-    "band": (taxonomy.PRICE_BANDS, ("achievement", "need")),
-}
 
 
 @dataclass
 class ListingFilters:
-    """Validated filter values: unknown codes are dropped rather than failing the page."""
+    """Validated browse filters: one code per filter argument (filters.FILTERS); unknown codes are dropped."""
 
     kind: str = None
-    industry: str = None
-    region: str = None
-    maturity: str = None
-    mode: str = None
-    programme: str = None
-    band: str = None
+    values: dict = field(default_factory=dict)  # URL argument -> code
     sort: str = "newest"
 
     @classmethod
     def from_args(cls, args, kind=None):
         """Read filters from request.args (or any mapping); codes outside the taxonomy are ignored."""
-        values = {"kind": kind}
-        for name, (vocabulary, kinds) in FILTERS.items():
-            code = (args.get(name) or "").strip()
-            if code in vocabulary and (kind is None or kind in kinds):
-                values[name] = code
+        chosen = filter_table.read(args, kind, skip=("kind",))
         sort = (args.get("sort") or "").strip()
-        values["sort"] = sort if sort in SORTS else "newest"
-        return cls(**values)
+        return cls(kind=kind, values={arg: codes[0] for arg, codes in chosen.items()},
+                   sort=sort if sort in SORTS else "newest")
+
+    def value(self, arg):
+        return self.values.get(arg)
 
     def active(self):
-        """[(name, code, label)] of the filters in use, for the filter chips."""
-        chips = []
-        for f in dc_fields(self):
-            if f.name in FILTERS and getattr(self, f.name):
-                vocabulary = FILTERS[f.name][0]
-                chips.append((f.name, getattr(self, f.name), taxonomy.label(vocabulary, getattr(self, f.name))))
-        return chips
-
-
-def public_condition(today=None):
-    """SQL condition: published and still within its validity period."""
-    from .services import market_today
-
-    today = today or market_today()
-    return db.and_(
-        Listing.status == "published",
-        or_(Listing.valid_until.is_(None), Listing.valid_until >= today),
-    )
+        """[(argument, code, label)] of the filters in use, for the filter chips."""
+        return [(f.arg, code, text) for f, code, text in filter_table.labels(self.values)]
 
 
 def negotiable_condition():
@@ -86,22 +55,21 @@ def band_condition(band):
     return db.and_(*conditions)
 
 
+def filter_condition(spec, code):
+    """SQL condition for one code of one filter of the table."""
+    if spec.name == "coop":
+        return Listing.cooperation_mask.op("&")(taxonomy.COOPERATION_BITS[code]) != 0
+    if spec.name == "price_band":
+        return band_condition(code)
+    return getattr(Listing, spec.name) == code
+
+
 def apply_filters(stmt, filters):
     """Add the WHERE clauses of `filters` to a select of Listing."""
     if filters.kind:
         stmt = stmt.where(Listing.kind == filters.kind)
-    if filters.industry:
-        stmt = stmt.where(Listing.industry == filters.industry)
-    if filters.region:
-        stmt = stmt.where(Listing.region == filters.region)
-    if filters.maturity:
-        stmt = stmt.where(Listing.maturity == filters.maturity)
-    if filters.programme:
-        stmt = stmt.where(Listing.source_programme == filters.programme)
-    if filters.mode:
-        stmt = stmt.where(Listing.cooperation_mask.op("&")(taxonomy.COOPERATION_BITS[filters.mode]) != 0)
-    if filters.band:
-        stmt = stmt.where(band_condition(filters.band))
+    for arg, code in filters.values.items():
+        stmt = stmt.where(filter_condition(filter_table.BY_ARG[arg], code))
     return stmt
 
 

@@ -1,25 +1,25 @@
 """Listing services: create, edit, the lifecycle transitions, revisions of published listings, expiry.
 
 Plain functions that flush and never commit. Every change to a listing's content or status adds a
-ListingEvent and an IndexChange (search.changes.record_change) in the same transaction.
+ListingEvent and a ListingChange (changes.record_change) in the same transaction.
 """
 
 import logging
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models_base import utcnow
-from ..search.changes import record_change
 from . import fields
 from .attachments import store_uploads, stored_path
+from .changes import record_change
 from .models import Achievement, Listing, ListingEvent, Need, Tag
+from .tags import tag_key, unique_tags
+from .visibility import is_public, market_today
 
 log = logging.getLogger(__name__)
 
-MARKET_TZ = ZoneInfo("Asia/Shanghai")
 DEFAULT_VALIDITY_DAYS = 365
 
 # action: (statuses it may start from, resulting status, who may do it)
@@ -45,11 +45,6 @@ class NotAllowed(ListingError):
     """The actor may not do this to this listing (views answer 403)."""
 
 
-def market_today():
-    """Today's date in the market's time zone (validity dates are local dates)."""
-    return datetime.now(MARKET_TZ).date()
-
-
 def default_valid_until():
     return market_today() + timedelta(days=DEFAULT_VALIDITY_DAYS)
 
@@ -65,14 +60,8 @@ def is_staff_or_owner(user, listing):
     return is_owner(user, listing) or bool(getattr(user, "is_operator", False))
 
 
-def is_publicly_visible(listing, today=None):
-    """Published and not past its validity date (the expiry command may not have run yet)."""
-    today = today or market_today()
-    return listing.status == "published" and (listing.valid_until is None or listing.valid_until >= today)
-
-
 def can_view(user, listing):
-    return is_publicly_visible(listing) or is_staff_or_owner(user, listing)
+    return is_public(listing) or is_staff_or_owner(user, listing)
 
 
 def can_see_confidential(user, listing):
@@ -234,13 +223,23 @@ def remove_attachment(attachment, actor):
 # ------------------------------------------------------------------ create and edit
 
 
-def _tags_for(names):
+def find_or_create_tags(names, cache=None):
+    """The Tag rows of these names, one per key (NB-IoT and nb-iot are one tag), created when new.
+
+    Every write path (forms, import, demo, CLI) goes through here or through its bulk twin in transfer/writer.py,
+    so a listing never gets one tag twice. `cache` (key -> Tag) spares look-ups across many calls.
+    """
+    cache = {} if cache is None else cache
     tags = []
-    for name in names or []:
-        tag = db.session.execute(db.select(Tag).filter_by(name=name)).scalar_one_or_none()
+    for name in unique_tags(names or []):
+        key = tag_key(name)
+        tag = cache.get(key)
         if tag is None:
-            tag = Tag(name=name)
+            tag = db.session.execute(db.select(Tag).filter_by(match_key=key)).scalar_one_or_none()
+        if tag is None:
+            tag = Tag(name=name, match_key=key)
             db.session.add(tag)
+        cache[key] = tag
         tags.append(tag)
     return tags
 
@@ -248,7 +247,7 @@ def _tags_for(names):
 def _apply_values(listing, values):
     for name, value in values.items():
         if name == "tags":
-            listing.tags = _tags_for(value)
+            listing.tags = find_or_create_tags(value)
         elif name == "cooperation_modes":
             listing.cooperation_modes = value
         else:

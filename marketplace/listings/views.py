@@ -9,7 +9,8 @@ from flask_login import current_user
 from .. import taxonomy
 from ..accounts.models import Organisation
 from ..extensions import db
-from . import bp, fields, queries, services
+from . import bp, fields, queries, services, visibility
+from . import filters as filter_table
 from .attachments import stored_path
 from .models import Attachment, Listing
 
@@ -62,22 +63,8 @@ def _sort_labels(kind):
 
 
 def _filter_specs(kind):
-    """[(name, label, choices)] of the filters that apply to this kind, for the GET form."""
-    from flask_babel import gettext as _
-
-    labels = {
-        "industry": _("行业"),
-        "region": _("地区"),
-        "maturity": _("成熟度"),
-        "mode": _("合作方式"),
-        "programme": _("来源计划"),
-        "band": _("价格区间") if kind == "achievement" else _("预算区间"),
-    }
-    return [
-        (name, labels[name], taxonomy.choices(vocabulary))
-        for name, (vocabulary, kinds) in queries.FILTERS.items()
-        if kind in kinds
-    ]
+    """[(argument, label, choices)] of the filters that apply to this kind, for the GET form."""
+    return [(f.arg, f.label_for(kind), taxonomy.choices(f.vocabulary)) for f in filter_table.for_kind(kind)]
 
 
 @bp.route("/achievements")
@@ -105,7 +92,7 @@ def detail(kind, listing_id):
         show_confidential=services.can_see_confidential(current_user, listing),
         show_contact=staff_or_owner,
         show_org=staff_or_owner or not (listing.kind == "need" and listing.hide_org_name),
-        publicly_visible=services.is_publicly_visible(listing),
+        publicly_visible=visibility.is_public(listing),
         revision_changes=services.revision_changes(listing) if staff_or_owner and listing.pending_revision else [],
         event_labels=fields.EVENT_ACTIONS,
     )

@@ -4,7 +4,7 @@ from sqlalchemy import func
 
 from ..extensions import db
 from ..listings.models import Listing
-from ..listings.queries import public_condition
+from ..listings.visibility import public_condition
 from . import bp
 
 

@@ -9,38 +9,28 @@ import logging
 
 from flask_babel import gettext as _
 
-from .. import taxonomy
 from ..extensions import db
+from ..listings import filters as filter_table
 from ..listings.models import Listing
+from ..listings.visibility import public_condition
 from ..models_base import utcnow
 from . import text as textmod
 from .models import Follow, Notification, SavedSearch, Suggestion
 
 log = logging.getLogger(__name__)
 
-FILTER_FIELDS = ("kind", "industry", "region", "maturity", "source_programme", "price_band")
 FOLLOW_TOP = 10  # a followed listing notifies when a new listing enters this many of its best suggestions
 
 
 def clean_filters(args):
-    """Known facets with known codes only, from request args or a dict."""
-    vocabularies = {"kind": taxonomy.LISTING_KINDS, "industry": taxonomy.INDUSTRIES, "region": taxonomy.REGIONS,
-                    "maturity": taxonomy.MATURITIES, "source_programme": taxonomy.SOURCE_PROGRAMMES,
-                    "price_band": taxonomy.PRICE_BANDS}
-    out = {}
-    for name in FILTER_FIELDS:
-        value = (args.get(name) or "").strip()
-        if value in vocabularies[name]:
-            out[name] = value
-    return out
+    """{URL argument: [codes]} of known filters with known codes (listings/filters.py), from request args or a dict."""
+    return filter_table.read(args)
 
 
 def search_matches(saved, listing):
-    """Whether a published listing satisfies a saved search: every query word in its text, every facet equal."""
-    for name, code in (saved.filters or {}).items():
-        value = listing.price_band if name == "price_band" else getattr(listing, name, None)
-        if value != code:
-            return False
+    """Whether a published listing satisfies a saved search: every query word in its text, every filter met."""
+    if not filter_table.matches(listing, saved.filters or {}):
+        return False
     text = textmod.normalize(" ".join([listing.title, listing.summary or "", " ".join(listing.tag_names)]))
     return all(word in text for word in textmod.normalize(saved.query).split())
 
@@ -58,7 +48,7 @@ def notify_for(listing_ids):
     """Create the notifications that newly published listings trigger; returns how many were created."""
     created = 0
     listings = db.session.execute(db.select(Listing).where(Listing.id.in_(list(listing_ids)),
-                                                           Listing.status == "published")).scalars().all()
+                                                           public_condition())).scalars().all()
     if not listings:
         return 0
     searches = db.session.execute(db.select(SavedSearch)).scalars().all()

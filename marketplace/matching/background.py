@@ -1,11 +1,11 @@
-"""In-process suggestion updater: applies the IndexChange log to the stored suggestions.
+"""In-process suggestion updater: applies the ListingChange log to the stored suggestions.
 
-Started on a web worker's first request (never in CLI commands or tests) when MATCH_BACKGROUND is on (default:
-the SEARCH_BACKGROUND setting). Only one process per host runs it at a time: it holds an exclusive lock on
-instance/match-updater.lock (released by the OS if the process dies; another worker then takes over), so the
-matcher's in-memory pools exist once per host, not once per worker. Across hosts, services.process_changes
-claims each batch with a compare-and-set, so a change is applied once. Suggestions are current about a second
-after the commit that changed a listing.
+Started on a web worker's first request (never in CLI commands or tests) by marketplace/background.py when
+MATCH_BACKGROUND is on (default: the SEARCH_BACKGROUND setting). Only one process per host runs it at a time:
+it holds an exclusive lock on instance/match-updater.lock (released by the OS if the process dies; another
+worker then takes over), so the matcher's in-memory pools exist once per host, not once per worker. Across hosts,
+services.process_changes claims each batch with a compare-and-set, so a change is applied once. Suggestions are
+current about a second after the commit that changed a listing.
 """
 import fcntl
 import logging
@@ -19,8 +19,6 @@ log = logging.getLogger(__name__)
 
 INTERVAL = 0.5
 LEADER_RETRY = 10.0
-_started = set()
-_lock = threading.Lock()
 
 
 def _take_leadership(path):
@@ -67,13 +65,7 @@ def _loop(app):
         time.sleep(INTERVAL)
 
 
-def ensure_started(app):
-    """Start this process's updater thread once per app."""
-    if not app.config.get("MATCH_BACKGROUND", app.config.get("SEARCH_BACKGROUND", False)):
-        return
-    with _lock:
-        if id(app) in _started:
-            return
-        _started.add(id(app))
+def start(app):
+    """Start this process's updater thread (marketplace/background.py decides when)."""
     thread = threading.Thread(target=_loop, args=(app,), name="match-updater", daemon=True)
     thread.start()

@@ -9,23 +9,12 @@ from datetime import date, timedelta
 
 from ..accounts.services import create_organisation, create_user
 from ..extensions import db
-from ..listings.models import Achievement, Need, Tag
+from ..listings.models import Achievement, Need
+from ..listings.services import find_or_create_tags
 from ..listings.tags import normalise_tag
 from ..models_base import utcnow
 from . import pools, services
 from .models import MatchProfile
-
-
-def _tag(name, cache):
-    name = normalise_tag(name)[:40]
-    if not name:
-        return None
-    tag = cache.get(name)
-    if tag is None:
-        tag = Tag(name=name)
-        db.session.add(tag)
-        cache[name] = tag
-    return tag
 
 
 def load_records(achievements, needs, drop_category=False):
@@ -49,7 +38,8 @@ def load_records(achievements, needs, drop_category=False):
             listing = cls(external_id=rec["external_id"], title=(rec.get("title") or "")[:200], summary=body,
                           industry="other", region="outside", status="published", owner=owner,
                           organisation=owner.organisation, published_at=None, valid_until=valid, created_at=now)
-            listing.tags = [t for t in (_tag(n, cache) for n in dict.fromkeys(rec.get("tags") or ())) if t]
+            # one Tag per key: tags that repeat after normalisation (T细胞, t细胞) never link twice
+            listing.tags = find_or_create_tags([normalise_tag(n)[:40] for n in rec.get("tags") or ()], cache)
             db.session.add(listing)
             category = None if (drop_category and kind == "need") else rec.get("category")
             created.append((listing, rec.get("field") if kind == "achievement" else None, category))

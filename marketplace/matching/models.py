@@ -59,7 +59,7 @@ class Dismissal(db.Model):
 
 
 class MatchState(db.Model):
-    """Progress of the suggestion updater through the IndexChange log (one row per consumer name)."""
+    """Progress of the suggestion updater through the ListingChange log (one row per consumer name)."""
 
     __tablename__ = "match_state"
 
@@ -90,8 +90,23 @@ class SavedSearch(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
     query = db.Column(db.String(200), nullable=False, default="")
-    filters = db.Column(db.JSON, nullable=False, default=dict)  # facet name -> code
+    filters = db.Column(db.JSON, nullable=False, default=dict)  # URL argument -> [codes] (listings/filters.py)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    @property
+    def label(self):
+        """The search in words, with Chinese labels: "导热 · 科技成果 · 新材料"."""
+        from ..listings.filters import describe
+
+        return describe(self.query, self.filters or {})
+
+    @property
+    def url_args(self):
+        """The search page's arguments that run this search again."""
+        from ..listings.filters import read
+
+        args = read(self.filters or {})
+        return {"q": self.query, **args} if self.query else args
 
 
 class Notification(db.Model):

@@ -1,15 +1,15 @@
-"""In-process pools of published listings for the ranker, kept in step with the IndexChange log.
+"""In-process pools of published listings for the ranker, kept in step with the ListingChange log.
 
 Each process keeps one pool per kind and database. A pool is built once from the database, then every read
-first applies the IndexChange rows written since (a listing published, changed, withdrawn or deleted), so a
+first applies the ListingChange rows written since (a listing published, changed, withdrawn or deleted), so a
 pool is never staler than the last committed change.
 """
 import logging
 import threading
 
 from ..extensions import db
-from ..listings.models import Listing
-from ..search.models import IndexChange
+from ..listings.models import Listing, ListingChange
+from ..listings.visibility import public_condition
 from . import text as textmod
 from .features import Doc
 from .models import MatchProfile
@@ -47,7 +47,7 @@ def load_docs(ids=None, kind=None, published_only=True):
     if kind is not None:
         query = query.where(Listing.kind == kind)
     if published_only:
-        query = query.where(Listing.status == "published")
+        query = query.where(public_condition())
     listings = db.session.execute(query).scalars().all()
     if not listings:
         return []
@@ -61,14 +61,14 @@ def load_docs(ids=None, kind=None, published_only=True):
 
 
 class Pools:
-    """The achievement pool and the need pool of one database, with the last IndexChange id applied."""
+    """The achievement pool and the need pool of one database, with the last ListingChange id applied."""
 
     def __init__(self):
         self.by_kind = {"achievement": Pool(), "need": Pool()}
         self.last_change = 0
 
     def build(self):
-        self.last_change = db.session.execute(db.select(db.func.max(IndexChange.id))).scalar() or 0
+        self.last_change = db.session.execute(db.select(db.func.max(ListingChange.id))).scalar() or 0
         docs = load_docs()
         textmod.add_terms(textmod.domain_terms())
         textmod.add_terms(t for d in docs for t in d.tags)
@@ -80,8 +80,8 @@ class Pools:
     def sync(self):
         """Apply the change log since the last sync; returns the ids of the listings that changed."""
         rows = db.session.execute(
-            db.select(IndexChange.id, IndexChange.listing_id).where(IndexChange.id > self.last_change)
-            .order_by(IndexChange.id)
+            db.select(ListingChange.id, ListingChange.listing_id).where(ListingChange.id > self.last_change)
+            .order_by(ListingChange.id)
         ).all()
         if not rows:
             return set()

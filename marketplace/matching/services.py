@@ -1,15 +1,15 @@
 """Matching services: compute, store and serve suggestions; dismissals; key-term suggestions.
 
 Plain functions that flush and never commit. Suggestions are precomputed per listing (SUGGESTIONS_KEPT of
-them, so that dismissals leave enough to show) and refreshed from the IndexChange log by `process_changes`,
+them, so that dismissals leave enough to show) and refreshed from the ListingChange log by `process_changes`,
 which the background updater (matching.background) calls a few times a second.
 """
 import logging
 
 from ..extensions import db
-from ..listings.models import Listing
+from ..listings.models import Listing, ListingChange
+from ..listings.visibility import public_condition
 from ..models_base import utcnow
-from ..search.models import IndexChange
 from . import alerts, explain, features, pools, ranker
 from . import text as textmod
 from .models import Dismissal, MatchProfile, MatchState, Suggestion
@@ -122,7 +122,7 @@ def refresh_listing(listing_id, all_pools=None):
 
 
 def process_changes(batch=200):
-    """Apply the IndexChange log to the stored suggestions; returns how many listings were refreshed.
+    """Apply the ListingChange log to the stored suggestions; returns how many listings were refreshed.
 
     The consumer position is claimed with a compare-and-set on MatchState in the same transaction, so several
     workers running this at once never apply a change twice; the caller commits.
@@ -134,8 +134,8 @@ def process_changes(batch=200):
         db.session.flush()
     start = state.last_change_id
     rows = db.session.execute(
-        db.select(IndexChange.id, IndexChange.listing_id).where(IndexChange.id > start)
-        .order_by(IndexChange.id).limit(batch)
+        db.select(ListingChange.id, ListingChange.listing_id).where(ListingChange.id > start)
+        .order_by(ListingChange.id).limit(batch)
     ).all()
     if not rows:
         return 0
@@ -172,7 +172,7 @@ def suggestions_for(listing, user=None, limit=10):
     """Stored suggestions of a listing, best first, without pairs the user dismissed or unpublished candidates."""
     query = (
         db.select(Suggestion).join(Suggestion.candidate).options(db.contains_eager(Suggestion.candidate))
-        .where(Suggestion.listing_id == listing.id, Listing.status == "published")
+        .where(Suggestion.listing_id == listing.id, public_condition())
         .order_by(Suggestion.score.desc(), Suggestion.candidate_id).limit(limit)
     )
     if user is not None:
@@ -185,7 +185,7 @@ def suggestions_for(listing, user=None, limit=10):
 def suggestions_for_user(user, per_listing=5):
     """[(listing, [suggestions])] over the user's published listings."""
     listings = db.session.execute(
-        db.select(Listing).where(Listing.owner_id == user.id, Listing.status == "published")
+        db.select(Listing).where(Listing.owner_id == user.id, public_condition())
         .order_by(Listing.published_at.desc())
     ).scalars().all()
     return [(x, suggestions_for(x, user, limit=per_listing)) for x in listings]
@@ -201,7 +201,7 @@ def strongest_pairs(limit=50):
     query = (
         db.select(Suggestion)
         .join(need, need.id == Suggestion.listing_id).join(cand, cand.id == Suggestion.candidate_id)
-        .where(need.kind == "need", need.status == "published", cand.status == "published", ~dismissed.exists())
+        .where(need.kind == "need", public_condition(listing=need), public_condition(listing=cand), ~dismissed.exists())
         .order_by(Suggestion.score.desc()).limit(limit)
     )
     return db.session.execute(query).scalars().all()
@@ -259,7 +259,7 @@ def suggest_tags(text, limit=8):
 def set_profile(listing_id, discipline=None, category=None):
     """Record a listing's discipline/category for the matcher (bulk imports that carry the CSL field/category).
 
-    Call in the importing transaction, before the listing's IndexChange is applied.
+    Call in the importing transaction, before the listing's ListingChange is applied.
     """
     profile = db.session.get(MatchProfile, listing_id) or MatchProfile(listing_id=listing_id)
     profile.discipline = (discipline or "")[:60] or None

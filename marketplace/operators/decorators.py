@@ -16,17 +16,3 @@ def operator_required(view):
         return view(*args, **kwargs)
 
     return wrapped
-
-
-def roles_required(*roles):
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if current_user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator

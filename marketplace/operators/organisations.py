@@ -4,17 +4,18 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import case, func, or_
+from sqlalchemy import case, func
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from .. import taxonomy
 from ..accounts.models import Organisation, User
 from ..accounts.organisations import reject_organisation, verify_organisation
-from ..accounts.validation import clean_text
 from ..extensions import db
+from ..text import clean_text
 from . import bp
 from .decorators import operator_required
+from .queries import contains_text
 
 PER_PAGE = 30
 
@@ -46,9 +47,7 @@ def organisations_query(filters):
     if filters["region"]:
         stmt = stmt.where(Organisation.region == filters["region"])
     if filters["q"]:
-        pattern = "%" + filters["q"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(Organisation.name.ilike(pattern, escape="\\"),
-                              Organisation.credit_code.ilike(pattern, escape="\\")))
+        stmt = stmt.where(contains_text(filters["q"], Organisation.name, Organisation.credit_code))
     waiting_first = case((Organisation.verification_status == "pending", 0), else_=1)
     return stmt.order_by(waiting_first, Organisation.created_at.desc(), Organisation.id.desc())
 

@@ -2,15 +2,16 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_
 
 from .. import taxonomy
 from ..accounts.models import User
 from ..accounts.services import approve_membership, disable_user, enable_user
-from ..accounts.validation import clean_text, safe_next_url
+from ..accounts.validation import safe_next_url
 from ..extensions import db
+from ..text import clean_text
 from . import bp
 from .decorators import operator_required
+from .queries import contains_text
 
 PER_PAGE = 30
 USER_STATUSES = ("active", "disabled", "pending")
@@ -36,8 +37,7 @@ def users_query(filters):
     elif filters["status"] == "pending":
         stmt = stmt.where(User.membership_status == "pending")
     if filters["q"]:
-        pattern = "%" + filters["q"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(User.name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\")))
+        stmt = stmt.where(contains_text(filters["q"], User.name, User.email))
     return stmt.order_by(User.membership_status.desc(), User.created_at.desc(), User.id.desc())
 
 

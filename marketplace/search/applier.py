@@ -1,6 +1,6 @@
 """Keeping the index in step with the database: apply the change log, rebuild, reconcile, report status.
 
-The database is the source of truth. Every listing change writes an IndexChange row in its own transaction.
+The database is the source of truth. Every listing change writes a ListingChange row in its own transaction.
 The applier reads changes above this index copy's watermark, loads the *current* rows of those listings,
 upserts or deletes their documents, commits the Whoosh writer and only then advances the watermark (kept in
 the index directory, so each host's copy follows the log on its own). A crash anywhere loses nothing: the
@@ -15,7 +15,6 @@ import os
 import re
 import threading
 import time
-from datetime import date
 
 from flask import current_app
 from sqlalchemy import func, or_, select
@@ -23,10 +22,10 @@ from sqlalchemy.orm import selectinload
 
 from .. import taxonomy
 from ..extensions import db
-from ..listings.models import Listing, Tag
+from ..listings import visibility
+from ..listings.models import Listing, ListingChange, Tag
 from ..models_base import utcnow
 from .analysis import DOMAIN_TERMS, clean_terms, dictionary_digest
-from .models import IndexChange
 from .schema import document, is_public, stamp
 
 log = logging.getLogger(__name__)
@@ -87,10 +86,10 @@ def current_digest():
 # ---------------------------------------------------------------- change log
 
 def _pending_condition(state):
-    cond = IndexChange.id > state["watermark"]
+    cond = ListingChange.id > state["watermark"]
     gaps = state.get("gaps") or []
     if gaps:
-        cond = or_(cond, *[IndexChange.id.between(lo, hi) for lo, hi, _t in gaps])
+        cond = or_(cond, *[ListingChange.id.between(lo, hi) for lo, hi, _t in gaps])
     return cond
 
 
@@ -118,7 +117,7 @@ def _advance(state, seen_ids, now):
 
 
 def pending_count(state):
-    return db.session.execute(select(func.count()).select_from(IndexChange).where(_pending_condition(state))).scalar()
+    return db.session.execute(select(func.count()).select_from(ListingChange).where(_pending_condition(state))).scalar()
 
 
 def load_listings(ids):
@@ -153,8 +152,8 @@ def apply_pending(store, name, progress=None, limit=None):
     while True:
         state = store.read_state(name)
         rows = db.session.execute(
-            select(IndexChange.id, IndexChange.listing_id).where(_pending_condition(state))
-            .order_by(IndexChange.id).limit(BATCH * 4)
+            select(ListingChange.id, ListingChange.listing_id).where(_pending_condition(state))
+            .order_by(ListingChange.id).limit(BATCH * 4)
         ).all()
         if not rows:
             if state.get("gaps"):  # let expired gaps go
@@ -188,7 +187,7 @@ def _apply_bulk(store, name, progress=None, batch=1000):
     """
     state = store.read_state(name)
     rows = db.session.execute(
-        select(IndexChange.id, IndexChange.listing_id).where(_pending_condition(state)).order_by(IndexChange.id)
+        select(ListingChange.id, ListingChange.listing_id).where(_pending_condition(state)).order_by(ListingChange.id)
     ).all()
     listing_ids = sorted({r.listing_id for r in rows})
     db.session.rollback()
@@ -215,9 +214,9 @@ def _apply_bulk(store, name, progress=None, batch=1000):
 
 def _snapshot_state(now):
     """Watermark for a fresh build: the newest change id, with recent missing ids kept as gaps."""
-    top = db.session.execute(select(func.max(IndexChange.id))).scalar() or 0
+    top = db.session.execute(select(func.max(ListingChange.id))).scalar() or 0
     recent = db.session.execute(
-        select(IndexChange.id).where(IndexChange.id > top - GAP_WINDOW).order_by(IndexChange.id)
+        select(ListingChange.id).where(ListingChange.id > top - GAP_WINDOW).order_by(ListingChange.id)
     ).scalars().all()
     state = {"watermark": max(0, top - GAP_WINDOW), "gaps": []}
     state = _advance(state, recent, now)
@@ -226,9 +225,7 @@ def _snapshot_state(now):
 
 
 def public_listing_ids_query():
-    return select(Listing.id).where(
-        Listing.status == "published", or_(Listing.valid_until.is_(None), Listing.valid_until >= date.today())
-    )
+    return select(Listing.id).where(visibility.public_condition())
 
 
 def public_count():
@@ -244,7 +241,7 @@ def build_procs(count):
     """
     app = current_app
     default = 1 if app.testing else min(4, os.cpu_count() or 1)
-    procs = int(app.config.get("SEARCH_BUILD_PROCS") or default)
+    procs = int(app.config["SEARCH_BUILD_PROCS"] or default)
     return procs if count >= 2000 and threading.active_count() == 1 else 1
 
 
@@ -365,7 +362,7 @@ def status(store):
         with store.open(name).searcher() as searcher:
             docs = searcher.doc_count()
     pending = pending_count(state)
-    oldest = db.session.execute(select(func.min(IndexChange.created_at)).where(_pending_condition(state))).scalar()
+    oldest = db.session.execute(select(func.min(ListingChange.created_at)).where(_pending_condition(state))).scalar()
     lag = (utcnow() - oldest).total_seconds() if oldest else 0.0
     return {
         "index": name, "published": published, "documents": docs, "pending": pending, "lag_seconds": lag,

@@ -6,7 +6,6 @@ published listing is searchable within about a second under any number of gunico
 The thread also builds the index when there is none, and rebuilds it (in another thread, search keeps
 working) when the domain dictionary changed and the index is older than SEARCH_DICTIONARY_REBUILD_SECONDS.
 """
-import atexit
 import logging
 import os
 import threading
@@ -17,33 +16,8 @@ log = logging.getLogger(__name__)
 _threads = {}  # (pid, index dir) -> thread
 
 
-def init_app(app):
-    """Start the updater thread when SEARCH_BACKGROUND is on (and again in each forked worker)."""
-    app.config.setdefault("SEARCH_POLL_SECONDS", 0.5)
-    app.config.setdefault("SEARCH_DICTIONARY_CHECK_SECONDS", 60.0)
-    app.config.setdefault("SEARCH_DICTIONARY_REBUILD_SECONDS", 3600.0)
-    atexit.register(_shutdown, app)
-    if not app.config.get("SEARCH_BACKGROUND"):
-        return
-    if not _in_cli():
-        start(app)
-
-    @app.before_request
-    def _ensure_updater():
-        # gunicorn --preload forks after create_app: threads do not survive a fork, start one per worker.
-        start(app)
-
-
-def _in_cli():
-    """True while a `flask ...` command builds the app: commands apply changes themselves (import, rebuild) and
-    may fork indexing processes, which needs a process without other threads. `flask run` still gets its
-    updater on the first request (before_request below)."""
-    import click
-
-    return click.get_current_context(silent=True) is not None
-
-
 def start(app):
+    """Start this process's updater thread (marketplace/background.py decides when)."""
     key = (os.getpid(), app.config["SEARCH_INDEX_DIR"])
     thread = _threads.get(key)
     if thread is not None and thread.is_alive():
@@ -64,7 +38,8 @@ def stop_all():
     _threads.clear()
 
 
-def _shutdown(app):
+def shutdown(app):
+    """Stop the updater threads and close the index (at exit)."""
     stop_all()
     from . import service
 

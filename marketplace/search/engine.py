@@ -3,8 +3,8 @@
 Database-free, so the benchmark and the web service run exactly the same code.
 """
 from dataclasses import dataclass, field
-from datetime import date
 
+from ..listings import visibility
 from .facets import doc_values, filter_and_count, top_sorted
 from .query import build, highlight, parse
 from .ranking import BM25_LIMIT, SetMatcher, rank_by_fields
@@ -79,7 +79,7 @@ class SearchResult:
 
 
 def _today():
-    return int(date.today().strftime("%Y%m%d"))
+    return visibility.today_stamp()
 
 
 _browse_cache = {}  # (generation, live docs, filters, day) -> counts and sort orders of the whole catalogue

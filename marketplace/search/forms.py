@@ -5,6 +5,7 @@ from wtforms import IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import NumberRange, Optional
 
 from .. import taxonomy
+from ..listings.filters import FILTERS
 from .query import MAX_QUERY_CHARS, clean
 
 SORT_CHOICES = [
@@ -14,15 +15,8 @@ SORT_CHOICES = [
     ("price_desc", _l("价格从高到低")),
 ]
 
-# facet -> (query-string argument, vocabulary)
-FACET_ARGS = {
-    "industry": ("industry", taxonomy.INDUSTRIES),
-    "region": ("region", taxonomy.REGIONS),
-    "maturity": ("maturity", taxonomy.MATURITIES),
-    "coop": ("coop", taxonomy.COOPERATION_MODES),
-    "source_programme": ("programme", taxonomy.SOURCE_PROGRAMMES),
-    "price_band": ("band", taxonomy.PRICE_BANDS),
-}
+# facet -> (query-string argument, vocabulary), from the one table of filters (listings/filters.py)
+FACET_ARGS = {f.name: (f.arg, f.vocabulary) for f in FILTERS if f.name != "kind"}
 
 
 class _LenientMultiple(SelectMultipleField):

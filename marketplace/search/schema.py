@@ -3,17 +3,19 @@
 CONFIDENTIAL: only public text is indexed. An achievement's `description`, IP numbers, project numbers and
 contact fields never reach the index, so no query can find them and no snippet can show them.
 """
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from whoosh import columns
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 
 from .. import taxonomy
+from ..listings import visibility
+from ..listings.filters import FILTERS
 from .analysis import SegmentFrequency, SegmentPositions, SegmentTokenizer, SubwordTokenizer, normalize
 
 # Facet fields: (index field, query-string argument). Values are taxonomy codes.
-FACETS = ("kind", "industry", "region", "maturity", "coop", "source_programme", "price_band")
-SINGLE_VALUED = ("kind", "industry", "region", "maturity", "source_programme", "price_band")
+FACETS = tuple(f.name for f in FILTERS)  # the one table of filters (listings/filters.py)
+SINGLE_VALUED = tuple(name for name in FACETS if name != "coop")
 NO_VALID_UNTIL = 99999999  # yyyymmdd sentinel for "no end date"
 MISSING = 2**63 - 1  # an absent number (no price)
 
@@ -61,9 +63,8 @@ def build_schema(terms):
 
 
 def is_public(listing, today=None):
-    """Whether a listing belongs in the index: published and not past its validity date."""
-    today = today or date.today()
-    return listing.status == "published" and (listing.valid_until is None or listing.valid_until >= today)
+    """Whether a listing belongs in the index: public today (listings.visibility decides)."""
+    return visibility.is_public(listing, today)
 
 
 def public_text(listing, normalized=True):

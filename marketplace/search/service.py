@@ -12,11 +12,10 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..listings.models import Listing
+from ..listings.models import Listing, ListingChange
 from . import applier
 from .engine import SNIPPET_CHARS, SearchParams, execute, related_tags
 from .index import IndexStore, LockTimeout
-from .models import IndexChange
 from .query import highlight
 from .schema import is_public, public_text
 
@@ -84,7 +83,7 @@ def _catch_up(store):
     """Before a search: apply a small backlog ourselves, so a user sees what they just published."""
     name = store.current_name()
     state = store.read_state(name)
-    newest = db.session.execute(select(func.max(IndexChange.id))).scalar() or 0
+    newest = db.session.execute(select(func.max(ListingChange.id))).scalar() or 0
     if newest <= state["watermark"] and not state.get("gaps"):
         return
     if newest - state["watermark"] <= SYNC_ON_QUERY_LIMIT:
@@ -96,7 +95,7 @@ def search(q="", filters=None, sort="relevance", page=1, per_page=20):
     store = get_store()
     if not ensure_index(store, wait=0):
         raise LockTimeout("search index is being built")
-    if current_app.config.get("SEARCH_SYNC_ON_QUERY", True):
+    if current_app.config["SEARCH_SYNC_ON_QUERY"]:
         _catch_up(store)
     searcher = store.searcher()
     params = SearchParams(q=q or "", filters=filters or {}, sort=sort, page=page, per_page=per_page)

@@ -3,14 +3,14 @@ import logging
 
 from flask import current_app, render_template, request
 
-from .. import taxonomy
+from ..listings.filters import FILTERS
 from . import bp, service
-from .forms import FACET_ARGS, SORT_CHOICES, SearchForm
+from .forms import SORT_CHOICES, SearchForm
 from .index import LockTimeout
 
 log = logging.getLogger(__name__)
 
-FACET_VOCABULARIES = {"kind": taxonomy.LISTING_KINDS, **{f: v for f, (_a, v) in FACET_ARGS.items()}}
+FACET_VOCABULARIES = {f.name: f.vocabulary for f in FILTERS}
 
 
 @bp.route("/")
@@ -22,7 +22,7 @@ def results():
     filters = form.filters()
     try:
         result = service.search(q=q, filters=filters, sort=form.sort.data, page=form.page_number(),
-                                per_page=current_app.config.get("SEARCH_PER_PAGE", 20))
+                                per_page=current_app.config["SEARCH_PER_PAGE"])
     except LockTimeout:  # the very first index build is still running in another process
         log.warning("search index not ready")
         return render_template("search/results.html", form=form, result=None, unavailable=True), 503
@@ -33,7 +33,7 @@ def results():
         result=result,
         hints=hints,
         unavailable=False,
-        facet_args={"kind": "kind", **{f: a for f, (a, _v) in FACET_ARGS.items()}},
+        facet_args={f.name: f.arg for f in FILTERS},
         facet_vocabularies=FACET_VOCABULARIES,
         sort_choices=SORT_CHOICES,
     )

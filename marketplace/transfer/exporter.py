@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import taxonomy
 from ..extensions import db
+from ..listings import visibility
 from ..listings.fields import VOCABULARIES
 from ..listings.models import Listing
 from .formats import CONFIDENTIAL_COLUMNS, PUBLIC_COLUMNS, write_rows
@@ -41,6 +42,7 @@ def listing_row(listing, labels=False, include_confidential=False):
         tags=listing.tag_names,
         organisation=listing.organisation.name,
         cooperation_modes=listing.cooperation_modes,
+        status=visibility.effective_status(listing),
     )
     wrong_kind = NEED_ONLY if listing.kind == "achievement" else ACHIEVEMENT_ONLY
     for name in wrong_kind:
@@ -63,7 +65,11 @@ def query_listings(kind=None, status=None):
     query = db.select(Listing).order_by(Listing.id)
     if kind:
         query = query.where(Listing.kind == kind)
-    if status:
+    if status == "published":  # what the public sees today, as every other surface decides it
+        query = query.where(visibility.public_condition())
+    elif status == "expired":
+        query = query.where(visibility.expired_condition())
+    elif status:
         query = query.where(Listing.status == status)
     return query
 

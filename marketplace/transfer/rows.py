@@ -10,8 +10,8 @@ from decimal import Decimal, InvalidOperation
 
 from .. import taxonomy
 from ..listings.fields import LABELS, VOCABULARIES
-from ..listings.tags import MAX_TAG_LENGTH, MAX_TAGS, normalise_tag
-from ..text import normalise_text
+from ..listings.tags import MAX_TAG_LENGTH, MAX_TAGS, normalise_tag, tag_key
+from ..text import clean_text as text_clean
 from .disciplines import industry_for
 from .formats import KNOWN_COLUMNS
 
@@ -33,7 +33,6 @@ KIND_WORDS = {"achievement": "achievement", "科技成果": "achievement", "成�
 TRUE_WORDS = {"1", "true", "yes", "y", "t", "是", "√", "✓"}
 FALSE_WORDS = {"0", "false", "no", "n", "f", "否", "×"}
 LIST_SEPARATORS = re.compile(r"[;,、；，]+")
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # category Cc except \t \n \r
 PHONE = re.compile(r"^[0-9+\-() ]*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 NEGOTIABLE_WORDS = {"面议", "negotiable"}
@@ -55,6 +54,8 @@ class Row:
     user: object = None  # resolved owner (User)
     existing: dict = None  # the listing this row updates, as columns plus "tags"
     new_tags: list = None  # tags of a new listing: the row's tags, else its discipline and category
+    discipline: str = None  # the CSL `field` (学科), passed to matching (MatchProfile)
+    category: str = None  # the CSL `category` (门类)
 
 
 class RowError(ValueError):
@@ -72,13 +73,12 @@ def label_of(column):
 
 
 def clean_text(value):
-    """NFKC, no control characters except line breaks and tabs, trimmed (as the listing forms do)."""
+    """A cell as text, cleaned as the listing forms clean it (text.clean_text); empty cells are ""."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = normalise_text(str(value))
-    return CONTROL_CHARACTERS.sub("", text).strip()
+        value = int(value)  # spreadsheets give 2024.0 for 2024
+    return text_clean(value)
 
 
 def _key(text):
@@ -177,11 +177,12 @@ def parse_trl(value):
 
 def parse_tags(raw, extra, warnings):
     """Normalised tags: discipline/category first, then the row's own; too long ones dropped with a warning."""
-    tags = []
+    tags, keys = [], set()
     for text in list(extra) + _split(raw):
         tag = normalise_tag(text)
-        if not tag or tag in tags:
+        if not tag or tag_key(tag) in keys:
             continue
+        keys.add(tag_key(tag))
         if len(tag) > MAX_TAG_LENGTH:
             warnings.append(f"标签“{tag[:20]}…”超过 {MAX_TAG_LENGTH} 个字，已忽略")
             continue
@@ -272,9 +273,10 @@ def clean_row(number, raw, vocab):
     elif values.get("price_wan") is not None:
         values.setdefault("price_negotiable", False)  # a price replaces an earlier 面议
 
-    discipline = [clean_text(raw[c]) for c in ("field", "category") if not _is_empty(raw.get(c))]
+    field, category = (clean_text(raw.get(c)) for c in ("field", "category"))
+    discipline = [name for name in (field, category) if name]
     if "industry" not in values and discipline:
-        values["industry"] = industry_for(*discipline)
+        values["industry"] = industry_for(field, category, values.get("title", ""), default="other")
     # An empty tags cell keeps an existing listing's tags; a new listing then gets the discipline tags.
     tags_given = not _is_empty(raw.get("tags"))
     tags = parse_tags(raw.get("tags") if tags_given else [], discipline, warnings) if tags_given or discipline else None
@@ -282,4 +284,4 @@ def clean_row(number, raw, vocab):
     owner = clean_text(raw.get("owner")).lower() or None
     return Row(number, external_id, kind, values, tags if tags_given else None,
                None if _is_empty(organisation) else organisation, owner, warnings,
-               new_tags=tags)
+               new_tags=tags, discipline=field or None, category=category or None)

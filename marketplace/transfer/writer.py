@@ -1,7 +1,7 @@
 """Bulk writes of imported listings: Core executemany on SQLite, COPY on PostgreSQL, one round per batch.
 
 Each created or updated listing gets its tags (upserted in bulk), one ListingEvent (action "import") and
-one IndexChange, all in the caller's transaction.
+one ListingChange (listings.changes), all in the caller's transaction.
 """
 from collections import defaultdict
 
@@ -9,9 +9,11 @@ from sqlalchemy import any_, bindparam, delete, insert, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from ..extensions import db
+from ..listings.changes import record_changes
 from ..listings.models import Listing, ListingEvent, Tag, listing_tags
+from ..listings.tags import tag_key
+from ..matching.models import MatchProfile
 from ..models_base import utcnow
-from ..search.models import IndexChange
 
 BATCH_SIZE = 1000
 IN_CHUNK = 500
@@ -116,29 +118,44 @@ class ListingWriter:
     # -------------------------------------------------------------- tags
 
     def tag_ids_for(self, names):
-        """name -> id for every name, inserting the missing tags in one statement."""
-        wanted = {n for n in names if n not in self.tag_ids}
+        """match key -> id for every name (tags.tag_key), inserting the missing tags in one statement; a new tag
+        is shown as the first name given for its key."""
+        wanted = {}
+        for name in names:
+            key = tag_key(name)
+            if key and key not in self.tag_ids:
+                wanted.setdefault(key, name)
         if wanted:
-            self._load_tags(wanted)
-            missing = [n for n in wanted if n not in self.tag_ids]
+            self._load_tags(list(wanted))
+            missing = [{"name": name, "match_key": key} for key, name in wanted.items() if key not in self.tag_ids]
             if missing:
-                db.session.execute(_upsert_ignoring_duplicates(Tag.__table__), [{"name": n} for n in missing])
-                self._load_tags(missing)
+                db.session.execute(_upsert_ignoring_duplicates(Tag.__table__), missing)
+                self._load_tags([row["match_key"] for row in missing])
         return self.tag_ids
 
-    def _load_tags(self, names):
+    def _load_tags(self, keys):
         table = Tag.__table__
-        for chunk in _chunks(names, IN_CHUNK):
-            query = db.select(table.c.id, table.c.name).where(matches_any(table.c.name, chunk))
-            self.tag_ids.update((name, tag_id) for tag_id, name in db.session.execute(query))
+        for chunk in _chunks(keys, IN_CHUNK):
+            query = db.select(table.c.id, table.c.match_key).where(matches_any(table.c.match_key, chunk))
+            self.tag_ids.update((key, tag_id) for tag_id, key in db.session.execute(query))
 
     def _link_tags(self, tags_by_listing):
         names = {n for tags in tags_by_listing.values() for n in tags}
         if not names:
             return
         ids = self.tag_ids_for(names)
-        pairs = [{"listing_id": lid, "tag_id": ids[n]} for lid, tags in tags_by_listing.items() for n in tags]
-        insert_rows(listing_tags, pairs)
+        pairs = {(lid, ids[tag_key(n)]) for lid, tags in tags_by_listing.items() for n in tags}  # once per pair
+        insert_rows(listing_tags, [{"listing_id": lid, "tag_id": tid} for lid, tid in sorted(pairs)])
+
+    def _profiles(self, listings, now):
+        """Pass the rows' discipline and category (CSL field/category) to matching (MatchProfile), in bulk."""
+        rows = [{"listing_id": lid, "discipline": (row.discipline or "")[:60] or None,
+                 "category": (row.category or "")[:30] or None, "updated_at": now}
+                for lid, row in listings if row.discipline or row.category]
+        table = MatchProfile.__table__
+        for chunk in _chunks([r["listing_id"] for r in rows], IN_CHUNK):
+            db.session.execute(delete(table).where(matches_any(table.c.listing_id, chunk)))
+        insert_rows(table, rows)
 
     # -------------------------------------------------------------- listings
 
@@ -166,6 +183,7 @@ class ListingWriter:
             stmt = insert(self.table).returning(self.table.c.id, self.table.c.external_id)
             ids = {external_id: listing_id for listing_id, external_id in db.session.execute(stmt, params)}
         self._link_tags({ids[row.external_id]: row.new_tags for row, _values in creates if row.new_tags})
+        self._profiles([(ids[row.external_id], row) for row, _values in creates], now)
         self._events([(ids[row.external_id], None, values["status"]) for row, values in creates], created=True, now=now)
         return list(ids.values())
 
@@ -185,6 +203,7 @@ class ListingWriter:
             stmt = (update(self.table).where(self.table.c.id == bindparam("b_id"))
                     .values({c: bindparam(f"v_{c}") for c in columns}))
             db.session.execute(stmt, params)
+        self._profiles([(row.existing["id"], row) for row, _changed, _tags in updates], now)
         retagged = {row.existing["id"]: row.tags for row, _changed, tags_changed in updates if tags_changed}
         for chunk in _chunks(retagged, IN_CHUNK):
             db.session.execute(delete(listing_tags).where(matches_any(listing_tags.c.listing_id, chunk)))
@@ -194,15 +213,11 @@ class ListingWriter:
         return [row.existing["id"] for row, _changed, _tags in updates]
 
     def _events(self, changes, created, now):
-        """One ListingEvent per listing (actor: none, the import is a system/operator action) and its IndexChange."""
+        """One ListingEvent per listing (actor: none, the import is a system/operator action) and its ListingChange."""
         reason = self._reason(created)
         insert_rows(ListingEvent.__table__, [
             {"listing_id": lid, "actor_id": None, "from_status": old, "to_status": new, "action": EVENT_ACTION,
              "reason": reason, "created_at": now}
             for lid, old, new in changes
         ])
-        # The rows search.changes.record_changes() would add, written in one executemany (10k ORM objects
-        # cost ~1 s); the search updater reads the table, so it sees them after commit just the same.
-        insert_rows(IndexChange.__table__, [
-            {"listing_id": lid, "created_at": now} for lid in {lid for lid, _old, _new in changes}
-        ])
+        record_changes([lid for lid, _old, _new in changes], insert_rows=insert_rows, now=now)

@@ -4,9 +4,9 @@ from playwright.sync_api import expect
 
 def _publish(live_server, email):
     from marketplace.accounts.models import User
+    from marketplace.listings.changes import record_change
     from marketplace.listings.models import Achievement, Need, Tag
     from marketplace.models_base import utcnow
-    from marketplace.search.changes import record_change
 
     researcher_email, _password = live_server.create_user("researcher")
     with live_server.app_context() as session:

@@ -7,8 +7,7 @@ from test_listings_forms import achievement_form
 
 from marketplace.extensions import db
 from marketplace.listings import services
-from marketplace.listings.models import Listing, ListingEvent
-from marketplace.search.models import IndexChange
+from marketplace.listings.models import Listing, ListingChange, ListingEvent
 
 
 def reload(listing_id):
@@ -18,7 +17,7 @@ def reload(listing_id):
 
 def index_changes(listing_id):
     return db.session.scalar(
-        db.select(db.func.count()).select_from(IndexChange).where(IndexChange.listing_id == listing_id)
+        db.select(db.func.count()).select_from(ListingChange).where(ListingChange.listing_id == listing_id)
     )
 
 

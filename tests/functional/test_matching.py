@@ -49,7 +49,7 @@ def test_a_new_listing_enters_existing_lists_after_the_next_update(market, facto
 
 
 def test_withdrawn_listing_leaves_every_list(market):
-    from marketplace.search.changes import record_change
+    from marketplace.listings.changes import record_change
 
     market["good"].status = "withdrawn"
     record_change(market["good"].id)

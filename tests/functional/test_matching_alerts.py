@@ -1,9 +1,9 @@
 """Saved searches and follows notify in the app and by email, once per pair."""
 
 from marketplace.extensions import db
+from marketplace.listings.changes import record_change
 from marketplace.matching import alerts, services
 from marketplace.matching.models import Notification
-from marketplace.search.changes import record_change
 
 
 def _apply_changes():
@@ -99,8 +99,58 @@ def test_a_signed_in_user_saves_a_search_from_the_results_page(client, factory, 
     resp = client.post("/matches/searches", data={"q": "石墨烯", "region": "ganzhou"})
     assert resp.status_code == 302
     saved = _db.session.execute(_db.select(SavedSearch).filter_by(user_id=user.id)).scalar_one()
-    assert saved.filters == {"region": "ganzhou"}
+    assert saved.filters == {"region": ["ganzhou"]}
 
 
 def test_visitors_are_not_offered_to_save_a_search(client):
     assert "保存此搜索" not in client.get("/search/?q=石墨烯").get_data(as_text=True)
+
+
+EVERY_FILTER = {"kind": ["achievement"], "industry": ["new_materials"], "region": ["ganzhou"], "maturity": ["pilot"],
+                "coop": ["license", "equity"], "programme": ["national_03"], "band": ["negotiable"]}
+
+
+def test_a_saved_search_keeps_every_filter_shows_labels_and_runs_again(client, factory, login):
+    import re
+    from urllib.parse import parse_qs, urlsplit
+
+    from werkzeug.datastructures import MultiDict
+
+    from marketplace.listings.filters import FILTERS
+    from marketplace.matching.models import SavedSearch
+
+    assert {f.arg for f in FILTERS} == set(EVERY_FILTER)  # the test sets every filter of the table
+    user = factory.user("company")
+    login(user)
+    page = client.get("/search/", query_string={"q": "导热", **EVERY_FILTER}).get_data(as_text=True)
+    form = page[page.index('action="/matches/searches"'):]
+    form = form[:form.index("</form>")]
+    fields = MultiDict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
+    fields.pop("csrf_token", None)
+    assert client.post("/matches/searches", data=fields).status_code == 302
+
+    saved = db.session.execute(db.select(SavedSearch).filter_by(user_id=user.id)).scalar_one()
+    assert saved.query == "导热" and saved.filters == EVERY_FILTER
+
+    page = client.get("/matches/notifications").get_data(as_text=True)
+    label = "导热 · 科技成果 · 新材料（含钨与稀土） · 赣州 · 中试 · 技术许可 · 作价入股 · 国家03专项 · 面议"
+    assert label in page
+    link = re.search(r'<a href="([^"]+)" title="再次搜索">', page).group(1).replace("&amp;", "&")
+    assert urlsplit(link).path == "/search/"
+    assert parse_qs(urlsplit(link).query) == {"q": ["导热"], **EVERY_FILTER}
+    assert client.get(link).status_code == 200
+
+
+def test_a_saved_search_notifies_on_programme_band_and_cooperation(factory):
+    from marketplace.matching.models import SavedSearch
+
+    watcher = factory.user("company")
+    wanted = alerts.save_search(watcher, "", {"programme": ["national_03"], "band": ["negotiable"], "coop": ["equity"]})
+    older = SavedSearch(user_id=watcher.id, query="", filters={"source_programme": "national_02"})  # stored before
+    db.session.add(older)
+    db.session.commit()
+    hit = factory.listing(source_programme="national_03", price_negotiable=True, cooperation_modes=["equity"])
+    miss = factory.listing(source_programme="national_03", price_negotiable=True, cooperation_modes=["license"])
+    assert alerts.search_matches(wanted, hit) and not alerts.search_matches(wanted, miss)
+    assert not alerts.search_matches(older, hit)
+    assert older.label == "国家02专项"

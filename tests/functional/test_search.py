@@ -6,9 +6,9 @@ from datetime import date, timedelta
 import pytest
 
 from marketplace.extensions import db
+from marketplace.listings.changes import record_change
 from marketplace.listings.models import Listing
 from marketplace.search import service
-from marketplace.search.changes import record_change
 
 
 def found(q, **kwargs):

@@ -4,10 +4,9 @@ import time
 import traceback
 
 from marketplace.extensions import db
-from marketplace.listings.models import Listing
+from marketplace.listings.changes import record_change
+from marketplace.listings.models import Listing, ListingChange
 from marketplace.search import applier, background, service
-from marketplace.search.changes import record_change
-from marketplace.search.models import IndexChange
 
 
 def found(q):
@@ -145,14 +144,14 @@ def test_a_lower_change_id_committing_late_is_not_lost(factory):
     service.search(q="")
     early = factory.listing(title="早提交的成果", status="draft")
     late = factory.listing(title="晚提交的成果", status="draft")
-    top = db.session.execute(db.select(db.func.max(IndexChange.id))).scalar()
+    top = db.session.execute(db.select(db.func.max(ListingChange.id))).scalar()
     early.status = "published"
-    db.session.add(IndexChange(id=top + 5, listing_id=early.id))  # a later id commits first ...
+    db.session.add(ListingChange(id=top + 5, listing_id=early.id))  # a later id commits first ...
     db.session.commit()
     service.sync()
     assert found("早提交") == {early.id}
     late.status = "published"
-    db.session.add(IndexChange(id=top + 2, listing_id=late.id))  # ... and a lower one commits afterwards
+    db.session.add(ListingChange(id=top + 2, listing_id=late.id))  # ... and a lower one commits afterwards
     db.session.commit()
     service.sync()
     assert found("晚提交") == {late.id}
@@ -162,7 +161,7 @@ def test_bulk_status_update_with_change_records(factory):
     ids = [factory.listing(title=f"批量下线{i}").id for i in range(3)]
     assert len(found("批量下线")) == 3
     db.session.execute(db.update(Listing).where(Listing.id.in_(ids)).values(status="withdrawn"))
-    db.session.add_all(IndexChange(listing_id=i) for i in ids)
+    db.session.add_all(ListingChange(listing_id=i) for i in ids)
     db.session.commit()
     assert service.sync() == 3
     assert found("批量下线") == set()
@@ -175,7 +174,7 @@ def test_a_withdrawal_disappears_from_a_searcher_that_was_already_open(factory):
     service.rebuild()  # one segment big enough not to be merged by the next small commits
     assert found("常驻检索器") == set(ids)
     db.session.execute(db.update(Listing).where(Listing.id == ids[0]).values(status="withdrawn"))
-    db.session.add(IndexChange(listing_id=ids[0]))
+    db.session.add(ListingChange(listing_id=ids[0]))
     db.session.commit()
     service.sync()
     assert found("常驻检索器") == set(ids[1:])
@@ -195,7 +194,7 @@ def test_many_pending_changes_are_applied_in_one_bulk_commit(factory, monkeypatc
     monkeypatch.setattr(applier, "BULK_THRESHOLD", 3)
     db.session.execute(db.update(Listing).where(Listing.id.in_(kept)).values(title=Listing.title + " 钙钛矿"))
     db.session.execute(db.update(Listing).where(Listing.id == gone).values(status="withdrawn"))
-    db.session.add_all(IndexChange(listing_id=i) for i in kept + [gone] + kept)  # each kept listing twice
+    db.session.add_all(ListingChange(listing_id=i) for i in kept + [gone] + kept)  # each kept listing twice
     db.session.commit()
     seen = []
     assert service.sync(progress=seen.append) == 5
@@ -233,7 +232,7 @@ def test_cli_status_rebuild_and_reconcile(runner, factory):
     assert "索引已重建" in result.output
     # drift: a listing published without a change record, and a stale document
     sneaky = factory.listing(title="校对测试乙")
-    db.session.execute(db.delete(IndexChange).where(IndexChange.listing_id == sneaky.id))
+    db.session.execute(db.delete(ListingChange).where(ListingChange.listing_id == sneaky.id))
     kept.title = "校对测试甲（已修改）"
     db.session.commit()
     result = runner.invoke(args=["search", "status"])

@@ -8,8 +8,7 @@ from decimal import Decimal
 import pytest
 
 from marketplace.extensions import db
-from marketplace.listings.models import Listing, ListingEvent
-from marketplace.search.models import IndexChange
+from marketplace.listings.models import Listing, ListingChange, ListingEvent
 
 COMPARED = ("kind", "external_id", "title", "summary", "description", "industry", "region", "organisation_id",
             "owner_id", "maturity", "trl", "ip_type", "ip_numbers", "ip_status", "source_programme", "project_number",
@@ -32,7 +31,7 @@ def snapshot():
 
 
 def wipe_listings():
-    for model in (IndexChange, ListingEvent, Listing):
+    for model in (ListingChange, ListingEvent, Listing):
         db.session.execute(db.delete(model))
     db.session.commit()
 

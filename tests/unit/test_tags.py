@@ -1,20 +1,24 @@
-"""Tag normalisation: what a researcher types becomes clean, comparable tags."""
+"""Tag normalisation: what a researcher types keeps its form (NB-IoT, 5G, LoRa) and matches case- and
+width-insensitively."""
 
 import pytest
 
-from marketplace.listings.tags import MAX_TAGS, TagError, normalise_tags
+from marketplace.listings.tags import MAX_TAGS, TagError, normalise_tags, tag_key
 
 
-def test_splits_on_chinese_and_ascii_separators():
-    assert normalise_tags("石墨烯，锂电池、NB-IoT  传感器,储能") == ["石墨烯", "锂电池", "nb-iot", "传感器", "储能"]
+def test_splits_on_chinese_and_ascii_separators_keeping_the_typed_form():
+    assert normalise_tags("石墨烯，锂电池、NB-IoT  传感器,储能,5G LoRa") == [
+        "石墨烯", "锂电池", "NB-IoT", "传感器", "储能", "5G", "LoRa"]
 
 
-def test_full_width_text_is_folded_to_ascii_and_lower_case():
-    assert normalise_tags("ＮＢ－ＩｏＴ　Ｗｉ-Ｆｉ") == ["nb-iot", "wi-fi"]
+def test_full_width_text_is_folded_to_ascii_and_matches_case_insensitively():
+    assert normalise_tags("ＮＢ－ＩｏＴ　Ｗｉ-Ｆｉ") == ["NB-IoT", "Wi-Fi"]
+    assert tag_key("ＮＢ－ＩｏＴ") == tag_key("nb-iot") == tag_key(" NB-IoT ") == "nb-iot"
 
 
-def test_duplicates_after_normalisation_are_dropped_keeping_first_order():
-    assert normalise_tags("AI, ai，Ａｉ 人工智能 人工智能") == ["ai", "人工智能"]
+def test_duplicates_after_normalisation_are_dropped_keeping_first_form_and_order():
+    assert normalise_tags("AI, ai，Ａｉ 人工智能 人工智能") == ["AI", "人工智能"]
+    assert normalise_tags(["T细胞", "t细胞", " 2", "2"]) == ["T细胞", "2"]
 
 
 def test_empty_pieces_and_blank_input_give_no_tags():

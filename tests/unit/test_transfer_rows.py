@@ -52,7 +52,7 @@ def test_dates_from_text_or_spreadsheet_cells(vocab):
 
 def test_tags_are_split_normalised_and_deduplicated(vocab):
     parsed = clean_row(2, row(tags="ＮＢ－ＩｏＴ；石墨烯、 nb-iot ,Wi-Fi", field="材料科学与工程"), vocab)
-    assert parsed.tags == ["材料科学与工程", "nb-iot", "石墨烯", "wi-fi"]
+    assert parsed.tags == ["材料科学与工程", "NB-IoT", "石墨烯", "Wi-Fi"]  # as typed, repeats by key dropped
     assert parsed.values["industry"] == "new_materials"
 
 
@@ -83,7 +83,21 @@ def test_row_errors_say_what_is_wrong(vocab, fields, reason):
 def test_industry_mapping_falls_back_to_category_then_other():
     assert industry_for("中医学/中药学", "医学") == "tcm"
     assert industry_for("哲学", "医学") == "biomedicine"
-    assert industry_for("哲学", "哲学") == "other"
+    assert industry_for("哲学", "哲学", default="other") == "other"
+    assert industry_for("哲学", "哲学") is None
+
+
+def test_one_discipline_map_for_import_and_demo():
+    """Both `listings import` (clean_row) and `demo load` (catalogue) use transfer.disciplines.industry_for."""
+    from marketplace.demo import catalogue
+
+    assert catalogue.industry_for is industry_for
+    assert industry_for("计算机科学与技术") == "big_data"
+    assert industry_for("计算机科学与技术", title="基于深度学习的图像识别") == "ai"
+    assert industry_for("信息与通信工程", title="NB-IoT 远程抄表系统") == "mobile_iot"
+    vocab = {}
+    cleaned = clean_row(2, row(field="计算机科学与技术", category="工学", title="基于深度学习的缺陷检测"), vocab)
+    assert cleaned.values["industry"] == "ai"
 
 
 def test_format_follows_the_extension():

@@ -1,0 +1,85 @@
+"""Background work of each web worker: one registry, started from the app factory.
+
+Each worker is a daemon thread per process that runs work living in its feature package; each is switched off by
+one setting (all of them off in tests and in `flask` commands, which do the same work themselves):
+
+| worker          | setting                 | work                                                          |
+|-----------------|-------------------------|---------------------------------------------------------------|
+| search-updater  | SEARCH_BACKGROUND       | search/background.py: apply the change log to the index        |
+| match-updater   | MATCH_BACKGROUND        | matching/background.py: refresh suggestions, send alerts       |
+| listing-expiry  | LISTINGS_EXPIRE_SECONDS | listings/housekeeping.py: expire listings past their validity  |
+
+Threads do not survive a fork, so every worker is (re)started on a process's first request; the search updater
+also starts when the app is built, so that a fresh index exists before the first search.
+"""
+import atexit
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Worker:
+    name: str
+    setting: str  # Config key; a false value (False, 0) switches the worker off
+    start: Callable  # start(app): start this process's thread
+    eager: bool = False  # also start when the app is built, not only on the first request
+
+
+def workers():
+    from .listings import housekeeping
+    from .matching import background as matching_background
+    from .search import background as search_background
+
+    return (
+        Worker("search-updater", "SEARCH_BACKGROUND", search_background.start, eager=True),
+        Worker("match-updater", "MATCH_BACKGROUND", matching_background.start),
+        Worker("listing-expiry", "LISTINGS_EXPIRE_SECONDS", housekeeping.start),
+    )
+
+
+_started = set()  # (pid, app, worker name)
+_lock = threading.Lock()
+
+
+def enabled(app):
+    return [worker for worker in workers() if app.config[worker.setting]]
+
+
+def start(app, worker):
+    """Start `worker` once per process and app."""
+    key = (os.getpid(), id(app), worker.name)
+    with _lock:
+        if key in _started:
+            return
+        _started.add(key)
+    worker.start(app)
+
+
+def _in_cli():
+    """True while a `flask ...` command builds the app: commands apply changes themselves (import, rebuild) and
+    may fork indexing processes, which needs a process without other threads."""
+    import click
+
+    return click.get_current_context(silent=True) is not None
+
+
+def init_app(app):
+    """Register the enabled workers: started now (eager ones, outside CLI commands) and on each process's first
+    request. The search index is closed at exit whatever the settings."""
+    from .search import background as search_background
+
+    atexit.register(search_background.shutdown, app)
+    chosen = enabled(app)
+    if not chosen:
+        return
+    if not _in_cli():
+        for worker in chosen:
+            if worker.eager:
+                start(app, worker)
+
+    @app.before_request
+    def _ensure_workers():
+        for worker in chosen:
+            start(app, worker)

@@ -75,6 +75,7 @@ def _shutdown(app):
 
 
 def _run(app, stop):
+    from ..dbsetup import read_only
     from ..extensions import db
     from . import service
 
@@ -82,7 +83,7 @@ def _run(app, stop):
     next_dictionary_check = time.monotonic() + float(app.config["SEARCH_DICTIONARY_CHECK_SECONDS"])
     while not stop.wait(interval):
         try:
-            with app.app_context():
+            with app.app_context(), read_only():  # the updater only reads the database: no SQLite write lock
                 store = service.get_store(app)
                 if not store.exists():
                     service.ensure_index(store)
@@ -101,6 +102,7 @@ _rebuilding = threading.Event()
 
 
 def _maybe_rebuild(app, store):
+    from ..dbsetup import read_only
     from . import applier
     from .index import LockTimeout
 
@@ -116,7 +118,7 @@ def _maybe_rebuild(app, store):
 
     def _rebuild():
         try:
-            with app.app_context():
+            with app.app_context(), read_only():
                 applier.rebuild(store, wait=0)
         except LockTimeout:
             pass  # another process is rebuilding

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..models_base import utcnow
 from ..search.changes import record_change
+from ..upsert import insert_missing
 from . import fields
 from .attachments import store_uploads, stored_path
 from .models import Achievement, Listing, ListingEvent, Need, Tag
@@ -235,14 +236,13 @@ def remove_attachment(attachment, actor):
 
 
 def _tags_for(names):
-    tags = []
-    for name in names or []:
-        tag = db.session.execute(db.select(Tag).filter_by(name=name)).scalar_one_or_none()
-        if tag is None:
-            tag = Tag(name=name)
-            db.session.add(tag)
-        tags.append(tag)
-    return tags
+    """The Tag rows of `names` in that order; new names are inserted race-free (two saves may introduce one tag)."""
+    names = list(dict.fromkeys(names or []))
+    if not names:
+        return []
+    insert_missing(Tag, [{"name": name} for name in names], ["name"])
+    by_name = {tag.name: tag for tag in db.session.execute(db.select(Tag).where(Tag.name.in_(names))).scalars()}
+    return [by_name[name] for name in names]
 
 
 def _apply_values(listing, values):

@@ -31,9 +31,8 @@ def sqlite_app(tmp_path):
 @pytest.fixture
 def world(sqlite_app):
     """A published achievement and a signed-in company user (cookie set on the returned client)."""
-    from tests.conftest import Factory
-
     from marketplace.accounts.models import AuthSession
+    from tests.conftest import Factory
 
     with sqlite_app.app_context():
         factory = Factory()

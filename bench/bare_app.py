@@ -7,7 +7,8 @@ from pathlib import Path
 from flask import Flask, Response, abort, request
 
 folder = Path(os.environ["BARE_DIR"])
-pages = {path: (folder / name).read_bytes() for path, name in json.loads((folder / "manifest.json").read_text()).items()}
+manifest = json.loads((folder / "manifest.json").read_text())
+pages = {path: (folder / name).read_bytes() for path, name in manifest.items()}
 app = Flask(__name__)
 
 

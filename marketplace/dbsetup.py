@@ -18,7 +18,7 @@ import contextlib
 import contextvars
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -83,7 +83,8 @@ def configure_engine(engine, busy_timeout_ms=5000):
 
 
 def optimize(engine):
-    """Keep the planner's statistics current: after migrations and large imports."""
+    """Keep the planner's statistics current: after migrations and large imports. Uses a connection of its own:
+    end the session's transaction first (on SQLite it may hold the write lock)."""
     with engine.begin() as conn:
         if engine.dialect.name == "sqlite":
             # analysis_limit bounds the work on big tables (an approximate ANALYZE in milliseconds at 100k rows).
@@ -91,3 +92,14 @@ def optimize(engine):
             conn.exec_driver_sql("ANALYZE")
         elif engine.dialect.name == "postgresql":
             conn.exec_driver_sql("ANALYZE")
+
+
+def explain(session, stmt, analyze=False):
+    """The plan of `stmt` as text lines: SQLite's EXPLAIN QUERY PLAN, PostgreSQL's EXPLAIN (ANALYZE when asked)."""
+    bind = session.get_bind()
+    compiled = stmt.compile(bind, compile_kwargs={"literal_binds": True})
+    if bind.dialect.name == "sqlite":
+        rows = session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")).all()
+        return [row[-1] for row in rows]
+    prefix = "EXPLAIN (ANALYZE, BUFFERS) " if analyze else "EXPLAIN "
+    return [row[0] for row in session.execute(text(prefix + str(compiled))).all()]

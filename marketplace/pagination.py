@@ -67,7 +67,8 @@ def clear_cache():
         _counts.clear()
 
 
-def _count_stmt(stmt):
+def count_statement(stmt):
+    """SELECT count(*) of what `stmt` selects (its ORDER BY dropped)."""
     sub = stmt.options(lazyload("*")).order_by(None).subquery()
     return select(func.count()).select_from(sub)
 
@@ -76,7 +77,7 @@ def paginate(stmt, per_page=None, cache_count=False, page=None):
     """db.paginate with a clamped page number; a page past the end shows the last page."""
     per_page = per_page or current_app.config["LISTINGS_PER_PAGE"]
     page = requested_page() if page is None else min(max(int(page), 1), MAX_PAGE)
-    total = cached_scalar(_count_stmt(stmt)) if cache_count else db.session.execute(_count_stmt(stmt)).scalar()
+    total = cached_scalar(count_statement(stmt)) if cache_count else db.session.execute(count_statement(stmt)).scalar()
     last = max(1, -(-total // per_page))
     result = db.paginate(stmt, page=min(page, last), per_page=per_page, error_out=False, count=False)
     result.total = total

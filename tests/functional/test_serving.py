@@ -38,7 +38,11 @@ def _free_port():
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """The app as `make run` serves it (gunicorn.conf.py, wsgi:app), on a SQLite file of its own."""
-    tmp_path = tmp_path_factory.mktemp("serve")
+    yield from run_gunicorn(tmp_path_factory.mktemp("serve"))
+
+
+def run_gunicorn(tmp_path):
+    """Start gunicorn as `make run` does; yields its base URL, stops it afterwards."""
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/serve.db", "SEARCH_INDEX_DIR": str(tmp_path / "ix"),
            "INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "serve-test", "PORT": str(_free_port()),
            "LOG_LEVEL": "warning", "GUNICORN_ACCESS_LOG": "/dev/null", "MARKETPLACE_ENV": "development"}

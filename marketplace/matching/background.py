@@ -34,12 +34,23 @@ def _take_leadership(path):
     return handle
 
 
+SQLITE_BATCH = 25  # SQLite has one write lock for the whole database: hold it for short batches only
+SQLITE_YIELD = 0.05  # seconds between batches: SQLite's busy handler polls, it does not queue waiting writers
+
+
 def _run_once(app):
-    from . import alerts, services
+    from ..dbsetup import read_only
+    from . import alerts, pools, services
 
     with app.app_context():
-        while services.process_changes():
+        with read_only():  # build the pools (tens of seconds at 100k) without holding SQLite's write lock
+            pools.get_pools()
+        db.session.rollback()
+        sqlite = db.engine.dialect.name == "sqlite"
+        while services.process_changes(batch=SQLITE_BATCH if sqlite else 200):
             db.session.commit()
+            if sqlite:
+                time.sleep(SQLITE_YIELD)  # let waiting writers (a user's save, an import) take the lock
         db.session.commit()
         if alerts.send_pending_emails():
             db.session.commit()

@@ -27,6 +27,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -65,7 +66,8 @@ class Site:
             for suffix in ("", "-wal", "-shm"):
                 if Path(f"{dst_db}{suffix}").exists():
                     Path(f"{dst_db}{suffix}").unlink()
-            shutil.copy(src_db, dst_db)
+            with sqlite3.connect(src_db) as src, sqlite3.connect(dst_db) as dst:  # WAL content included
+                src.backup(dst)
             index = self.workdir / "index"
             shutil.rmtree(index, ignore_errors=True)
             shutil.copytree(http_bench.index_dir("sqlite", self.size), index)

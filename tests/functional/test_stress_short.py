@@ -5,6 +5,7 @@ folder, or, in the PostgreSQL pass, a schema of its own (stress_ci) in DATABASE_
 tables are never touched. Outcomes are asserted (no 5xx, nothing acknowledged lost, index == published set, slow
 clients served, no orphaned indexer, every probe listing found), never timings.
 """
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -20,28 +21,38 @@ import stress  # noqa: E402
 SCHEMA = "stress_ci"
 
 
+@contextlib.contextmanager
+def bench_database(out):
+    """(db, pg_url) for bench scripts: SQLite files under `out`, or a schema of its own in DATABASE_URL's
+    PostgreSQL database (created here, dropped afterwards)."""
+    http_bench.OUT = stress.OUT = out
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        yield "sqlite", None
+        return
+    import psycopg
+
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+        conn.execute(f"CREATE SCHEMA {SCHEMA}")
+    pg_url = f"{plain}{'&' if '?' in plain else '?'}options=-csearch_path%3D{SCHEMA}"
+    http_bench.PG_URL = pg_url
+    try:
+        yield "postgresql", pg_url
+    finally:
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+
+
 @pytest.fixture(scope="module")
 def stress_site(tmp_path_factory):
     out = tmp_path_factory.mktemp("stress")
-    http_bench.OUT = stress.OUT = out
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        import psycopg
-
-        plain = url.replace("postgresql+psycopg://", "postgresql://")
-        with psycopg.connect(plain, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
-            conn.execute(f"CREATE SCHEMA {SCHEMA}")
-        db, pg_url = "postgresql", f"{plain}{'&' if '?' in plain else '?'}options=-csearch_path%3D{SCHEMA}"
-    else:
-        db, pg_url = "sqlite", None
-    site = stress.Site(db, 300, out / "site", pg_url=pg_url)
-    site.start()
-    yield site
-    site.stop()
-    if db == "postgresql":
-        with psycopg.connect(plain, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+    with bench_database(out) as (db, pg_url):
+        site = stress.Site(db, 300, out / "site", pg_url=pg_url)
+        site.start()
+        yield site
+        site.stop()
 
 
 def test_mixed_reads_and_writes_during_a_published_import(stress_site):

@@ -31,18 +31,23 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
 BENCH_PASSWORD = "bench-password"
-PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/perf")
+# A schema per size ({size}: search_path), so that the test suite's tables in the same database are never touched.
+PG_URL = os.environ.get("BENCH_PG_URL",
+                        "postgresql://postgres@127.0.0.1:5432/perf?options=-csearch_path%3Dbench_{size}")
 PAGES = ("home", "achievements", "needs", "detail", "search", "matches", "me")
 
 
 # ---------------------------------------------------------------- catalogue
 
 def database_url(db, size):
-    return f"sqlite:///{OUT}/http-{size}.db" if db == "sqlite" else PG_URL
+    return f"sqlite:///{OUT}/http-{size}.db" if db == "sqlite" else PG_URL.replace("{size}", str(size))
+
+
+TAG = ""  # bench/stress.py sets "-stress": a PostgreSQL catalogue (schema, index, marker) of its own
 
 
 def index_dir(db, size):
-    return str(OUT / f"http-index-{db}-{size}")
+    return str(OUT / f"http-index-{db}{TAG}-{size}")
 
 
 def bench_env(db, size):
@@ -62,12 +67,14 @@ def make_app(db, size):
 
 def ensure_catalogue(db, size, fresh=False, log=print):
     """The catalogue of `size` listings in `db`, built once and reused (a marker file records what is there)."""
-    marker = OUT / f"http-{db}-{size}.json"
+    marker = OUT / f"http-{db}{TAG}-{size}.json"
     if marker.exists() and not fresh:
         return json.loads(marker.read_text())
-    if db == "postgresql":  # one PostgreSQL database holds one size at a time
-        for other in OUT.glob("http-postgresql-*.json"):
-            other.unlink()
+    if db == "postgresql":
+        if "{size}" not in PG_URL:  # one schema holds one size at a time
+            for other in OUT.glob("http-postgresql-*.json"):
+                other.unlink()
+        _ensure_schema(database_url(db, size))
     import corpus
     from search_bench import build_index, load_database
 
@@ -82,6 +89,18 @@ def ensure_catalogue(db, size, fresh=False, log=print):
     info.update(size=size, db=db, built=time.strftime("%Y-%m-%d %H:%M:%S"))
     marker.write_text(json.dumps(info))
     return info
+
+
+def _ensure_schema(url):
+    """CREATE SCHEMA for a URL whose options set search_path (…?options=-csearch_path%3Dname)."""
+    match = re.search(r"search_path(?:%3D|=)([A-Za-z_][A-Za-z0-9_]*)", url)
+    if not match:
+        return
+    import psycopg
+
+    plain = url.split("?", 1)[0].replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {match.group(1)}")
 
 
 def _finish_catalogue(app):

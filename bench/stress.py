@@ -73,9 +73,10 @@ class Site:
             shutil.copytree(http_bench.index_dir("sqlite", self.size), index)
             url = f"sqlite:///{dst_db}"
         else:
-            if pg_url:
-                http_bench.PG_URL = pg_url
-            info = http_bench.ensure_catalogue("postgresql", self.size, fresh=True)  # the run changes it
+            # a schema, index and marker of its own: the run changes the catalogue http_bench.py measures
+            http_bench.PG_URL = pg_url or http_bench.PG_URL.replace("bench_{size}", "stress_{size}")
+            http_bench.TAG = "-stress"
+            info = http_bench.ensure_catalogue("postgresql", self.size, fresh=True)
             url, index = http_bench.database_url("postgresql", self.size), http_bench.index_dir("postgresql",
                                                                                                  self.size)
         self.info = info

@@ -38,16 +38,29 @@ SQLITE_BATCH = 25  # SQLite has one write lock for the whole database: hold it f
 SQLITE_YIELD = 0.05  # seconds between batches: SQLite's busy handler polls, it does not queue waiting writers
 
 
+def _changes_pending():
+    """Whether the change log holds changes the suggestions have not seen (a read, no lock)."""
+    from ..search.models import IndexChange
+    from .models import MatchState
+    from .services import STATE_NAME
+
+    state = db.session.get(MatchState, STATE_NAME)
+    start = state.last_change_id if state is not None else 0
+    return db.session.execute(db.select(IndexChange.id).where(IndexChange.id > start).limit(1)).first() is not None
+
+
 def _run_once(app):
     from ..dbsetup import read_only
     from . import alerts, pools, services
 
     with app.app_context():
-        with read_only():  # build the pools (tens of seconds at 100k) without holding SQLite's write lock
-            pools.get_pools()
+        with read_only():  # look, and build the pools (tens of seconds at 100k), without SQLite's write lock
+            pending = _changes_pending()
+            if pending:
+                pools.get_pools()
         db.session.rollback()
         sqlite = db.engine.dialect.name == "sqlite"
-        while services.process_changes(batch=SQLITE_BATCH if sqlite else 200):
+        while pending and services.process_changes(batch=SQLITE_BATCH if sqlite else 200):
             db.session.commit()
             if sqlite:
                 time.sleep(SQLITE_YIELD)  # let waiting writers (a user's save, an import) take the lock

@@ -73,7 +73,7 @@ def register_extensions(app):
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user_from_token)
     with app.app_context():
-        configure_engine(db.engine)
+        configure_engine(db.engine, busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
 
 def register_blueprints(app):

@@ -95,6 +95,11 @@ class Config:
     # Background workers of each web worker (marketplace/background.py); each one can be switched off.
     SEARCH_BACKGROUND = _env_bool("SEARCH_BACKGROUND", True)  # search index updater thread
     MATCH_BACKGROUND = _env_bool("MATCH_BACKGROUND", SEARCH_BACKGROUND)  # suggestion refresher thread
+    # SQLite: how long a writer waits for the write lock before answering 503 with Retry-After (readers never wait).
+    SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", 5000))
+    # Totals of public lists and home-page counts are reused this long per process (0: count on every page).
+    PUBLIC_COUNT_CACHE_SECONDS = float(os.environ.get("PUBLIC_COUNT_CACHE_SECONDS", 30))
+    BUSY_RETRY_AFTER_SECONDS = 3  # Retry-After of the 503 a write gets when the database stays busy
     LISTINGS_EXPIRE_SECONDS = float(os.environ.get("LISTINGS_EXPIRE_SECONDS", 3600))  # 0: only `flask listings expire`
 
 
@@ -112,6 +117,7 @@ class TestConfig(Config):
     SEARCH_BACKGROUND = False
     MATCH_BACKGROUND = False
     LISTINGS_EXPIRE_SECONDS = 0
+    PUBLIC_COUNT_CACHE_SECONDS = 0  # tests see every change at once
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing in tests only
 
 

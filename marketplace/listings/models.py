@@ -35,16 +35,23 @@ class Tag(db.Model):
 
 class Listing(db.Model):
     __tablename__ = "listings"
+    # Public lists, home page and counts (listings.queries.public_listings / organisation_listings): equality on
+    # status and kind (or organisation), newest first. The index gives the order (no sort of the whole set) and
+    # carries valid_until, so counts never touch the table. Plans are checked by tests/functional/test_query_plans.
+    __table_args__ = (
+        db.Index("ix_listings_public_newest", "status", "kind", "published_at", "id", "valid_until"),
+        db.Index("ix_listings_org_newest", "organisation_id", "status", "published_at", "id"),
+    )
 
     id = db.Column(db.Integer, primary_key=True)
-    kind = db.Column(db.String(20), nullable=False, index=True)  # achievement | need
+    kind = db.Column(db.String(20), nullable=False)  # achievement | need (indexed by ix_listings_public_newest)
     external_id = db.Column(db.String(64), unique=True)  # set by bulk import; idempotency key
     title = db.Column(db.String(200), nullable=False)
     summary = db.Column(db.Text, nullable=False, default="")  # public text
     description = db.Column(db.Text, nullable=False, default="")  # achievements: confidential tier
     industry = db.Column(db.String(30), nullable=False, index=True)
     region = db.Column(db.String(20), nullable=False, index=True)
-    status = db.Column(db.String(20), nullable=False, default="draft", index=True)
+    status = db.Column(db.String(20), nullable=False, default="draft")  # indexed by ix_listings_public_newest
     owner_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False, index=True)
     organisation_id = db.Column(db.Integer, db.ForeignKey("organisations.id"), nullable=False, index=True)
 

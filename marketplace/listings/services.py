@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models_base import utcnow
+from ..upsert import insert_missing
 from . import fields
 from .attachments import store_uploads, stored_path
 from .changes import record_change
@@ -227,21 +228,17 @@ def find_or_create_tags(names, cache=None):
     """The Tag rows of these names, one per key (NB-IoT and nb-iot are one tag), created when new.
 
     Every write path (forms, import, demo, CLI) goes through here or through its bulk twin in transfer/writer.py,
-    so a listing never gets one tag twice. `cache` (key -> Tag) spares look-ups across many calls.
+    so a listing never gets one tag twice. New keys are inserted race-free (INSERT ... ON CONFLICT DO NOTHING):
+    two saves that introduce the same tag at once both succeed. `cache` (key -> Tag) spares look-ups.
     """
     cache = {} if cache is None else cache
-    tags = []
-    for name in unique_tags(names or []):
-        key = tag_key(name)
-        tag = cache.get(key)
-        if tag is None:
-            tag = db.session.execute(db.select(Tag).filter_by(match_key=key)).scalar_one_or_none()
-        if tag is None:
-            tag = Tag(name=name, match_key=key)
-            db.session.add(tag)
-        cache[key] = tag
-        tags.append(tag)
-    return tags
+    wanted = {tag_key(name): name for name in unique_tags(names or [])}  # key -> first-typed form
+    missing = [key for key in wanted if key not in cache]
+    if missing:
+        insert_missing(Tag, [{"name": wanted[key], "match_key": key} for key in missing], ["match_key"])
+        found = db.session.execute(db.select(Tag).where(Tag.match_key.in_(missing))).scalars()
+        cache.update({tag.match_key: tag for tag in found})
+    return [cache[key] for key in wanted]
 
 
 def _apply_values(listing, values):

@@ -3,12 +3,13 @@
 import logging
 import os
 
-from flask import abort, current_app, render_template, request, send_file
+from flask import abort, render_template, request, send_file
 from flask_login import current_user
 
 from .. import taxonomy
 from ..accounts.models import Organisation
 from ..extensions import db
+from ..pagination import paginate
 from . import bp, fields, queries, services, visibility
 from . import filters as filter_table
 from .attachments import stored_path
@@ -38,9 +39,7 @@ def load_visible_listing(listing_id, kind=None):
 
 def _browse(kind):
     filters = queries.ListingFilters.from_args(request.args, kind)
-    page = db.paginate(
-        queries.public_listings(filters), per_page=current_app.config["LISTINGS_PER_PAGE"], error_out=False
-    )
+    page = paginate(queries.public_listings(filters), cache_count=True)
     return render_template(
         "listings/browse.html",
         kind=kind,
@@ -104,9 +103,7 @@ def organisation(org_id):
     org = db.session.get(Organisation, org_id)
     if org is None:
         abort(404)
-    page = db.paginate(
-        queries.organisation_listings(org.id), per_page=current_app.config["LISTINGS_PER_PAGE"], error_out=False
-    )
+    page = paginate(queries.organisation_listings(org.id), cache_count=True)
     return render_template("listings/organisation.html", org=org, page=page)
 
 

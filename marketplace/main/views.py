@@ -5,17 +5,14 @@ from sqlalchemy import func
 from ..extensions import db
 from ..listings.models import Listing
 from ..listings.visibility import public_condition
+from ..pagination import cached_rows
 from . import bp
 
 
 @bp.route("/")
 def index():
     """Home: market counts and the newest published listings of each kind."""
-    counts = dict(
-        db.session.execute(
-            db.select(Listing.kind, func.count()).where(public_condition()).group_by(Listing.kind)
-        ).all()
-    )
+    counts = dict(cached_rows(db.select(Listing.kind, func.count()).where(public_condition()).group_by(Listing.kind)))
     latest = {}
     for kind in ("achievement", "need"):
         latest[kind] = (

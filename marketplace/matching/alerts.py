@@ -14,6 +14,7 @@ from ..listings import filters as filter_table
 from ..listings.models import Listing
 from ..listings.visibility import public_condition
 from ..models_base import utcnow
+from ..upsert import insert_missing
 from . import text as textmod
 from .models import Follow, Notification, SavedSearch, Suggestion
 
@@ -36,12 +37,10 @@ def search_matches(saved, listing):
 
 
 def _add(user_id, source, source_id, listing_id):
-    exists = db.session.execute(db.select(Notification.id).filter_by(
-        user_id=user_id, source=source, source_id=source_id, listing_id=listing_id)).first()
-    if exists is None:
-        db.session.add(Notification(user_id=user_id, source=source, source_id=source_id, listing_id=listing_id))
-        return True
-    return False
+    """Once per pair, also when two workers notify at the same moment (ON CONFLICT DO NOTHING)."""
+    row = {"user_id": user_id, "source": source, "source_id": source_id, "listing_id": listing_id,
+           "created_at": utcnow()}
+    return insert_missing(Notification, [row], ["user_id", "source", "source_id", "listing_id"]) == 1
 
 
 def notify_for(listing_ids):
@@ -101,15 +100,17 @@ def unread_count(user):
 
 
 def toggle_follow(user, listing):
-    """Follow or unfollow a listing's suggestions; returns True when now following."""
+    """Follow or unfollow a listing's suggestions; returns True when now following.
+
+    The follow is inserted with ON CONFLICT DO NOTHING: two concurrent clicks both end "following", never a 500."""
     query = db.select(Follow).filter_by(user_id=user.id, listing_id=listing.id)
     follow = db.session.execute(query).scalar_one_or_none()
     if follow is not None:
         db.session.delete(follow)
         db.session.flush()
         return False
-    db.session.add(Follow(user_id=user.id, listing_id=listing.id))
-    db.session.flush()
+    insert_missing(Follow, [{"user_id": user.id, "listing_id": listing.id, "created_at": utcnow()}],
+                   ["user_id", "listing_id"])
     return True
 
 

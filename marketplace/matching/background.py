@@ -32,12 +32,36 @@ def _take_leadership(path):
     return handle
 
 
+SQLITE_BATCH = 25  # SQLite has one write lock for the whole database: hold it for short batches only
+SQLITE_YIELD = 0.05  # seconds between batches: SQLite's busy handler polls, it does not queue waiting writers
+
+
+def _changes_pending():
+    """Whether the change log holds changes the suggestions have not seen (a read, no lock)."""
+    from ..search.models import IndexChange
+    from .models import MatchState
+    from .services import STATE_NAME
+
+    state = db.session.get(MatchState, STATE_NAME)
+    start = state.last_change_id if state is not None else 0
+    return db.session.execute(db.select(IndexChange.id).where(IndexChange.id > start).limit(1)).first() is not None
+
+
 def _run_once(app):
-    from . import alerts, services
+    from ..dbsetup import read_only
+    from . import alerts, pools, services
 
     with app.app_context():
-        while services.process_changes():
+        with read_only():  # look, and build the pools (tens of seconds at 100k), without SQLite's write lock
+            pending = _changes_pending()
+            if pending:
+                pools.get_pools()
+        db.session.rollback()
+        sqlite = db.engine.dialect.name == "sqlite"
+        while pending and services.process_changes(batch=SQLITE_BATCH if sqlite else 200):
             db.session.commit()
+            if sqlite:
+                time.sleep(SQLITE_YIELD)  # let waiting writers (a user's save, an import) take the lock
         db.session.commit()
         if alerts.send_pending_emails():
             db.session.commit()

@@ -10,6 +10,7 @@ from ..extensions import db
 from ..listings.models import Listing, ListingChange
 from ..listings.visibility import public_condition
 from ..models_base import utcnow
+from ..upsert import upsert
 from . import alerts, explain, features, pools, ranker
 from . import text as textmod
 from .models import Dismissal, MatchProfile, MatchState, Suggestion
@@ -217,15 +218,10 @@ def dismissal_summary():
 
 def dismiss(user, listing, candidate_id, reason, note=None):
     """Record that `user` does not want `candidate_id` suggested for `listing`; idempotent."""
-    existing = db.session.execute(db.select(Dismissal).filter_by(
-        user_id=user.id, listing_id=listing.id, candidate_id=candidate_id)).scalar_one_or_none()
-    if existing is not None:
-        existing.reason, existing.note = reason, note
-        db.session.flush()
-        return existing
-    dismissal = Dismissal(user_id=user.id, listing_id=listing.id, candidate_id=candidate_id, reason=reason, note=note)
-    db.session.add(dismissal)
-    db.session.flush()
+    keys = {"user_id": user.id, "listing_id": listing.id, "candidate_id": candidate_id}
+    upsert(Dismissal, {**keys, "reason": reason, "note": note, "created_at": utcnow()}, list(keys), ["reason", "note"])
+    dismissal = db.session.execute(db.select(Dismissal).filter_by(**keys)).scalar_one()
+    db.session.refresh(dismissal)  # the identity map may hold the row as it was before the upsert
     return dismissal
 
 

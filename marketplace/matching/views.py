@@ -6,6 +6,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..dbsetup import writes_on_read
 from ..extensions import db
 from ..listings.models import Listing
 from ..operators.decorators import operator_required
@@ -99,6 +100,7 @@ def suggest_tags():
 
 @bp.route("/notifications")
 @login_required
+@writes_on_read
 def notifications():
     """The user's notifications (newest first), follows and saved searches; opening the page marks them read."""
     items = db.session.execute(

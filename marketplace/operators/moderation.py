@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import case, func, or_
@@ -13,6 +13,7 @@ from ..listings import fields, services
 from ..listings.forms import ReasonForm
 from ..listings.models import Listing
 from ..listings.views import load_listing
+from ..pagination import paginate
 from . import bp
 from .decorators import operator_required
 
@@ -68,7 +69,7 @@ def _queue_filters():
 def moderation():
     """The moderation queue with filters (kind, industry, region, new or revision), oldest first."""
     filters = _queue_filters()
-    page = db.paginate(queue_query(**filters), per_page=current_app.config["LISTINGS_PER_PAGE"], error_out=False)
+    page = paginate(queue_query(**filters))
     return render_template("operators/moderation.html", page=page, filters=filters)
 
 

@@ -12,6 +12,7 @@ from .. import taxonomy
 from ..accounts.models import Organisation, User
 from ..accounts.organisations import reject_organisation, verify_organisation
 from ..extensions import db
+from ..pagination import paginate
 from ..text import clean_text
 from . import bp
 from .decorators import operator_required
@@ -57,8 +58,7 @@ def organisations_query(filters):
 def organisations():
     """All organisations with filters; those waiting for verification come first."""
     filters = organisation_filters(request.args)
-    page = db.paginate(organisations_query(filters), page=request.args.get("page", 1, type=int),
-                       per_page=PER_PAGE, error_out=False, count=True)
+    page = paginate(organisations_query(filters), per_page=PER_PAGE)
     return render_template("operators/organisations.html", page=page, filters=filters,
                            member_counts=_member_counts([org.id for org in page.items]))
 

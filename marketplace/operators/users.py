@@ -8,6 +8,7 @@ from ..accounts.models import User
 from ..accounts.services import approve_membership, disable_user, enable_user
 from ..accounts.validation import safe_next_url
 from ..extensions import db
+from ..pagination import paginate
 from ..text import clean_text
 from . import bp
 from .decorators import operator_required
@@ -50,8 +51,7 @@ def _back():
 def users():
     """All accounts with filters by role, status and a name/email search."""
     filters = user_filters(request.args)
-    page = db.paginate(users_query(filters), page=request.args.get("page", 1, type=int),
-                       per_page=PER_PAGE, error_out=False, count=True)
+    page = paginate(users_query(filters), per_page=PER_PAGE)
     return render_template("operators/users.html", page=page, filters=filters, statuses=_status_labels())
 
 

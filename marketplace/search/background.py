@@ -50,6 +50,7 @@ def shutdown(app):
 
 
 def _run(app, stop):
+    from ..dbsetup import read_only
     from ..extensions import db
     from . import service
 
@@ -57,7 +58,7 @@ def _run(app, stop):
     next_dictionary_check = time.monotonic() + float(app.config["SEARCH_DICTIONARY_CHECK_SECONDS"])
     while not stop.wait(interval):
         try:
-            with app.app_context():
+            with app.app_context(), read_only():  # the updater only reads the database: no SQLite write lock
                 store = service.get_store(app)
                 if not store.exists():
                     service.ensure_index(store)
@@ -76,6 +77,7 @@ _rebuilding = threading.Event()
 
 
 def _maybe_rebuild(app, store):
+    from ..dbsetup import read_only
     from . import applier
     from .index import LockTimeout
 
@@ -91,7 +93,7 @@ def _maybe_rebuild(app, store):
 
     def _rebuild():
         try:
-            with app.app_context():
+            with app.app_context(), read_only():
                 applier.rebuild(store, wait=0)
         except LockTimeout:
             pass  # another process is rebuilding

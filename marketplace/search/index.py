@@ -8,16 +8,20 @@ Layout under SEARCH_INDEX_DIR:
 Nothing here touches the database; service.py feeds documents in.
 """
 import contextlib
+import ctypes
+import errno
 import fcntl
 import json
 import logging
 import os
 import shutil
+import signal
 import threading
 import time
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh import multiproc
 
 from . import postings
 from .schema import build_schema
@@ -60,6 +64,86 @@ def _clean_files_later(storage, indexname, gen, segments):
 
 whoosh_index.clean_files = _clean_files_later  # SegmentWriter imports it from whoosh.index at commit time
 postings.install()  # grouped posting pool, field lengths read once at flush (same index files)
+
+# ---------------------------------------------------------------- crash safety of forked indexers
+# A bulk writer (procs > 1) forks Whoosh sub-writers that inherit the parent's open files, and with them the
+# flock of Whoosh's MAIN_WRITELOCK. After a kill -9 of `flock listings import` they used to live on (blocked on
+# their job queue), keeping the locks: search froze. Now (1) they die with their parent (PR_SET_PDEATHSIG, or a
+# watcher thread where prctl is missing), (2) our own lock files use POSIX record locks (lockf), which a forked
+# child never inherits and the kernel drops when the holder dies, and (3) a MAIN_WRITELOCK found busy while we hold
+# writer.lock can only belong to such an orphan: it is taken over (see _take_over_stale_whoosh_lock).
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent_pid=None):
+    """Make this (forked) process exit when its parent does."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl failed")
+    except (OSError, AttributeError):
+        watched = parent_pid or os.getppid()
+        threading.Thread(target=_exit_when_orphaned, args=(watched,), name="parent-watch", daemon=True).start()
+    if parent_pid and os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _exit_when_orphaned(parent_pid):
+    while os.getppid() == parent_pid:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+_whoosh_subwriter_run = multiproc.SubWriterTask.run
+
+
+def _subwriter_run(task):
+    die_with_parent(getattr(task, "_parent_pid", None))
+    return _whoosh_subwriter_run(task)
+
+
+multiproc.SubWriterTask.run = _subwriter_run
+
+_path_locks = {}  # lock file path -> threading.Lock: POSIX locks are per process, so threads queue here first
+_path_locks_guard = threading.Lock()
+
+
+def _thread_lock(path):
+    with _path_locks_guard:
+        return _path_locks.setdefault(str(path), threading.Lock())
+
+
+def _try_flock(path):
+    """True when nobody holds a flock on `path` (we take it and let it go at once)."""
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except FileNotFoundError:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return True
+    except OSError as err:
+        if err.errno in (errno.EAGAIN, errno.EACCES):
+            return False
+        raise
+    finally:
+        os.close(fd)
+
+
+def _take_over_stale_whoosh_lock(index_path):
+    """Called while holding writer.lock (the only way to write the live index): a busy MAIN_WRITELOCK then
+    belongs to a sub-writer orphaned by a killed process. Unlink it: Whoosh creates a fresh lock file, and the
+    orphan keeps a lock on a file nobody uses any more."""
+    path = os.path.join(index_path, "MAIN_WRITELOCK")
+    if _try_flock(path):
+        return False
+    log.warning("search index: MAIN_WRITELOCK in %s held by a process that is not a live writer; taking it over",
+                index_path)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+    return True
+
 
 POINTER = "CURRENT"
 LOCK_FILE = "writer.lock"
@@ -154,21 +238,45 @@ class IndexStore:
 
     @contextlib.contextmanager
     def _file_lock(self, filename, timeout):
+        """A lock across processes: POSIX record lock (lockf) on root/filename, holder's pid written into it.
+
+        lockf, not flock: forked children do not inherit it and the kernel releases it when the holder dies, so
+        a killed writer never leaves it held. POSIX locks belong to a process (a second fd of the same process
+        would get it too, and closing any fd drops it), so threads of this process queue on a thread lock first.
+        """
         self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / filename
         deadline = time.monotonic() + (timeout or 0)
-        with open(self.root / filename, "a+") as fh:
-            while True:
-                try:
-                    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise LockTimeout(f"{filename} busy") from None
-                    time.sleep(0.02)
+        local = _thread_lock(path)
+        if not (local.acquire(timeout=timeout) if timeout else local.acquire(blocking=False)):
+            raise LockTimeout(f"{filename} busy in this process")
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
             try:
-                yield
+                self._lockf_until(fd, filename, deadline)
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+                try:
+                    yield
+                finally:
+                    fcntl.lockf(fd, fcntl.LOCK_UN)
             finally:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+                os.close(fd)
+        finally:
+            local.release()
+
+    @staticmethod
+    def _lockf_until(fd, filename, deadline):
+        while True:
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except OSError as err:
+                if err.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise LockTimeout(f"{filename} busy") from None
+                time.sleep(0.02)
 
     def open(self, name):
         """The Whoosh index object of a directory (cached per process)."""
@@ -184,6 +292,7 @@ class IndexStore:
         `bulk` uses more memory for speed; procs > 1 forks that many indexing processes, each writing its own
         segment (no final merge): at 100k, 1,470 documents/s on 2 cores (bench/search_bench.py).
         """
+        _take_over_stale_whoosh_lock(str(self.path(name)))
         ix = self.open(name)
         # compound=False: Whoosh reads a compound segment by copying it into memory (BytesIO), once per
         # searcher, i.e. per thread: 157 MB per searcher at 100k listings. Plain files are mmapped and shared.

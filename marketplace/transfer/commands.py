@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import taxonomy
+from ..dbsetup import optimize
 from ..extensions import db
 from .exporter import export_listings
 from .formats import FORMATS, FormatError, detect_format
@@ -16,6 +17,7 @@ from .importer import ImportSetupError, default_owner, find_organisation, run_im
 log = logging.getLogger(__name__)
 
 REPORT_LIMIT = 200
+OPTIMIZE_AFTER_ROWS = 1000  # ANALYZE after imports this large (the planner needs statistics at 100k rows)
 
 
 def _progress(label, length):
@@ -118,6 +120,8 @@ def import_command(file, fmt, org, owner, publish, skip_bad, dry_run, no_index):
         return
     db.session.commit()
     click.echo(f"导入完成：{report.imported} 条记录已写入。")
+    if report.imported >= OPTIMIZE_AFTER_ROWS:  # fresh planner statistics for the lists and counts
+        optimize(db.engine)
     if report.imported and not no_index:
         _sync_search_index()
 

@@ -98,8 +98,13 @@ def read_rows(path, fmt):
 
 
 def read_jsonl(path):
-    with open(path, encoding="utf-8-sig") as fh:
-        for number, line in enumerate(fh, 1):
+    with open(path, "rb") as fh:
+        for number, raw in enumerate(fh, 1):
+            try:  # line by line: a GBK file (or one bad line) is reported with its line number
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError:
+                yield number, None, "这一行不是 UTF-8 编码（JSONL 文件须为 UTF-8，请另存为 UTF-8 后重新导入）"
+                continue
             if not line.strip():
                 continue
             try:
@@ -133,8 +138,25 @@ def _open_text(path):
             raise FormatError("无法识别文件编码，请另存为 UTF-8 编码的 CSV") from err
 
 
+class CellError(str):
+    """A row the CSV parser could not read (e.g. a cell over csv.field_size_limit()): reported, not raised."""
+
+
+def _csv_records(text):
+    """csv.reader's rows; a parser error becomes a CellError and ends the file (the parser's place is lost)."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        yield from reader
+    except csv.Error as err:
+        limit = csv.field_size_limit()
+        if "field larger than field limit" in str(err):
+            yield CellError(f"有单元格超过 {limit:,} 个字符，无法读取（此行及以后的行均未读取）")
+        else:
+            yield CellError(f"CSV 格式错误（{err}），此行及以后的行均未读取")
+
+
 def read_csv(path):
-    reader = csv.reader(io.StringIO(_open_text(path), newline=""))
+    reader = _csv_records(_open_text(path))
     for number, values, error in _table_rows(reader):
         if values is not None:
             values = {k: unquote_cell(v) for k, v in values.items()}
@@ -158,6 +180,11 @@ def _table_rows(rows):
     """Header row -> column names; each later non-empty row -> a dict. Row 1 is the header."""
     header = None
     for number, cells in enumerate(rows, 1):
+        if isinstance(cells, CellError):
+            if header is None:
+                raise FormatError(f"第 {number} 行（表头）: {cells}")
+            yield number, None, str(cells)
+            continue
         if header is None:
             header = [header_name(c) for c in cells]
             if not any(header):
@@ -175,8 +202,8 @@ def _table_rows(rows):
 def columns_of(path, fmt):
     """The header of a CSV/XLSX file (for unknown-column warnings); None for JSONL."""
     if fmt == "csv":
-        first = next(csv.reader(io.StringIO(_open_text(path), newline="")), [])
-        return [header_name(c) for c in first]
+        first = next(_csv_records(_open_text(path)), [])
+        return [] if isinstance(first, CellError) else [header_name(c) for c in first]
     if fmt == "xlsx":
         from openpyxl import load_workbook
 

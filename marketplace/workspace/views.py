@@ -1,12 +1,13 @@
 """The signed-in user's workspace: their listings by state, and where their organisation stands."""
 
-from flask import current_app, render_template, request
+from flask import render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import func
 
 from .. import taxonomy
 from ..extensions import db
 from ..listings.models import Listing
+from ..pagination import paginate
 from . import bp
 
 
@@ -30,11 +31,7 @@ def index():
     stmt = db.select(Listing).where(Listing.owner_id == current_user.id)
     if status:
         stmt = stmt.where(Listing.status == status)
-    page = db.paginate(
-        stmt.order_by(Listing.updated_at.desc(), Listing.id.desc()),
-        per_page=current_app.config["LISTINGS_PER_PAGE"],
-        error_out=False,
-    )
+    page = paginate(stmt.order_by(Listing.updated_at.desc(), Listing.id.desc()))
     create_kind = {"researcher": "achievement", "company": "need"}.get(current_user.role)
     return render_template(
         "workspace/index.html",

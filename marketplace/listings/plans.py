@@ -1,0 +1,40 @@
+"""The statements behind every public list, count and home-page query, for EXPLAIN (tests and bench/explain).
+
+Kept beside queries.py so that a new list or sort shows up in the plan test the day it is added."""
+from sqlalchemy import func
+
+from ..extensions import db
+from ..pagination import count_statement
+from . import queries
+from .models import Listing
+
+KINDS = ("achievement", "need")
+
+
+def statements(org_id=1):
+    """[(name, select)]: lists (first page, newest first), their counts, the organisation page, the home page."""
+    out = []
+    for kind in KINDS:
+        lst = queries.public_listings(queries.ListingFilters(kind=kind))
+        out.append((f"list {kind} newest", lst.limit(20)))
+        out.append((f"count {kind}", count_statement(lst)))
+        out.append((f"home latest {kind}", db.select(Listing).where(Listing.kind == kind, queries.public_condition())
+                    .order_by(Listing.published_at.desc(), Listing.id.desc()).limit(6)))
+    org = queries.organisation_listings(org_id)
+    out.append(("organisation list", org.limit(20)))
+    out.append(("organisation count", count_statement(org)))
+    out.append(("home counts", db.select(Listing.kind, func.count()).where(queries.public_condition())
+                .group_by(Listing.kind)))
+    return out
+
+
+def extra_statements():
+    """Plans reported but not promised index-only: filtered lists and the price sorts."""
+    out = []
+    for kind in KINDS:
+        for sort in ("price_asc", "price_desc"):
+            out.append((f"list {kind} {sort}", queries.public_listings(queries.ListingFilters(kind=kind, sort=sort))
+                        .limit(20)))
+        out.append((f"list {kind} industry", queries.public_listings(
+            queries.ListingFilters(kind=kind, industry="electronics")).limit(20)))
+    return out

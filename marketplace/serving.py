@@ -1,0 +1,170 @@
+"""How `make run` serves the app: a gthread worker that buffers requests, and the warm-up of a new worker.
+
+Slow clients. gunicorn's gthread worker hands a connection to a thread as soon as its first byte arrives; the
+thread then blocks reading the rest of the headers, so 8 sockets that trickle their headers stop a site of
+2 workers x 4 threads. BufferingThreadWorker reads each request in the worker's selector loop instead (what a
+buffering proxy such as nginx does): a thread gets the connection only when the request line, the headers and a
+small body (up to BODY_BUFFER_BYTES, by Content-Length) are all there. A slow socket costs a file descriptor and
+a buffer, never a thread, and a request whose headers are not complete within HEADER_TIMEOUT seconds is closed.
+Larger bodies (uploads) and chunked bodies go to a thread once their headers are complete: in production nginx
+buffers those too (deploy/nginx.conf). Why not gevent/eventlet: SQLite, Whoosh, rjieba and psycopg block in C,
+which monkey-patching cannot make cooperative; threads stay, only the reading of requests moves.
+
+Warm-up. A new worker opens the search index, segments a query, compiles templates and fills SQLAlchemy's
+statement cache on its first requests: 1.2-2.5 s at 100k listings for the first search. warm_up() does that
+before the worker accepts traffic, once in each of its threads (each thread keeps its own index searcher).
+"""
+import errno
+import logging
+import re
+import selectors
+import threading
+import time
+from functools import partial
+
+from gunicorn.workers.gthread import TConn, ThreadWorker
+
+log = logging.getLogger(__name__)
+
+HEADER_TIMEOUT = 30.0  # seconds a client may take to send its request line and headers
+BODY_BUFFER_BYTES = 256 * 1024  # bodies up to this size are read before a thread is used
+MAX_HEADER_BYTES = 64 * 1024  # past this without the end of headers, gunicorn's parser refuses the request
+_CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*(\d+)", re.IGNORECASE)
+_CHUNKED = re.compile(rb"\r\ntransfer-encoding:[^\r\n]*chunked", re.IGNORECASE)
+
+
+def request_complete(data):
+    """True when `data` holds what a thread needs to start without waiting on the client."""
+    end = data.find(b"\r\n\r\n")
+    if end < 0:
+        return len(data) >= MAX_HEADER_BYTES
+    head = data[:end]
+    if _CHUNKED.search(head):
+        return True
+    match = _CONTENT_LENGTH.search(head)
+    length = int(match.group(1)) if match else 0
+    return length > BODY_BUFFER_BYTES or len(data) - (end + 4) >= length
+
+
+class BufferingThreadWorker(ThreadWorker):
+    """gthread, except that requests are read in the selector loop before a thread is taken (see module doc)."""
+
+    def init_process(self):
+        self._pending = {}  # connection -> (deadline, bytearray) of requests still arriving
+        super().init_process()
+
+    def accept(self, server, listener):
+        try:
+            sock, client = listener.accept()
+        except OSError as err:
+            if err.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+                raise
+            return
+        conn = TConn(self.cfg, sock, client, server)
+        self.nr_conns += 1
+        with self._lock:
+            self._pending[conn] = (time.monotonic() + HEADER_TIMEOUT, bytearray())
+            self.poller.register(conn.sock, selectors.EVENT_READ, partial(self.on_client_socket_readable, conn))
+
+    def on_client_socket_readable(self, conn, client):
+        if self.cfg.is_ssl:  # TLS needs the handshake first: plain gthread behaviour
+            self._pending.pop(conn, None)
+            return super().on_client_socket_readable(conn, client)
+        with self._lock:
+            if conn.initialized and conn not in self._pending:  # a kept-alive connection starts a request
+                try:
+                    self._keep.remove(conn)
+                except ValueError:
+                    return  # race with murder_keepalived: it closed the connection
+                self._pending[conn] = (time.monotonic() + HEADER_TIMEOUT, bytearray())
+        deadline, buffer = self._pending.get(conn, (time.monotonic() + HEADER_TIMEOUT, bytearray()))
+        try:
+            chunk = conn.sock.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self._drop(conn)
+            return
+        buffer += chunk
+        if not request_complete(buffer):
+            self._pending[conn] = (deadline, buffer)
+            return
+        with self._lock:
+            self._pending.pop(conn, None)
+            self.poller.unregister(conn.sock)
+        self._dispatch(conn, bytes(buffer))
+
+    def _dispatch(self, conn, data):
+        conn.init()
+        conn.parser.unreader.unread(data)
+        fs = self.tpool.submit(self.handle, conn)
+        self._wrap_future(fs, conn)
+
+    def _drop(self, conn):
+        with self._lock:
+            self._pending.pop(conn, None)
+            try:
+                self.poller.unregister(conn.sock)
+            except (KeyError, ValueError, OSError):
+                pass
+        self.nr_conns -= 1
+        conn.close()
+
+    def murder_keepalived(self):
+        super().murder_keepalived()
+        now = time.monotonic()
+        expired = [conn for conn, (deadline, _buf) in list(self._pending.items()) if deadline <= now]
+        for conn in expired:
+            self._drop(conn)
+
+
+# ---------------------------------------------------------------- warm-up
+
+WARM_PATHS = ("/", "/achievements", "/needs", "/search/?q=%E6%8A%80%E6%9C%AF")  # 技术
+
+
+def warm_up(app, threads=1, executor=None):
+    """Serve the common pages once per thread before the worker takes traffic; never fails the worker."""
+    started = time.perf_counter()
+    _warm_search_store(app)
+    if executor is None or threads <= 1:
+        _warm_pages(app)
+    else:
+        barrier = threading.Barrier(threads)
+        jobs = [executor.submit(_warm_pages, app, barrier) for _ in range(threads)]
+        for job in jobs:
+            try:
+                job.result(timeout=120)
+            except Exception:  # noqa: BLE001 - warm-up is best effort
+                log.exception("worker warm-up failed")
+    log.info("worker warmed up in %.2fs", time.perf_counter() - started)
+
+
+def _warm_search_store(app):
+    try:
+        from .search import service
+
+        with app.app_context():
+            store = service.get_store(app)
+            warm = getattr(store, "warm", None)
+            if callable(warm):
+                warm()
+    except Exception:  # noqa: BLE001 - no index yet: the updater builds it
+        log.exception("search index warm-up failed")
+
+
+def _warm_pages(app, barrier=None):
+    if barrier is not None:
+        try:
+            barrier.wait(timeout=60)  # one job per pool thread: each thread opens its own searcher
+        except threading.BrokenBarrierError:
+            pass
+    client = app.test_client()
+    for path in WARM_PATHS:
+        try:
+            client.get(path, headers={"X-Warm-Up": "1"})
+        except Exception:  # noqa: BLE001
+            log.exception("warm-up request %s failed", path)
+

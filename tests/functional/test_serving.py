@@ -1,0 +1,120 @@
+"""`make run`'s server under slow clients: gunicorn with gunicorn.conf.py, started for real on a free port.
+
+200 sockets that send half a request must not stop the site: every probe is answered (no timing asserted;
+the probes' socket timeout only bounds the test if the site were stuck).
+"""
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from marketplace.serving import BODY_BUFFER_BYTES, request_complete
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_request_complete_waits_for_headers_and_small_bodies():
+    assert not request_complete(b"GET / HTTP/1.1\r\nHost: x\r\n")
+    assert request_complete(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    post = b"POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n"
+    assert not request_complete(post + b"12345")
+    assert request_complete(post + b"1234567890")
+    big = f"POST /x HTTP/1.1\r\nContent-Length: {BODY_BUFFER_BYTES + 1}\r\n\r\n".encode()
+    assert request_complete(big)  # an upload goes to a thread once its headers are in
+    assert request_complete(b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n")
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """The app as `make run` serves it (gunicorn.conf.py, wsgi:app), on a SQLite file of its own."""
+    yield from run_gunicorn(tmp_path_factory.mktemp("serve"))
+
+
+def run_gunicorn(tmp_path):
+    """Start gunicorn as `make run` does; yields its base URL, stops it afterwards."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/serve.db", "SEARCH_INDEX_DIR": str(tmp_path / "ix"),
+           "INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "serve-test", "PORT": str(_free_port()),
+           "LOG_LEVEL": "warning", "GUNICORN_ACCESS_LOG": "/dev/null", "MARKETPLACE_ENV": "development"}
+    env.pop("FLASK_APP", None)
+    subprocess.run([sys.executable, "-c", "from marketplace import create_app; from marketplace.extensions import db\n"
+                    "app = create_app()\nwith app.app_context(): db.create_all()"],
+                   cwd=ROOT, env=env, check=True, timeout=120)
+    log = open(tmp_path / "gunicorn.log", "wb")  # noqa: SIM115
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{env['PORT']}"
+    for _ in range(600):  # bounded wait for the workers (each warms up first)
+        try:
+            if _get(base + "/healthz", 2) == 200:
+                break
+        except OSError:
+            time.sleep(0.2)
+    yield base
+    os.killpg(proc.pid, 15)
+    proc.wait(timeout=60)
+    log.close()
+
+
+def _get(url, timeout=30):
+    with urllib.request.urlopen(url, timeout=timeout) as resp:
+        resp.read()
+        return resp.status
+
+
+def test_200_slow_header_sockets_do_not_stop_the_site(served):
+    host, port = served.removeprefix("http://").split(":")
+    slow = []
+    try:
+        for _ in range(200):
+            sock = socket.create_connection((host, int(port)))
+            sock.sendall(b"GET /achievements HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")  # never finished
+            slow.append(sock)
+        statuses = [_get(served + path) for path in ("/healthz", "/", "/achievements", "/needs", "/healthz")]
+        assert statuses == [200] * 5
+        slow[0].sendall(b"1\r\n\r\n")  # a slow client that finally finishes is served too
+        slow[0].settimeout(30)
+        assert slow[0].recv(12).startswith(b"HTTP/1.1 200")
+    finally:
+        for sock in slow:
+            sock.close()
+
+
+def test_a_slow_small_post_body_does_not_hold_a_thread(served):
+    host, port = served.removeprefix("http://").split(":")
+    slow = []
+    try:
+        for _ in range(20):
+            sock = socket.create_connection((host, int(port)))
+            sock.sendall(b"POST /account/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n"
+                         b"Content-Type: application/x-www-form-urlencoded\r\n\r\nemail=a")
+            slow.append(sock)
+        assert [_get(served + "/healthz") for _ in range(4)] == [200] * 4
+    finally:
+        for sock in slow:
+            sock.close()
+
+
+def test_warm_up_serves_the_common_pages_in_every_thread(app, factory, caplog):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from marketplace.serving import WARM_PATHS, warm_up
+
+    factory.listing("achievement", title="预热成果")
+    seen = []
+    app.before_request(lambda: seen.append(__import__("flask").request.full_path.rstrip("?")))
+    with ThreadPoolExecutor(max_workers=2) as pool, caplog.at_level("INFO", logger="marketplace.serving"):
+        warm_up(app, threads=2, executor=pool)
+    assert sorted(seen) == sorted([p.rstrip("?") for p in WARM_PATHS] * 2)
+    assert "worker warmed up" in caplog.text
+    assert "failed" not in caplog.text

@@ -51,7 +51,7 @@ def _kept_fields():
 
 def render_busy():
     """503 + Retry-After when the database stayed busy: nothing was saved; a form post is offered again as is."""
-    retry = str(current_app.config.get("BUSY_RETRY_AFTER_SECONDS", 3))
+    retry = str(current_app.config["BUSY_RETRY_AFTER_SECONDS"])
     headers = {"Retry-After": retry, "Cache-Control": "no-store"}
     with read_only():  # the page itself (signed-in user, language, navigation) must not queue for the lock again
         message = _("系统正忙，您的操作尚未保存，请稍后重试。")

@@ -3,6 +3,8 @@ import os
 import secrets
 from pathlib import Path
 
+from .security.settings import parse_hosts
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -69,6 +71,9 @@ class Config:
     # Links in e-mails and notifications use this address (e.g. https://jxtm.example.cn), never the Host header
     # of the request (marketplace/urls.py). The default suits `make run` on this machine.
     EXTERNAL_BASE_URL = os.environ.get("EXTERNAL_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}")
+    # Host names the app answers to, comma-separated ("jxtm.example.cn,.jxtm.example.cn"); others get 400.
+    # Unset: any Host in development; production derives it from EXTERNAL_BASE_URL (security/settings.py).
+    TRUSTED_HOSTS = parse_hosts(os.environ.get("TRUSTED_HOSTS"))
 
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -82,6 +87,8 @@ class Config:
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    # No default in production: it refuses to start without it (security/settings.py lists every problem).
+    EXTERNAL_BASE_URL = os.environ.get("EXTERNAL_BASE_URL")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 

@@ -16,7 +16,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import taxonomy
 from .passwords import normalise_password, password_problem
-from .services import check_password, find_organisation_by_name, find_user_by_email
+from .services import check_password, find_organisation_by_name
 from .validation import clean_email, clean_text, credit_code_problem, email_problem, phone_is_valid
 
 LOCALES = [("zh", "中文"), ("en", "English")]
@@ -130,9 +130,8 @@ class RegisterForm(NewPasswordForm, OrganisationFieldsMixin):
         return self.org_choice.data != "existing"
 
     def validate_email(self, field):
+        # No "already registered" here: the view answers the same for every address (no enumeration).
         _check_email_format(field)
-        if find_user_by_email(field.data) is not None:
-            raise ValidationError(_l("该邮箱已注册"))
 
     def validate_phone(self, field):
         _check_phone(field)

@@ -124,9 +124,10 @@ def create_organisation(name, org_type, region, qualifications=(), **fields):
     return org
 
 
-def create_user(email, password, name, role, organisation, **fields):
+def create_user(email, password, name, role, organisation, password_hash=None, **fields):
+    """A new user; pass `password_hash` (computed before any write) to keep hashing out of the write lock."""
     user = User(email=normalise_email(email), name=name, role=role, organisation=organisation, **fields)
-    set_password(user, password)
+    user.password_hash = password_hash or hash_password(password)
     db.session.add(user)
     db.session.flush()
     return user
@@ -144,11 +145,13 @@ def register_user(email, password, name, role, phone=None, new_organisation=None
     Joining an existing organisation grants none of its standing until an operator confirms the membership;
     a new organisation starts unverified and its founder is an active member.
     """
+    password_hash = hash_password(password)  # before the first write: hashing never holds the write lock
     if existing_organisation is not None:
         organisation, membership = existing_organisation, "pending"
     else:
         organisation, membership = create_organisation(**new_organisation), "active"
-    return create_user(email, password, name, role, organisation, phone=phone or None, membership_status=membership)
+    return create_user(email, None, name, role, organisation, password_hash=password_hash, phone=phone or None,
+                       membership_status=membership)
 
 
 def change_password(user, new_password, keep_token=None):

@@ -26,6 +26,7 @@ from .services import (
     change_password,
     end_session,
     find_user_by_email,
+    hash_password,
     make_reset_token,
     register_user,
     reset_password,
@@ -48,34 +49,69 @@ def _user_agent():
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
-    """Create an account (with a new organisation or a pending membership of an existing one), then sign in."""
+    """Create an account (with a new organisation or a pending membership of an existing one).
+
+    New and already registered addresses get the same answer (no account enumeration): the new account's
+    owner gets a welcome mail and signs in with the chosen password; the existing account's owner gets a
+    notice instead, and nothing is created.
+    """
     if current_user.is_authenticated:
         return redirect(_landing_url())
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
-            user = register_user(
-                email=form.email.data,
-                password=form.password.data,
-                name=form.name.data,
-                role=form.role.data,
-                phone=form.phone.data,
-                new_organisation=form.new_organisation_fields() if form.creates_organisation else None,
-                existing_organisation=None if form.creates_organisation else form.existing_organisation,
-            )
-        except IntegrityError:  # the same email or organisation name was registered a moment ago
-            db.session.rollback()
-            form.email.errors.append(_("该邮箱已注册，或机构名称已被使用，请检查后重试。"))
-            return render_template("accounts/register.html", form=form)
-        start_session(user, user_agent=_user_agent())
-        db.session.commit()
-        if user.membership_status == "pending":
-            flash(_("注册成功。您加入“%(org)s”的申请需要运营人员确认，确认前不能以该机构名义发布和对接。",
-                    org=user.organisation.name), "info")
+        existing = find_user_by_email(form.email.data)
+        if existing is not None:
+            hash_password(form.password.data)  # the same work as a real registration: timing tells nothing
+            _send_existing_account_notice(existing)
         else:
-            flash(_("注册成功，欢迎加入江西技术交易市场！"), "success")
-        return redirect(_landing_url())
+            try:
+                user = _register(form)
+                db.session.commit()
+            except IntegrityError:  # the organisation name was registered a moment ago
+                db.session.rollback()
+                form.org_name.errors.append(_("该机构名称已被使用，请检查后重试。"))
+                return render_template("accounts/register.html", form=form)
+            _send_welcome_mail(user)
+        flash(_("注册申请已收到。我们已向 %(email)s 发送了一封邮件，请查收；新账号现在即可用您设置的密码登录。",
+                email=form.email.data), "info")
+        return redirect(url_for("accounts.login"))
     return render_template("accounts/register.html", form=form)
+
+
+def _register(form):
+    return register_user(
+        email=form.email.data,
+        password=form.password.data,
+        name=form.name.data,
+        role=form.role.data,
+        phone=form.phone.data,
+        new_organisation=form.new_organisation_fields() if form.creates_organisation else None,
+        existing_organisation=None if form.creates_organisation else form.existing_organisation,
+    )
+
+
+def _send_welcome_mail(user):
+    pending = ""
+    if user.membership_status == "pending":
+        pending = _("您加入“%(org)s”的申请需要运营人员确认，确认前不能以该机构名义发布和对接。\n\n",
+                    org=user.organisation.name)
+    body = _(
+        "%(name)s，您好：\n\n您已在江西技术交易市场注册账号 %(email)s。请用注册时设置的密码登录：\n\n%(link)s\n\n"
+        "%(pending)s江西省常设技术交易市场",
+        name=user.name, email=user.email, link=external_url("accounts.login"), pending=pending,
+    )
+    send_mail(user.email, _("注册成功 · 江西技术交易市场"), body)
+
+
+def _send_existing_account_notice(user):
+    body = _(
+        "%(name)s，您好：\n\n有人（可能是您本人）刚刚尝试用本邮箱在江西技术交易市场注册新账号。"
+        "本邮箱已有账号，因此没有创建新账号，您的账号没有任何变化。\n\n"
+        "如果是您本人，请直接登录：%(login)s\n忘记密码可以在这里重置：%(reset)s\n\n"
+        "如果不是您本人，请忽略本邮件。\n\n江西省常设技术交易市场",
+        name=user.name, login=external_url("accounts.login"), reset=external_url("accounts.reset_request"),
+    )
+    send_mail(user.email, _("有人尝试用您的邮箱注册 · 江西技术交易市场"), body)
 
 
 @bp.route("/login", methods=["GET", "POST"])

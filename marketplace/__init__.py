@@ -27,6 +27,10 @@ def create_app(config=None, **overrides):
     app.config.update(overrides)
     _resolve_paths(app)
     check_production(app.config)
+    if app.config["PROXY_FIX_X_FOR"]:  # the client IP for per-IP limits, from a proxy we run
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

@@ -75,6 +75,21 @@ class Config:
     # Unset: any Host in development; production derives it from EXTERNAL_BASE_URL (security/settings.py).
     TRUSTED_HOSTS = parse_hosts(os.environ.get("TRUSTED_HOSTS"))
 
+    # Sign-in throttling and form rate limits (accounts/lockout.py, security/throttle.py). Counters are shared by
+    # every worker: in Redis when RATELIMIT_STORAGE_URI=redis://host:6379/0, else in the database.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI")  # unset: the database table
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "jxtm:")  # Redis keys of this market
+    LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", 5))  # wrong passwords per address ...
+    LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", 900))  # ... within these seconds
+    LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", 900))  # then locked this long
+    LOGIN_IP_MAX_FAILURES = int(os.environ.get("LOGIN_IP_MAX_FAILURES", 30))  # failures per IP per window
+    REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "10/hour")  # registrations per IP
+    RESET_RATE_LIMIT = os.environ.get("RESET_RATE_LIMIT", "10/hour")  # reset requests per IP
+    RESET_EMAIL_RATE_LIMIT = os.environ.get("RESET_EMAIL_RATE_LIMIT", "3/hour")  # reset mails per address
+    # Behind a reverse proxy: how many X-Forwarded-For hops to trust for the client IP (0: none, the default;
+    # never trust the header without a proxy that sets it, or the per-IP limits can be dodged).
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", 0))
+
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ["zh", "en"]

@@ -16,6 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models_base import utcnow
+from ..security.transactions import release_read_transaction
 from .models import AuthSession, Organisation, User
 from .passwords import normalise_password
 
@@ -27,7 +28,11 @@ def normalise_email(email):
 
 
 def hash_password(password):
-    """Werkzeug's default (scrypt) hash of the NFKC form; TestConfig picks a fast method."""
+    """Werkzeug's default (scrypt) hash of the NFKC form; TestConfig picks a fast method.
+
+    Call it before the first write of the transaction: a read-only transaction is ended first, so that the
+    slow hash never holds SQLite's write lock (security/transactions.py)."""
+    release_read_transaction()
     password = normalise_password(password)
     method = current_app.config.get("PASSWORD_HASH_METHOD")
     return generate_password_hash(password, method=method) if method else generate_password_hash(password)
@@ -40,7 +45,9 @@ def set_password(user, password):
 def check_password(user, password):
     if not (user and user.password_hash):
         return False
-    return check_password_hash(user.password_hash, normalise_password(password))
+    stored = user.password_hash
+    release_read_transaction()  # verify before any write, outside the write lock
+    return check_password_hash(stored, normalise_password(password))
 
 
 def find_user_by_email(email):
@@ -52,6 +59,7 @@ def authenticate(email, password):
     user = find_user_by_email(email)
     if user is None:
         # Spend the same time as a real check so that timing does not reveal which emails exist.
+        release_read_transaction()
         check_password_hash(_dummy_hash(), normalise_password(password))
         return None
     if not check_password(user, password or "") or user.is_disabled:

@@ -8,9 +8,11 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..mail import send_mail
+from ..security.throttle import client_ip, digest, minutes, rate_limit
+from ..security.throttle import hit as throttle_hit
 from ..templating import has_endpoint
 from ..urls import external_url
-from . import bp
+from . import bp, lockout
 from .forms import (
     LoginForm,
     OrganisationForm,
@@ -21,6 +23,7 @@ from .forms import (
     ResetRequestForm,
 )
 from .organisations import can_request_verification, request_verification, update_organisation
+from .security_events import emit
 from .services import (
     authenticate,
     change_password,
@@ -48,6 +51,7 @@ def _user_agent():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@rate_limit("register", "REGISTER_RATE_LIMIT")
 def register():
     """Create an account (with a new organisation or a pending membership of an existing one).
 
@@ -116,21 +120,53 @@ def _send_existing_account_notice(user):
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Sign in; a new session each time. Unknown email, wrong password and disabled account look the same."""
+    """Sign in; a new session each time. Unknown email, wrong password and disabled account look the same.
+
+    Too many failures lock the address (and a noisy IP) for a while: the password is then not even checked."""
     next_url = safe_next_url(request.args.get("next"))
     if current_user.is_authenticated:
         return redirect(next_url or _landing_url())
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        email, ip = form.email.data, client_ip()
+        wait = lockout.locked_for(email, ip)
+        user = None if wait else authenticate(email, form.password.data)
         if user is not None:
+            lockout.record_success(email, ip)
             start_session(user, remember=form.remember.data, user_agent=_user_agent())
             db.session.commit()
             flash(_("欢迎回来，%(name)s。", name=user.name), "success")
             return redirect(next_url or _landing_url())
-        log.info("failed sign-in attempt")
+        if not wait:
+            log.info("failed sign-in attempt")
+            wait = _count_failure(email, ip)
+        if wait:
+            form.form_errors.append(_("登录失败次数过多，该账号（或您的网络地址）已被暂时锁定，"
+                                      "请在 %(minutes)s 分钟后再试。如忘记密码，可以重置密码。", minutes=minutes(wait)))
+            return render_template("accounts/login.html", form=form, next_url=next_url), 429
         form.form_errors.append(_("邮箱或密码不正确，或账号已被停用。"))
     return render_template("accounts/login.html", form=form, next_url=next_url)
+
+
+def _count_failure(email, ip):
+    """Count the failure; when it locks the account, tell its owner by e-mail. Returns the lock's seconds."""
+    wait, account_locked = lockout.record_failure(email, ip)
+    if account_locked:
+        owner = find_user_by_email(email)
+        emit("login_lockout", user=owner, outcome="locked", ip=ip, seconds=wait)
+        if owner is not None:
+            _send_lockout_mail(owner, wait)
+    return wait
+
+
+def _send_lockout_mail(user, seconds):
+    body = _(
+        "%(name)s，您好：\n\n您在江西技术交易市场的账号因连续多次密码错误，已被锁定 %(minutes)s 分钟，"
+        "期间无法登录。\n\n如果是您本人输错了密码，请稍后再试，或重置密码：%(reset)s\n"
+        "如果不是您本人的操作，可能有人在尝试猜测您的密码，建议您重置密码，并联系平台运营人员。\n\n江西省常设技术交易市场",
+        name=user.name, minutes=minutes(seconds), reset=external_url("accounts.reset_request"),
+    )
+    send_mail(user.email, _("账号已被暂时锁定 · 江西技术交易市场"), body)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -157,12 +193,15 @@ def password():
 
 
 @bp.route("/reset", methods=["GET", "POST"])
+@rate_limit("reset", "RESET_RATE_LIMIT")
 def reset_request():
     """Ask for a reset link by email; the answer is the same whether or not the email is registered."""
     form = ResetRequestForm()
     if form.validate_on_submit():
         user = find_user_by_email(form.email.data)
-        if user is not None and not user.is_disabled:
+        # At most RESET_EMAIL_RATE_LIMIT mails per address: nobody can flood a mailbox; the answer stays the same.
+        flooded = throttle_hit("reset-email", digest(form.email.data), "RESET_EMAIL_RATE_LIMIT")
+        if user is not None and not user.is_disabled and not flooded:
             _send_reset_mail(user)
         flash(_("如果该邮箱已在本平台注册，我们已向它发送了重置密码的链接，请查收邮件（%(minutes)s 分钟内有效）。",
                 minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60), "info")

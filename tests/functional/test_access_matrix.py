@@ -104,6 +104,7 @@ MATRIX = {
     "operators.approve": [("POST", "/ops/users/{other_user}/approve", operator_only(ok=302))],
     "operators.disable": [("POST", "/ops/users/{other_user}/disable", operator_only(ok=302))],
     "operators.enable": [("POST", "/ops/users/{other_user}/enable", operator_only(ok=302))],
+    "operators.unlock": [("POST", "/ops/users/{other_user}/unlock", operator_only(ok=302))],
     "operators.outbox": [("GET", "/ops/outbox", operator_only())],
     "operators.outbox_message": [("GET", "/ops/outbox/{outbox_name}", operator_only())],
     "operators.exports": [("GET", "/ops/exports", operator_only())],

@@ -4,6 +4,9 @@ LOGIN_MAX_FAILURES wrong passwords for one address within LOGIN_FAILURE_WINDOW s
 LOGIN_LOCKOUT_SECONDS (the right password does not work either until then); LOGIN_IP_MAX_FAILURES failures
 from one IP lock that IP the same way. Unknown addresses are counted and locked like real ones, so the answer
 reveals nothing. Operators unlock an account from /ops/users. The counters live in security/throttle.py.
+
+Every attempt is counted *before* the password is checked (an atomic increment), so concurrent guesses on
+several workers cannot slip past the limit; a correct password takes its attempt back.
 """
 import logging
 
@@ -17,35 +20,46 @@ log = logging.getLogger(__name__)
 
 def _keys(email, ip):
     account = digest(email)
-    return {"account_failures": f"login:fail:account:{account}", "account_lock": f"login:lock:account:{account}",
-            "ip_failures": f"login:fail:ip:{ip}", "ip_lock": f"login:lock:ip:{ip}"}
+    return {"account": f"login:fail:account:{account}", "account_lock": f"login:lock:account:{account}",
+            "ip": f"login:fail:ip:{ip}", "ip_lock": f"login:lock:ip:{ip}"}
 
 
-def locked_for(email, ip):
-    """Seconds until this address (or this IP) may try again; 0 when it may try now."""
+def _settings():
+    config = current_app.config
+    return (int(config["LOGIN_FAILURE_WINDOW"]), int(config["LOGIN_LOCKOUT_SECONDS"]),
+            int(config["LOGIN_MAX_FAILURES"]), int(config["LOGIN_IP_MAX_FAILURES"]))
+
+
+def begin_attempt(email, ip):
+    """Count this attempt; the seconds to wait when the address or the IP is locked (then do not check)."""
+    window, lockout, max_account, max_ip = _settings()
     keys = _keys(email, ip)
     try:
-        return max(store().get(keys["account_lock"])[1], store().get(keys["ip_lock"])[1])
+        wait = max(store().get(keys["account_lock"])[1], store().get(keys["ip_lock"])[1])
+        if wait:
+            return wait
+        account_count, _ = store().hit(keys["account"], window)
+        ip_count, _ = store().hit(keys["ip"], window)
     except Exception:  # an unreachable store must not stop every sign-in: log it loudly
         log.exception("throttle store unavailable: sign-in not limited")
         return 0
+    if account_count > max_account or ip_count > max_ip:  # concurrent guesses past the limit
+        return lockout
+    return 0
 
 
 def record_failure(email, ip):
-    """Count a failed sign-in; returns (seconds locked now or 0, True when this failure locked the account)."""
-    config, keys = current_app.config, _keys(email, ip)
-    window, lockout = int(config["LOGIN_FAILURE_WINDOW"]), int(config["LOGIN_LOCKOUT_SECONDS"])
+    """After a wrong password: (seconds locked now or 0, True when this failure locked the account)."""
+    window, lockout, max_account, max_ip = _settings()
+    keys = _keys(email, ip)
     try:
-        account_count, _ = store().hit(keys["account_failures"], window)
-        ip_count, _ = store().hit(keys["ip_failures"], window)
-        account_locked = account_count >= int(config["LOGIN_MAX_FAILURES"])
-        ip_locked = ip_count >= int(config["LOGIN_IP_MAX_FAILURES"])
+        account_count = store().get(keys["account"])[0]
+        ip_count = store().get(keys["ip"])[0]
+        account_locked, ip_locked = account_count >= max_account, ip_count >= max_ip
         if account_locked:
             store().lock(keys["account_lock"], lockout)
-            store().clear(keys["account_failures"])
         if ip_locked:
             store().lock(keys["ip_lock"], lockout)
-            store().clear(keys["ip_failures"])
     except Exception:
         log.exception("throttle store unavailable: failure not counted")
         return 0, False
@@ -55,9 +69,11 @@ def record_failure(email, ip):
 
 
 def record_success(email, ip):
-    """A correct password forgets the address's earlier failures."""
+    """A correct password forgets the address's failures and takes its attempt back from the IP's count."""
+    keys = _keys(email, ip)
     try:
-        store().clear(_keys(email, ip)["account_failures"])
+        store().clear(keys["account"])
+        store().undo(keys["ip"])
     except Exception:
         log.exception("throttle store unavailable")
 
@@ -65,7 +81,7 @@ def record_success(email, ip):
 def unlock(email):
     """Operators: lift the lock of this address and forget its failures."""
     keys = _keys(email, "-")
-    store().clear(keys["account_lock"], keys["account_failures"])
+    store().clear(keys["account_lock"], keys["account"])
 
 
 def locks_of(emails):

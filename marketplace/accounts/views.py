@@ -129,7 +129,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         email, ip = form.email.data, client_ip()
-        wait = lockout.locked_for(email, ip)
+        wait = lockout.begin_attempt(email, ip)
         user = None if wait else authenticate(email, form.password.data)
         if user is not None:
             lockout.record_success(email, ip)

@@ -1,8 +1,9 @@
 """Counting attempts across every worker and host: Redis when RATELIMIT_STORAGE_URI is set, else the database.
 
-A store counts hits on a key in a fixed window (`hit`), reads a counter (`get`), sets a lock (`lock`) and
-forgets keys (`clear`). Both stores are shared: the database's table is seen by all gunicorn workers and
-hosts of the same database, Redis by everything that uses the same server. Never per process.
+A store counts hits on a key in a fixed window (`hit`), takes one back (`undo`), reads a counter (`get`),
+sets a lock (`lock`) and forgets keys (`clear`). Both stores are shared: the database's table is seen by all
+gunicorn workers and hosts of the same database, Redis by everything that uses the same server. Never per
+process.
 
 `rate_limit(scope, limit)` is the decorator for forms (registration, reset requests, inquiries):
 
@@ -93,6 +94,12 @@ class DatabaseStore:
         with self._begin() as conn:
             conn.execute(stmt)
 
+    def undo(self, key):
+        table = ThrottleCounter.__table__
+        with self._begin() as conn:
+            conn.execute(table.update().where(table.c.key == key, table.c.count > 0)
+                         .values(count=table.c.count - 1))
+
     def clear(self, *keys):
         table = ThrottleCounter.__table__
         with self._begin() as conn:
@@ -129,6 +136,15 @@ class RedisStore:
 
     def lock(self, key, seconds):
         self.redis.set(self.prefix + key, 1, ex=int(seconds))
+
+    def undo(self, key):
+        key = self.prefix + key
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.decr(key)
+        pipe.ttl(key)
+        value, ttl = pipe.execute()
+        if ttl < 0:  # the counter had expired between the two calls: DECR made a key without expiry
+            self.redis.delete(key)
 
     def clear(self, *keys):
         self.redis.delete(*(self.prefix + key for key in keys))

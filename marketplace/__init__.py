@@ -35,6 +35,7 @@ def create_app(config=None, **overrides):
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
+    register_security_headers(app)
     register_commands(app)
     register_background(app)
     return app
@@ -111,6 +112,12 @@ def register_template_helpers(app):
     from .templating import register
 
     register(app)
+
+
+def register_security_headers(app):
+    from .security import headers
+
+    headers.init_app(app)
 
 
 def register_commands(app):

@@ -90,6 +90,16 @@ class Config:
     # never trust the header without a proxy that sets it, or the per-IP limits can be dodged).
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", 0))
 
+    # Security headers on every response (security/headers.py). Scripts and styles come from this site only.
+    CONTENT_SECURITY_POLICY = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+        "connect-src 'self'; media-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    )
+    REFERRER_POLICY = "same-origin"
+    PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=(), usb=()"
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 0))  # Strict-Transport-Security; production: one year
+
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ["zh", "en"]
@@ -104,6 +114,7 @@ class ProductionConfig(Config):
     ENV_NAME = "production"
     # No default in production: it refuses to start without it (security/settings.py lists every problem).
     EXTERNAL_BASE_URL = os.environ.get("EXTERNAL_BASE_URL")
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 365 * 24 * 3600))
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 

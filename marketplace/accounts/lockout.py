@@ -31,37 +31,41 @@ def _settings():
 
 
 def begin_attempt(email, ip):
-    """Count this attempt; the seconds to wait when the address or the IP is locked (then do not check)."""
+    """Count this attempt before the password is checked: (seconds to wait, attempt).
+
+    A wait above 0 means the address or the IP is locked: do not check the password. `attempt` is this try's
+    place in the address's and the IP's windows, for record_failure."""
     window, lockout, max_account, max_ip = _settings()
     keys = _keys(email, ip)
     try:
         wait = max(store().get(keys["account_lock"])[1], store().get(keys["ip_lock"])[1])
         if wait:
-            return wait
-        account_count, _ = store().hit(keys["account"], window)
-        ip_count, _ = store().hit(keys["ip"], window)
+            return wait, None
+        attempt = (store().hit(keys["account"], window)[0], store().hit(keys["ip"], window)[0])
     except Exception:  # an unreachable store must not stop every sign-in: log it loudly
         log.exception("throttle store unavailable: sign-in not limited")
-        return 0
-    if account_count > max_account or ip_count > max_ip:  # concurrent guesses past the limit
-        return lockout
-    return 0
+        return 0, None
+    if attempt[0] > max_account or attempt[1] > max_ip:  # concurrent guesses past the limit
+        return lockout, None
+    return 0, attempt
 
 
-def record_failure(email, ip):
-    """After a wrong password: (seconds locked now or 0, True when this failure locked the account)."""
+def record_failure(email, ip, attempt):
+    """After a wrong password: (seconds locked now or 0, True when this failure locked the account).
+
+    The attempt that reaches LOGIN_MAX_FAILURES (or the IP's limit) sets the lock; later ones were refused."""
+    if attempt is None:
+        return 0, False
     window, lockout, max_account, max_ip = _settings()
     keys = _keys(email, ip)
+    account_locked, ip_locked = attempt[0] >= max_account, attempt[1] >= max_ip
     try:
-        account_count = store().get(keys["account"])[0]
-        ip_count = store().get(keys["ip"])[0]
-        account_locked, ip_locked = account_count >= max_account, ip_count >= max_ip
         if account_locked:
             store().lock(keys["account_lock"], lockout)
         if ip_locked:
             store().lock(keys["ip_lock"], lockout)
     except Exception:
-        log.exception("throttle store unavailable: failure not counted")
+        log.exception("throttle store unavailable: lock not set")
         return 0, False
     if ip_locked:
         emit("login_ip_locked", outcome="locked", ip=ip, seconds=lockout)

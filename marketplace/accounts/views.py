@@ -129,28 +129,31 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         email, ip = form.email.data, client_ip()
-        wait = lockout.begin_attempt(email, ip)
-        user = None if wait else authenticate(email, form.password.data)
+        wait, attempt = lockout.begin_attempt(email, ip)
+        if wait:  # locked: the password is not even checked
+            form.form_errors.append(_locked_message(wait))
+            return render_template("accounts/login.html", form=form, next_url=next_url), 429
+        user = authenticate(email, form.password.data)
         if user is not None:
             lockout.record_success(email, ip)
             start_session(user, remember=form.remember.data, user_agent=_user_agent())
             db.session.commit()
             flash(_("欢迎回来，%(name)s。", name=user.name), "success")
             return redirect(next_url or _landing_url())
-        if not wait:
-            log.info("failed sign-in attempt")
-            wait = _count_failure(email, ip)
-        if wait:
-            form.form_errors.append(_("登录失败次数过多，该账号（或您的网络地址）已被暂时锁定，"
-                                      "请在 %(minutes)s 分钟后再试。如忘记密码，可以重置密码。", minutes=minutes(wait)))
-            return render_template("accounts/login.html", form=form, next_url=next_url), 429
-        form.form_errors.append(_("邮箱或密码不正确，或账号已被停用。"))
+        log.info("failed sign-in attempt")
+        wait = _count_failure(email, ip, attempt)
+        form.form_errors.append(_locked_message(wait) if wait else _("邮箱或密码不正确，或账号已被停用。"))
     return render_template("accounts/login.html", form=form, next_url=next_url)
 
 
-def _count_failure(email, ip):
+def _locked_message(seconds):
+    return _("登录失败次数过多，该账号（或您的网络地址）已被暂时锁定，"
+             "请在 %(minutes)s 分钟后再试。如忘记密码，可以重置密码。", minutes=minutes(seconds))
+
+
+def _count_failure(email, ip, attempt):
     """Count the failure; when it locks the account, tell its owner by e-mail. Returns the lock's seconds."""
-    wait, account_locked = lockout.record_failure(email, ip)
+    wait, account_locked = lockout.record_failure(email, ip, attempt)
     if account_locked:
         owner = find_user_by_email(email)
         emit("login_lockout", user=owner, outcome="locked", ip=ip, seconds=wait)

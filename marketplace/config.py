@@ -54,6 +54,11 @@ class Config:
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     REMEMBER_COOKIE_DURATION = 14 * 24 * 3600
     PERMANENT_SESSION_LIFETIME = 7 * 24 * 3600
+    # Sign-in sessions (accounts/sessions.py): signed out after this long without a request ...
+    SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", 30 * 60))
+    # ... and this long after signing in, whatever happens ("keep me signed in": REMEMBER_COOKIE_DURATION).
+    SESSION_ABSOLUTE_LIFETIME = int(os.environ.get("SESSION_ABSOLUTE_LIFETIME", 12 * 3600))
+    SESSION_TOUCH_SECONDS = 60  # last use of a session is written at most this often
 
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 20 * 1024 * 1024))
     ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))

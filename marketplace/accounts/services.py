@@ -81,21 +81,39 @@ def load_user_from_token(token):
     """Flask-Login loader: the cookie carries an AuthSession token; a revoked token signs nobody in."""
     if not token:
         return None
+    from .sessions import check_and_touch
+
     auth = db.session.execute(db.select(AuthSession).filter_by(token=token)).scalar_one_or_none()
     if auth is None or auth.user.is_disabled:
+        return None
+    if not check_and_touch(auth):  # idle too long, or past its absolute lifetime
+        _say_session_expired()
         return None
     user = auth.user
     user._current_token = auth.token
     return user
 
 
-def start_session(user, remember=False, user_agent=None):
+def _say_session_expired():
+    from flask import flash
+    from flask_babel import gettext as _
+
+    if not session.get("_expired_said"):
+        session["_expired_said"] = True
+        flash(_("由于长时间未操作或登录时间过长，您已自动退出登录，请重新登录。"), "warning")
+
+
+def start_session(user, remember=False, user_agent=None, ip_address=None):
     """Sign the user in with a brand-new session (old session data is dropped: no fixation)."""
+    from .sessions import purge_expired
+
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
-    auth = AuthSession(user=user, user_agent=(user_agent or "")[:200])
+    purge_expired(user)
+    auth = AuthSession(user=user, user_agent=(user_agent or "")[:200], ip_address=(ip_address or "")[:45] or None,
+                       remember=bool(remember), last_seen_at=utcnow())
     db.session.add(auth)
     db.session.flush()
     user._current_token = auth.token
@@ -166,6 +184,12 @@ def change_password(user, new_password, keep_token=None):
     """Set a new password and sign out every other browser of the user."""
     set_password(user, new_password)
     revoke_sessions(user, keep_token=keep_token)
+
+
+def change_email(user, new_email):
+    """Set a new sign-in e-mail (the caller checked the password); unique, so a race raises IntegrityError."""
+    user.email = normalise_email(new_email)
+    db.session.flush()
 
 
 def update_profile(user, name, phone, locale):

@@ -24,6 +24,7 @@ from .forms import (
 )
 from .organisations import can_request_verification, request_verification, update_organisation
 from .security_events import emit
+from .security_views import reauthenticated
 from .services import (
     authenticate,
     change_password,
@@ -136,7 +137,7 @@ def login():
         user = authenticate(email, form.password.data)
         if user is not None:
             lockout.record_success(email, ip)
-            start_session(user, remember=form.remember.data, user_agent=_user_agent())
+            start_session(user, remember=form.remember.data, user_agent=_user_agent(), ip_address=ip)
             db.session.commit()
             flash(_("欢迎回来，%(name)s。", name=user.name), "success")
             return redirect(next_url or _landing_url())
@@ -187,7 +188,7 @@ def logout():
 def password():
     """Change the password; every other signed-in browser is signed out, this one stays."""
     form = PasswordChangeForm(current_user)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and reauthenticated(form):
         change_password(current_user, form.password.data, keep_token=current_user.get_id())
         db.session.commit()
         flash(_("密码已修改，其他设备上的登录已全部退出。"), "success")

@@ -67,7 +67,8 @@ def test_signed_in_and_operator_pages_report_no_csp_violation(live_server, page,
     email, password = live_server.create_user("researcher")
     sign_in(page, email, password)
     problems = _visit(page, live_server, ["/me/", "/achievements/new", "/account/profile", "/account/organisation",
-                                          "/account/password", "/matches/", "/matches/notifications"], seen)
+                                          "/account/password", "/account/email", "/account/sessions", "/matches/",
+                                          "/matches/notifications"], seen)
     page.context.clear_cookies()
     email, password = live_server.create_operator()
     sign_in(page, email, password)

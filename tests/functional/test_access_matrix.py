@@ -85,6 +85,14 @@ MATRIX = {
     "accounts.profile": [("GET", "/account/profile", signed_in())],
     "accounts.password": [("GET", "/account/password", signed_in())],
     "accounts.organisation": [("GET", "/account/organisation", signed_in())],
+    "accounts.email": [
+        ("GET", "/account/email", signed_in()),
+        ("POST", "/account/email", signed_in(ok=200)),  # empty form: re-rendered with errors
+    ],
+    "accounts.devices": [("GET", "/account/sessions", signed_in())],
+    # a session of the owner: only the owner may end it (the others get 403, a missing id 404)
+    "accounts.revoke_device": [("POST", "/account/sessions/{owner_session}/revoke", owner_only(ok=302))],
+    "accounts.revoke_other_devices": [("POST", "/account/sessions/revoke-others", signed_in(ok=302))],
     "accounts.organisation_verification": [
         ("POST", "/account/organisation/verification", {**signed_in(ok=302), "pending": 403}),  # confirmed only
     ],
@@ -157,11 +165,23 @@ def _world(factory, app):
     outbox_name = sorted(os.listdir(app.config["OUTBOX_DIR"]))[-1]
 
     saved_search = _saved_search(owner)
+    owner_session = _session_of(owner)
     ids = dict(ach_pub=ach_pub.id, ach_draft=ach_draft.id, ach_submitted=ach_submitted.id,
                need_draft=need_draft.id, att=att.id, org=owner.organisation_id, other_user=other.id,
-               outbox_name=outbox_name, saved_search=saved_search, pending_draft=pending_draft.id)
+               outbox_name=outbox_name, saved_search=saved_search, pending_draft=pending_draft.id,
+               owner_session=owner_session)
     users = dict(owner=owner, company=company, other=other, operator=operator, pending=pending)
     return ids, users
+
+
+def _session_of(user):
+    """A signed-in browser of the user, other than the one the cell signs in with."""
+    from marketplace.accounts.models import AuthSession
+
+    auth = AuthSession(user_id=user.id, user_agent="Mozilla/5.0 (Windows NT 10.0) Chrome/120.0")
+    db.session.add(auth)
+    db.session.commit()
+    return auth.id
 
 
 def _saved_search(user):

@@ -112,7 +112,7 @@ def _finish_catalogue(app):
     from marketplace.listings.models import Listing
     from marketplace.matching import services as matching
     from marketplace.matching.models import MatchState
-    from marketplace.search.models import IndexChange
+    from marketplace.listings.models import ListingChange
 
     with app.app_context():
         org = create_organisation(name="基准测试企业", org_type="enterprise", region="nanchang")
@@ -124,7 +124,7 @@ def _finish_catalogue(app):
                                    .limit(5)).scalars().all()
         db.session.execute(db.update(Listing).where(Listing.id.in_(needs))
                            .values(owner_id=user.id, organisation_id=org.id))
-        top = db.session.execute(db.select(db.func.max(IndexChange.id))).scalar() or 0
+        top = db.session.execute(db.select(db.func.max(ListingChange.id))).scalar() or 0
         state = db.session.get(MatchState, matching.STATE_NAME) or MatchState(name=matching.STATE_NAME)
         state.last_change_id = top
         db.session.add(state)

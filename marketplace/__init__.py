@@ -7,6 +7,7 @@ from flask import Flask
 
 from .config import config_from_env, load_secret_key
 from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from .security.settings import check_production
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +26,16 @@ def create_app(config=None, **overrides):
     app.config.from_object(config or config_from_env())
     app.config.update(overrides)
     _resolve_paths(app)
+    check_production(app.config)
+    if app.config["PROXY_FIX_X_FOR"]:  # the client IP for per-IP limits, from a proxy we run
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
+    register_security_headers(app)
     register_commands(app)
     register_background(app)
     return app
@@ -37,9 +44,10 @@ def create_app(config=None, **overrides):
 def _resolve_paths(app):
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
-        if app.config.get("ENV_NAME") == "production" and not os.environ.get("SECRET_KEY"):
-            raise RuntimeError("SECRET_KEY must be set in the environment in production")
-        app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
+        if app.config.get("ENV_NAME") == "production":  # never a generated key: check_production says so
+            app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY")
+        else:
+            app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "marketplace.db")
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -104,6 +112,12 @@ def register_template_helpers(app):
     from .templating import register
 
     register(app)
+
+
+def register_security_headers(app):
+    from .security import headers
+
+    headers.init_app(app)
 
 
 def register_commands(app):

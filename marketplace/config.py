@@ -3,6 +3,8 @@ import os
 import secrets
 from pathlib import Path
 
+from .security.settings import parse_hosts
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -57,6 +59,11 @@ class Config:
     PERMANENT_SESSION_LIFETIME = 7 * 24 * 3600  # seconds
     WTF_CSRF_ENABLED = True  # CSRF token on every form (off only in tests)
     PASSWORD_HASH_METHOD = None  # None: Werkzeug's default (scrypt); tests use a fast method
+    # Sign-in sessions (accounts/sessions.py): signed out after this long without a request ...
+    SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", 30 * 60))
+    # ... and this long after signing in, whatever happens ("keep me signed in": REMEMBER_COOKIE_DURATION).
+    SESSION_ABSOLUTE_LIFETIME = int(os.environ.get("SESSION_ABSOLUTE_LIFETIME", 12 * 3600))
+    SESSION_TOUCH_SECONDS = 60  # last use of a session is written at most this often
 
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 20 * 1024 * 1024))  # largest request body
     ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))  # largest attachment
@@ -74,6 +81,34 @@ class Config:
     # Links in e-mails and notifications use this address (e.g. https://jxtm.example.cn), never the Host header
     # of the request (marketplace/urls.py). The default suits `make run` on this machine.
     EXTERNAL_BASE_URL = os.environ.get("EXTERNAL_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}")
+    # Host names the app answers to, comma-separated ("jxtm.example.cn,.jxtm.example.cn"); others get 400.
+    # Unset: any Host in development; production derives it from EXTERNAL_BASE_URL (security/settings.py).
+    TRUSTED_HOSTS = parse_hosts(os.environ.get("TRUSTED_HOSTS"))
+
+    # Sign-in throttling and form rate limits (accounts/lockout.py, security/throttle.py). Counters are shared by
+    # every worker: in Redis when RATELIMIT_STORAGE_URI=redis://host:6379/0, else in the database.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI")  # unset: the database table
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "jxtm:")  # Redis keys of this market
+    LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", 5))  # wrong passwords per address ...
+    LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", 900))  # ... within these seconds
+    LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", 900))  # then locked this long
+    LOGIN_IP_MAX_FAILURES = int(os.environ.get("LOGIN_IP_MAX_FAILURES", 30))  # failures per IP per window
+    REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "10/hour")  # registrations per IP
+    RESET_RATE_LIMIT = os.environ.get("RESET_RATE_LIMIT", "10/hour")  # reset requests per IP
+    RESET_EMAIL_RATE_LIMIT = os.environ.get("RESET_EMAIL_RATE_LIMIT", "3/hour")  # reset mails per address
+    # Behind a reverse proxy: how many X-Forwarded-For hops to trust for the client IP (0: none, the default;
+    # never trust the header without a proxy that sets it, or the per-IP limits can be dodged).
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", 0))
+
+    # Security headers on every response (security/headers.py). Scripts and styles come from this site only.
+    CONTENT_SECURITY_POLICY = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+        "connect-src 'self'; media-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    )
+    REFERRER_POLICY = "same-origin"
+    PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=(), usb=()"
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 0))  # Strict-Transport-Security; production: one year
 
     # The market's clock: validity dates are local dates here, times are shown in it (listings/visibility.py).
     MARKET_TIMEZONE = os.environ.get("MARKET_TIMEZONE", "Asia/Shanghai")
@@ -105,6 +140,9 @@ class Config:
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    # No default in production: it refuses to start without it (security/settings.py lists every problem).
+    EXTERNAL_BASE_URL = os.environ.get("EXTERNAL_BASE_URL")
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 365 * 24 * 3600))
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 

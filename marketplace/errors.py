@@ -2,6 +2,7 @@
 import logging
 
 from flask import current_app, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -36,6 +37,8 @@ def render_error(code, message=None):
     message = message or _messages().get(code, _("请求无法完成。"))
     if _wants_json():
         return jsonify(error=message, status=code), code
+    if request_ctx.url_adapter is None:  # an untrusted Host header: no URLs can be built for a page
+        return message, code, {"Content-Type": "text/plain; charset=utf-8"}
     try:
         return render_template("errors/error.html", code=code, message=message), code
     except Exception:  # the error page itself failed: still answer, never a traceback

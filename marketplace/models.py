@@ -5,6 +5,7 @@ MODEL_MODULES = [
     "marketplace.accounts.models",
     "marketplace.listings.models",
     "marketplace.matching.models",
+    "marketplace.security.models",
 ]
 
 

@@ -16,7 +16,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import taxonomy
 from .passwords import normalise_password, password_problem
-from .services import check_password, find_organisation_by_name, find_user_by_email
+from .services import find_organisation_by_name
 from .validation import clean_email, clean_text, credit_code_problem, email_problem, phone_is_valid
 
 LOCALES = [("zh", "中文"), ("en", "English")]
@@ -130,9 +130,8 @@ class RegisterForm(NewPasswordForm, OrganisationFieldsMixin):
         return self.org_choice.data != "existing"
 
     def validate_email(self, field):
+        # No "already registered" here: the view answers the same for every address (no enumeration).
         _check_email_format(field)
-        if find_user_by_email(field.data) is not None:
-            raise ValidationError(_l("该邮箱已注册"))
 
     def validate_phone(self, field):
         _check_phone(field)
@@ -178,16 +177,26 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("在这台设备上保持登录（14 天）"))
 
 
+def _current_password_field():
+    # Checked by the view (security_views.reauthenticated), through the sign-in throttle.
+    return PasswordField(_l("当前密码"), validators=[_required(_l("请填写当前密码。")), _max(1000)],
+                         description=_l("为确认是您本人操作，请输入当前密码。"))
+
+
 class PasswordChangeForm(NewPasswordForm):
-    current_password = PasswordField(_l("当前密码"), validators=[_required(_l("请填写当前密码。"))])
+    current_password = _current_password_field()
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
 
-    def validate_current_password(self, field):
-        if not check_password(self.user, field.data):
-            raise ValidationError(_l("当前密码不正确。"))
+
+class EmailChangeForm(FlaskForm):
+    email = _email_field(_l("新的登录邮箱"))
+    current_password = _current_password_field()
+
+    def validate_email(self, field):
+        _check_email_format(field)
 
 
 class ResetRequestForm(FlaskForm):

@@ -106,5 +106,9 @@ class AuthSession(db.Model):
     user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     user_agent = db.Column(db.String(200))
+    # Idle timeout and "my devices": when the browser was last seen (updated at most once a minute) and from where.
+    last_seen_at = db.Column(db.DateTime)
+    ip_address = db.Column(db.String(45))
+    remember = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())  # "keep me signed in"
 
     user = db.relationship("User", back_populates="auth_sessions")

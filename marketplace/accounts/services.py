@@ -16,6 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models_base import utcnow
+from ..security.transactions import release_read_transaction
 from .models import AuthSession, Organisation, User
 from .passwords import normalise_password
 
@@ -27,7 +28,11 @@ def normalise_email(email):
 
 
 def hash_password(password):
-    """Werkzeug's default (scrypt) hash of the NFKC form; TestConfig picks a fast method."""
+    """Werkzeug's default (scrypt) hash of the NFKC form; TestConfig picks a fast method.
+
+    Call it before the first write of the transaction: a read-only transaction is ended first, so that the
+    slow hash never holds SQLite's write lock (security/transactions.py)."""
+    release_read_transaction()
     password = normalise_password(password)
     method = current_app.config.get("PASSWORD_HASH_METHOD")
     return generate_password_hash(password, method=method) if method else generate_password_hash(password)
@@ -40,7 +45,9 @@ def set_password(user, password):
 def check_password(user, password):
     if not (user and user.password_hash):
         return False
-    return check_password_hash(user.password_hash, normalise_password(password))
+    stored = user.password_hash
+    release_read_transaction()  # verify before any write, outside the write lock
+    return check_password_hash(stored, normalise_password(password))
 
 
 def find_user_by_email(email):
@@ -52,6 +59,7 @@ def authenticate(email, password):
     user = find_user_by_email(email)
     if user is None:
         # Spend the same time as a real check so that timing does not reveal which emails exist.
+        release_read_transaction()
         check_password_hash(_dummy_hash(), normalise_password(password))
         return None
     if not check_password(user, password or "") or user.is_disabled:
@@ -73,21 +81,39 @@ def load_user_from_token(token):
     """Flask-Login loader: the cookie carries an AuthSession token; a revoked token signs nobody in."""
     if not token:
         return None
+    from .sessions import check_and_touch
+
     auth = db.session.execute(db.select(AuthSession).filter_by(token=token)).scalar_one_or_none()
     if auth is None or auth.user.is_disabled:
+        return None
+    if not check_and_touch(auth):  # idle too long, or past its absolute lifetime
+        _say_session_expired()
         return None
     user = auth.user
     user._current_token = auth.token
     return user
 
 
-def start_session(user, remember=False, user_agent=None):
+def _say_session_expired():
+    from flask import flash
+    from flask_babel import gettext as _
+
+    if not session.get("_expired_said"):
+        session["_expired_said"] = True
+        flash(_("由于长时间未操作或登录时间过长，您已自动退出登录，请重新登录。"), "warning")
+
+
+def start_session(user, remember=False, user_agent=None, ip_address=None):
     """Sign the user in with a brand-new session (old session data is dropped: no fixation)."""
+    from .sessions import purge_expired
+
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
-    auth = AuthSession(user=user, user_agent=(user_agent or "")[:200])
+    purge_expired(user)
+    auth = AuthSession(user=user, user_agent=(user_agent or "")[:200], ip_address=(ip_address or "")[:45] or None,
+                       remember=bool(remember), last_seen_at=utcnow())
     db.session.add(auth)
     db.session.flush()
     user._current_token = auth.token
@@ -124,9 +150,10 @@ def create_organisation(name, org_type, region, qualifications=(), **fields):
     return org
 
 
-def create_user(email, password, name, role, organisation, **fields):
+def create_user(email, password, name, role, organisation, password_hash=None, **fields):
+    """A new user; pass `password_hash` (computed before any write) to keep hashing out of the write lock."""
     user = User(email=normalise_email(email), name=name, role=role, organisation=organisation, **fields)
-    set_password(user, password)
+    user.password_hash = password_hash or hash_password(password)
     db.session.add(user)
     db.session.flush()
     return user
@@ -144,17 +171,25 @@ def register_user(email, password, name, role, phone=None, new_organisation=None
     Joining an existing organisation grants none of its standing until an operator confirms the membership;
     a new organisation starts unverified and its founder is an active member.
     """
+    password_hash = hash_password(password)  # before the first write: hashing never holds the write lock
     if existing_organisation is not None:
         organisation, membership = existing_organisation, "pending"
     else:
         organisation, membership = create_organisation(**new_organisation), "active"
-    return create_user(email, password, name, role, organisation, phone=phone or None, membership_status=membership)
+    return create_user(email, None, name, role, organisation, password_hash=password_hash, phone=phone or None,
+                       membership_status=membership)
 
 
 def change_password(user, new_password, keep_token=None):
     """Set a new password and sign out every other browser of the user."""
     set_password(user, new_password)
     revoke_sessions(user, keep_token=keep_token)
+
+
+def change_email(user, new_email):
+    """Set a new sign-in e-mail (the caller checked the password); unique, so a race raises IntegrityError."""
+    user.email = normalise_email(new_email)
+    db.session.flush()
 
 
 def update_profile(user, name, phone, locale):

@@ -63,3 +63,16 @@ def safe_next_url(target):
     if parts.scheme or parts.netloc:
         return None
     return target
+
+
+def same_site_path(url):
+    """The path and query of `url` when it points at this site (a Referer header), passed through
+    safe_next_url; None for another site. Call inside a request."""
+    from flask import request
+
+    if not url or not isinstance(url, str):
+        return None
+    parts = urlsplit(url)
+    if parts.netloc and (parts.scheme not in ("http", "https") or parts.netloc != request.host):
+        return None
+    return safe_next_url(parts.path + ("?" + parts.query if parts.query else ""))

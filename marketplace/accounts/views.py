@@ -8,9 +8,11 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..mail import send_mail
+from ..security.throttle import client_ip, digest, minutes, rate_limit
+from ..security.throttle import hit as throttle_hit
 from ..templating import has_endpoint
 from ..urls import external_url
-from . import bp
+from . import bp, lockout
 from .forms import (
     LoginForm,
     OrganisationForm,
@@ -21,11 +23,14 @@ from .forms import (
     ResetRequestForm,
 )
 from .organisations import can_request_verification, request_verification, update_organisation
+from .security_events import emit
+from .security_views import reauthenticated
 from .services import (
     authenticate,
     change_password,
     end_session,
     find_user_by_email,
+    hash_password,
     make_reset_token,
     register_user,
     reset_password,
@@ -47,54 +52,125 @@ def _user_agent():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@rate_limit("register", "REGISTER_RATE_LIMIT")
 def register():
-    """Create an account (with a new organisation or a pending membership of an existing one), then sign in."""
+    """Create an account (with a new organisation or a pending membership of an existing one).
+
+    New and already registered addresses get the same answer (no account enumeration): the new account's
+    owner gets a welcome mail and signs in with the chosen password; the existing account's owner gets a
+    notice instead, and nothing is created.
+    """
     if current_user.is_authenticated:
         return redirect(_landing_url())
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
-            user = register_user(
-                email=form.email.data,
-                password=form.password.data,
-                name=form.name.data,
-                role=form.role.data,
-                phone=form.phone.data,
-                new_organisation=form.new_organisation_fields() if form.creates_organisation else None,
-                existing_organisation=None if form.creates_organisation else form.existing_organisation,
-            )
-        except IntegrityError:  # the same email or organisation name was registered a moment ago
-            db.session.rollback()
-            form.email.errors.append(_("该邮箱已注册，或机构名称已被使用，请检查后重试。"))
-            return render_template("accounts/register.html", form=form)
-        start_session(user, user_agent=_user_agent())
-        db.session.commit()
-        if user.membership_status == "pending":
-            flash(_("注册成功。您加入“%(org)s”的申请需要运营人员确认，确认前不能以该机构名义发布和对接。",
-                    org=user.organisation.name), "info")
+        existing = find_user_by_email(form.email.data)
+        if existing is not None:
+            hash_password(form.password.data)  # the same work as a real registration: timing tells nothing
+            _send_existing_account_notice(existing)
         else:
-            flash(_("注册成功，欢迎加入江西技术交易市场！"), "success")
-        return redirect(_landing_url())
+            try:
+                user = _register(form)
+                db.session.commit()
+            except IntegrityError:  # the organisation name was registered a moment ago
+                db.session.rollback()
+                form.org_name.errors.append(_("该机构名称已被使用，请检查后重试。"))
+                return render_template("accounts/register.html", form=form)
+            _send_welcome_mail(user)
+        flash(_("注册申请已收到。我们已向 %(email)s 发送了一封邮件，请查收；新账号现在即可用您设置的密码登录。",
+                email=form.email.data), "info")
+        return redirect(url_for("accounts.login"))
     return render_template("accounts/register.html", form=form)
+
+
+def _register(form):
+    return register_user(
+        email=form.email.data,
+        password=form.password.data,
+        name=form.name.data,
+        role=form.role.data,
+        phone=form.phone.data,
+        new_organisation=form.new_organisation_fields() if form.creates_organisation else None,
+        existing_organisation=None if form.creates_organisation else form.existing_organisation,
+    )
+
+
+def _send_welcome_mail(user):
+    pending = ""
+    if user.membership_status == "pending":
+        pending = _("您加入“%(org)s”的申请需要运营人员确认，确认前不能以该机构名义发布和对接。\n\n",
+                    org=user.organisation.name)
+    body = _(
+        "%(name)s，您好：\n\n您已在江西技术交易市场注册账号 %(email)s。请用注册时设置的密码登录：\n\n%(link)s\n\n"
+        "%(pending)s江西省常设技术交易市场",
+        name=user.name, email=user.email, link=external_url("accounts.login"), pending=pending,
+    )
+    send_mail(user.email, _("注册成功 · 江西技术交易市场"), body)
+
+
+def _send_existing_account_notice(user):
+    body = _(
+        "%(name)s，您好：\n\n有人（可能是您本人）刚刚尝试用本邮箱在江西技术交易市场注册新账号。"
+        "本邮箱已有账号，因此没有创建新账号，您的账号没有任何变化。\n\n"
+        "如果是您本人，请直接登录：%(login)s\n忘记密码可以在这里重置：%(reset)s\n\n"
+        "如果不是您本人，请忽略本邮件。\n\n江西省常设技术交易市场",
+        name=user.name, login=external_url("accounts.login"), reset=external_url("accounts.reset_request"),
+    )
+    send_mail(user.email, _("有人尝试用您的邮箱注册 · 江西技术交易市场"), body)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Sign in; a new session each time. Unknown email, wrong password and disabled account look the same."""
+    """Sign in; a new session each time. Unknown email, wrong password and disabled account look the same.
+
+    Too many failures lock the address (and a noisy IP) for a while: the password is then not even checked."""
     next_url = safe_next_url(request.args.get("next"))
     if current_user.is_authenticated:
         return redirect(next_url or _landing_url())
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        email, ip = form.email.data, client_ip()
+        wait, attempt = lockout.begin_attempt(email, ip)
+        if wait:  # locked: the password is not even checked
+            form.form_errors.append(_locked_message(wait))
+            return render_template("accounts/login.html", form=form, next_url=next_url), 429
+        user = authenticate(email, form.password.data)
         if user is not None:
-            start_session(user, remember=form.remember.data, user_agent=_user_agent())
+            lockout.record_success(email, ip)
+            start_session(user, remember=form.remember.data, user_agent=_user_agent(), ip_address=ip)
             db.session.commit()
             flash(_("欢迎回来，%(name)s。", name=user.name), "success")
             return redirect(next_url or _landing_url())
         log.info("failed sign-in attempt")
-        form.form_errors.append(_("邮箱或密码不正确，或账号已被停用。"))
+        wait = _count_failure(email, ip, attempt)
+        form.form_errors.append(_locked_message(wait) if wait else _("邮箱或密码不正确，或账号已被停用。"))
     return render_template("accounts/login.html", form=form, next_url=next_url)
+
+
+def _locked_message(seconds):
+    return _("登录失败次数过多，该账号（或您的网络地址）已被暂时锁定，"
+             "请在 %(minutes)s 分钟后再试。如忘记密码，可以重置密码。", minutes=minutes(seconds))
+
+
+def _count_failure(email, ip, attempt):
+    """Count the failure; when it locks the account, tell its owner by e-mail. Returns the lock's seconds."""
+    wait, account_locked = lockout.record_failure(email, ip, attempt)
+    if account_locked:
+        owner = find_user_by_email(email)
+        emit("login_lockout", user=owner, outcome="locked", ip=ip, seconds=wait)
+        if owner is not None:
+            _send_lockout_mail(owner, wait)
+    return wait
+
+
+def _send_lockout_mail(user, seconds):
+    body = _(
+        "%(name)s，您好：\n\n您在江西技术交易市场的账号因连续多次密码错误，已被锁定 %(minutes)s 分钟，"
+        "期间无法登录。\n\n如果是您本人输错了密码，请稍后再试，或重置密码：%(reset)s\n"
+        "如果不是您本人的操作，可能有人在尝试猜测您的密码，建议您重置密码，并联系平台运营人员。\n\n江西省常设技术交易市场",
+        name=user.name, minutes=minutes(seconds), reset=external_url("accounts.reset_request"),
+    )
+    send_mail(user.email, _("账号已被暂时锁定 · 江西技术交易市场"), body)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -112,7 +188,7 @@ def logout():
 def password():
     """Change the password; every other signed-in browser is signed out, this one stays."""
     form = PasswordChangeForm(current_user)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and reauthenticated(form):
         change_password(current_user, form.password.data, keep_token=current_user.get_id())
         db.session.commit()
         flash(_("密码已修改，其他设备上的登录已全部退出。"), "success")
@@ -121,12 +197,15 @@ def password():
 
 
 @bp.route("/reset", methods=["GET", "POST"])
+@rate_limit("reset", "RESET_RATE_LIMIT")
 def reset_request():
     """Ask for a reset link by email; the answer is the same whether or not the email is registered."""
     form = ResetRequestForm()
     if form.validate_on_submit():
         user = find_user_by_email(form.email.data)
-        if user is not None and not user.is_disabled:
+        # At most RESET_EMAIL_RATE_LIMIT mails per address: nobody can flood a mailbox; the answer stays the same.
+        flooded = throttle_hit("reset-email", digest(form.email.data), "RESET_EMAIL_RATE_LIMIT")
+        if user is not None and not user.is_disabled and not flooded:
             _send_reset_mail(user)
         flash(_("如果该邮箱已在本平台注册，我们已向它发送了重置密码的链接，请查收邮件（%(minutes)s 分钟内有效）。",
                 minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60), "info")

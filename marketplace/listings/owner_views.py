@@ -96,7 +96,12 @@ def edit(kind, listing_id):
         values = services.pending_values(listing) or fields.current_values(listing)
         form.load(values)
     if form.validate_on_submit():
-        mode, written = services.update_listing(listing, current_user, form.values(), getattr(form, "uploads", ()))
+        try:
+            mode, written = services.update_listing(listing, current_user, form.values(),
+                                                    getattr(form, "uploads", ()))
+        except services.ListingError as err:
+            _flash_error(str(err))
+            return render_template("listings/form.html", form=form, kind=kind, listing=listing)
         submitted = (
             mode == "direct"
             and request.form.get("action") == "submit"

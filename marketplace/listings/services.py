@@ -118,11 +118,25 @@ def _require_reason(reason):
     return reason
 
 
+def standing_blocker(user, listing):
+    """Why this user may not act in the name of the listing's organisation, or None.
+
+    Only a confirmed member (membership not pending) of the listing's verified organisation may send it for
+    review or extend it; a pending member joined by typing the name and must wait for an operator.
+    """
+    org = listing.organisation
+    if org is None or not org.is_verified or user.organisation_id != org.id:
+        return _("机构尚未通过实名认证，可先保存草稿，待机构认证通过后再提交审核。")
+    if not user.is_active_member:
+        return _("您在“%(org)s”的成员身份尚待运营人员确认，确认前不能以该机构名义提交审核。", org=org.name)
+    return None
+
+
 def submission_blocker(user, listing):
     """Why this user cannot send the listing for review now, or None."""
-    org = listing.organisation
-    if org is None or not org.is_verified or user.organisation_id != org.id or not user.is_active:
-        return _("机构尚未通过实名认证，可先保存草稿，待机构认证通过后再提交审核。")
+    blocker = standing_blocker(user, listing)
+    if blocker:
+        return blocker
     if listing.valid_until is not None and listing.valid_until < market_today():
         return _("有效期已过，请先修改有效期后再提交。")
     return None
@@ -167,9 +181,9 @@ def extend_listing(listing, actor, valid_until):
     if valid_until is None or valid_until <= market_today():
         raise ListingError(_("新的有效期必须晚于今天。"))
     if is_owner(actor, listing):
-        org = listing.organisation
-        if not (org and org.is_verified and actor.organisation_id == org.id):
-            raise ListingError(_("机构尚未通过实名认证，可先保存草稿，待机构认证通过后再提交审核。"))
+        blocker = standing_blocker(actor, listing)
+        if blocker:
+            raise ListingError(blocker)
     listing.valid_until = valid_until
     _transition(listing, "extend", actor, _("有效期延长至 %(d)s", d=valid_until.isoformat()))
     listing.submitted_at = utcnow()
@@ -287,6 +301,9 @@ def update_listing(listing, actor, values, uploads=()):
     whose edit waits in pending_revision while the published version stays online."""
     if not is_owner(actor, listing):
         raise NotAllowed(_("只有发布者本人可以修改。"))
+    blocker = standing_blocker(actor, listing) if listing.status == "published" else None
+    if blocker:  # a revision goes out under the organisation's name, like a submission
+        raise ListingError(blocker)
     values = {k: v for k, v in values.items() if k in fields.FIELDS[listing.kind]}
     values = _with_defaults(listing.kind, listing.organisation, values, keep=listing)
     written = store_uploads(listing, uploads, actor)

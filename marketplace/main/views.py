@@ -1,7 +1,10 @@
 """Home page and small site-wide pages."""
-from flask import redirect, render_template, request, url_for
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from flask import abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import func
 
+from ..accounts.validation import same_site_path
 from ..extensions import db
 from ..listings.models import Listing
 from ..listings.visibility import public_condition
@@ -30,11 +33,13 @@ def index():
 
 @bp.route("/lang/<code>")
 def set_language(code):
-    """Switch the interface language, then go back where the user was."""
-    target = request.referrer or url_for("main.index")
-    if not target.startswith(request.host_url):
-        target = url_for("main.index")
-    return redirect(f"{target}{'&' if '?' in target else '?'}lang={code}")
+    """Switch the interface language, then go back to the page the user was on (same site only)."""
+    if code not in current_app.config["LANGUAGES"]:
+        abort(400)
+    target = same_site_path(request.referrer) or url_for("main.index")
+    parts = urlsplit(target)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"] + [("lang", code)]
+    return redirect(urlunsplit(("", "", parts.path, urlencode(query), "")))
 
 
 @bp.route("/healthz")

@@ -38,13 +38,13 @@ SQLITE_YIELD = 0.05  # seconds between batches: SQLite's busy handler polls, it 
 
 def _changes_pending():
     """Whether the change log holds changes the suggestions have not seen (a read, no lock)."""
-    from ..search.models import IndexChange
+    from ..listings.models import ListingChange
     from .models import MatchState
     from .services import STATE_NAME
 
     state = db.session.get(MatchState, STATE_NAME)
     start = state.last_change_id if state is not None else 0
-    return db.session.execute(db.select(IndexChange.id).where(IndexChange.id > start).limit(1)).first() is not None
+    return db.session.execute(db.select(ListingChange.id).where(ListingChange.id > start).limit(1)).first() is not None
 
 
 def _run_once(app):

@@ -6,6 +6,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..accounts.validation import safe_next_url
 from ..dbsetup import writes_on_read
 from ..extensions import db
 from ..listings.models import Listing
@@ -62,9 +63,8 @@ def dismiss(listing_id):
     """Dismiss one suggestion of the user's listing with a reason; it does not come back."""
     listing = load_own_listing(listing_id)
     form = DismissForm()
-    target = request.form.get("next") or ""
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("listings.detail", kind=listing.kind, listing_id=listing.id)
+    target = safe_next_url(request.form.get("next")) or url_for(
+        "listings.detail", kind=listing.kind, listing_id=listing.id)
     if not form.validate():
         flash(_("无法忽略该推荐：%(errors)s", errors="；".join(str(e) for errs in form.errors.values() for e in errs)),
               "danger")

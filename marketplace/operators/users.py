@@ -4,11 +4,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import taxonomy
+from ..accounts import lockout
 from ..accounts.models import User
+from ..accounts.security_events import emit
 from ..accounts.services import approve_membership, disable_user, enable_user
 from ..accounts.validation import safe_next_url
 from ..extensions import db
 from ..pagination import paginate
+from ..security.throttle import minutes
 from ..text import clean_text
 from . import bp
 from .decorators import operator_required
@@ -52,7 +55,9 @@ def users():
     """All accounts with filters by role, status and a name/email search."""
     filters = user_filters(request.args)
     page = paginate(users_query(filters), per_page=PER_PAGE)
-    return render_template("operators/users.html", page=page, filters=filters, statuses=_status_labels())
+    locks = lockout.locks_of([user.email for user in page.items])
+    return render_template("operators/users.html", page=page, filters=filters, statuses=_status_labels(),
+                           locks={email: minutes(seconds) for email, seconds in locks.items()})
 
 
 def _status_labels():
@@ -92,4 +97,15 @@ def approve(user_id):
     approve_membership(user, current_user)
     db.session.commit()
     flash(_("已确认 %(name)s 为“%(org)s”的成员。", name=user.name, org=user.organisation.name), "success")
+    return _back()
+
+
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+@operator_required
+def unlock(user_id):
+    """Lift a sign-in lockout (too many wrong passwords) before it runs out."""
+    user = db.get_or_404(User, user_id)
+    lockout.unlock(user.email)
+    emit("login_unlocked", user=user, outcome="unlocked", operator=current_user.id)
+    flash(_("已解除 %(email)s 的登录锁定。", email=user.email), "success")
     return _back()

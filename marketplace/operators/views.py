@@ -1,5 +1,8 @@
 """Operator dashboard and the mail outbox."""
+import re
+
 from flask import abort, current_app, render_template
+from flask_babel import gettext as _
 from sqlalchemy import func
 
 from ..accounts.models import Organisation, User
@@ -8,6 +11,16 @@ from ..listings.models import Listing
 from ..mail import message_summary, outbox_names, read_outbox_message
 from . import bp
 from .decorators import operator_required
+
+# A reset link in an e-mail is a password: operators reading the outbox must not be able to use it.
+RESET_LINK_RE = re.compile(r"(/account/reset/)[A-Za-z0-9_.\-]+")
+
+
+def masked_summary(msg):
+    """The message's headers and body with every password-reset token replaced by a mark."""
+    summary = message_summary(msg)
+    summary["body"] = RESET_LINK_RE.sub(lambda m: m.group(1) + _("（令牌已隐藏）"), summary["body"])
+    return summary
 
 
 def _grouped_counts(*columns, where=None):
@@ -49,7 +62,7 @@ def outbox():
     for name in outbox_names(folder):
         msg = read_outbox_message(folder, name)
         if msg is not None:
-            messages.append((name, message_summary(msg)))
+            messages.append((name, masked_summary(msg)))
     return render_template("operators/outbox.html", messages=messages,
                            smtp=bool(current_app.config.get("MAIL_SERVER")))
 
@@ -61,4 +74,4 @@ def outbox_message(name):
     msg = read_outbox_message(current_app.config["OUTBOX_DIR"], name)
     if msg is None:
         abort(404)
-    return render_template("operators/outbox_message.html", name=name, message=message_summary(msg))
+    return render_template("operators/outbox_message.html", name=name, message=masked_summary(msg))

@@ -69,7 +69,13 @@ def register_researcher(page, live_server, email):
     page.get_by_label("机构类型", exact=True).select_option(label="高校")
     page.get_by_label("所在地区", exact=True).select_option(label="南昌")
     page.get_by_role("button", name="注册", exact=True).click()
-    expect(page.locator("body")).to_contain_text("注册成功")
+    # the same answer for every address (no account enumeration); the new account signs in with its password
+    expect(page.locator("body")).to_contain_text("注册申请已收到")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form[action*='/account/login'] button[type=submit]")
+    page.wait_for_load_state()
+    assert "/account/login" not in page.url
 
 
 def fill_achievement(page, sample_pdf):

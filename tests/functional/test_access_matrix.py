@@ -4,14 +4,17 @@ Each cell runs against fresh data, so a POST that succeeds (usually 302) cannot 
 A test walks app.url_map: a new route without an entry here fails the suite until someone decides who may use it.
 
 Actors:  visitor | owner (researcher who owns the achievements) | company (owns the need) |
-         other (researcher of another verified organisation) | operator
+         other (researcher of another verified organisation) | operator |
+         pending (researcher who joined the owner's verified organisation; membership not yet confirmed, so
+         none of its standing: no confidential tier, no submitting under its name). A row without a "pending"
+         cell expects what "other" gets.
 """
 
 import pytest
 
 from marketplace.extensions import db
 
-ACTORS = ("visitor", "owner", "company", "other", "operator")
+ACTORS = ("visitor", "owner", "company", "other", "operator", "pending")
 LOGIN = 302  # visitors are sent to the sign-in page
 
 # Helpers to write rows compactly: public (everyone 200), owner_only, operator_only.
@@ -19,15 +22,15 @@ PUBLIC = dict.fromkeys(ACTORS, 200)
 
 
 def owner_only(ok=200, visitor=LOGIN):
-    return {"visitor": visitor, "owner": ok, "company": 403, "other": 403, "operator": 403}
+    return {"visitor": visitor, "owner": ok, "company": 403, "other": 403, "operator": 403, "pending": 403}
 
 
 def operator_only(ok=200):
-    return {"visitor": LOGIN, "owner": 403, "company": 403, "other": 403, "operator": ok}
+    return {"visitor": LOGIN, "owner": 403, "company": 403, "other": 403, "operator": ok, "pending": 403}
 
 
 def signed_in(ok=200):
-    return {"visitor": LOGIN, "owner": ok, "company": ok, "other": ok, "operator": ok}
+    return {"visitor": LOGIN, "owner": ok, "company": ok, "other": ok, "operator": ok, "pending": ok}
 
 
 # endpoint -> list of (method, url template, expected status per actor)
@@ -56,14 +59,19 @@ MATRIX = {
         ("GET", "/needs/{need_draft}/edit", {"visitor": LOGIN, "owner": 403, "company": 200, "other": 403,
                                             "operator": 403}),
     ],
-    "listings.submit": [("POST", "/achievements/{ach_draft}/submit", owner_only(ok=302))],
+    "listings.submit": [
+        ("POST", "/achievements/{ach_draft}/submit", owner_only(ok=302)),
+        # the pending member's own draft: answered (302 back with the reason) but never submitted, see
+        # test_a_pending_member_never_submits_under_the_organisations_name below
+        ("POST", "/achievements/{pending_draft}/submit", {**owner_only(ok=403), "pending": 302}),
+    ],
     "listings.withdraw": [("POST", "/achievements/{ach_pub}/withdraw", owner_only(ok=302))],
     "listings.extend": [("GET", "/achievements/{ach_pub}/extend", owner_only())],
     "listings.delete": [("POST", "/achievements/{ach_draft}/delete", owner_only(ok=302))],
     "listings.attachment": [
         # confidential tier: members of verified organisations, the owner and operators
         ("GET", "/attachments/{att}", {"visitor": 403, "owner": 200, "company": 200, "other": 200,
-                                       "operator": 200}),
+                                       "operator": 200, "pending": 403}),
     ],
     "listings.delete_attachment": [("POST", "/attachments/{att}/delete", owner_only(ok=302))],
     "listings.organisation": [("GET", "/orgs/{org}", PUBLIC)],
@@ -77,7 +85,17 @@ MATRIX = {
     "accounts.profile": [("GET", "/account/profile", signed_in())],
     "accounts.password": [("GET", "/account/password", signed_in())],
     "accounts.organisation": [("GET", "/account/organisation", signed_in())],
-    "accounts.organisation_verification": [("POST", "/account/organisation/verification", signed_in(ok=302))],
+    "accounts.email": [
+        ("GET", "/account/email", signed_in()),
+        ("POST", "/account/email", signed_in(ok=200)),  # empty form: re-rendered with errors
+    ],
+    "accounts.devices": [("GET", "/account/sessions", signed_in())],
+    # a session of the owner: only the owner may end it (the others get 403, a missing id 404)
+    "accounts.revoke_device": [("POST", "/account/sessions/{owner_session}/revoke", owner_only(ok=302))],
+    "accounts.revoke_other_devices": [("POST", "/account/sessions/revoke-others", signed_in(ok=302))],
+    "accounts.organisation_verification": [
+        ("POST", "/account/organisation/verification", {**signed_in(ok=302), "pending": 403}),  # confirmed only
+    ],
     "workspace.index": [("GET", "/me/", signed_in())],
     "operators.index": [("GET", "/ops/", operator_only())],
     "operators.moderation": [("GET", "/ops/moderation", operator_only())],
@@ -94,6 +112,7 @@ MATRIX = {
     "operators.approve": [("POST", "/ops/users/{other_user}/approve", operator_only(ok=302))],
     "operators.disable": [("POST", "/ops/users/{other_user}/disable", operator_only(ok=302))],
     "operators.enable": [("POST", "/ops/users/{other_user}/enable", operator_only(ok=302))],
+    "operators.unlock": [("POST", "/ops/users/{other_user}/unlock", operator_only(ok=302))],
     "operators.outbox": [("GET", "/ops/outbox", operator_only())],
     "operators.outbox_message": [("GET", "/ops/outbox/{outbox_name}", operator_only())],
     "operators.exports": [("GET", "/ops/exports", operator_only())],
@@ -123,6 +142,8 @@ def _world(factory, app):
     company = factory.user("company")
     other = factory.user("researcher")
     operator = factory.user("operator")
+    pending = factory.user("researcher", org=owner.organisation, membership_status="pending")
+    pending_draft = factory.listing("achievement", owner=pending, status="draft")
     ach_pub = factory.listing("achievement", owner=owner, status="published")
     ach_draft = factory.listing("achievement", owner=owner, status="draft")
     ach_submitted = factory.listing("achievement", owner=owner, status="submitted")
@@ -144,11 +165,23 @@ def _world(factory, app):
     outbox_name = sorted(os.listdir(app.config["OUTBOX_DIR"]))[-1]
 
     saved_search = _saved_search(owner)
+    owner_session = _session_of(owner)
     ids = dict(ach_pub=ach_pub.id, ach_draft=ach_draft.id, ach_submitted=ach_submitted.id,
                need_draft=need_draft.id, att=att.id, org=owner.organisation_id, other_user=other.id,
-               outbox_name=outbox_name, saved_search=saved_search)
-    users = dict(owner=owner, company=company, other=other, operator=operator)
+               outbox_name=outbox_name, saved_search=saved_search, pending_draft=pending_draft.id,
+               owner_session=owner_session)
+    users = dict(owner=owner, company=company, other=other, operator=operator, pending=pending)
     return ids, users
+
+
+def _session_of(user):
+    """A signed-in browser of the user, other than the one the cell signs in with."""
+    from marketplace.accounts.models import AuthSession
+
+    auth = AuthSession(user_id=user.id, user_agent="Mozilla/5.0 (Windows NT 10.0) Chrome/120.0")
+    db.session.add(auth)
+    db.session.commit()
+    return auth.id
 
 
 def _saved_search(user):
@@ -160,7 +193,8 @@ def _saved_search(user):
 
 
 CELLS = [
-    pytest.param(endpoint, method, url, actor, expected[actor], id=f"{endpoint}-{method}-{i}-{actor}")
+    pytest.param(endpoint, method, url, actor, expected.get(actor, expected.get("other")),
+                 id=f"{endpoint}-{method}-{i}-{actor}")
     for endpoint, rows in MATRIX.items()
     for i, (method, url, expected) in enumerate(rows)
     for actor in ACTORS
@@ -192,7 +226,7 @@ def test_missing_ids_are_404(app, client, factory, login, actor):
     failures = []
     for rows in MATRIX.values():
         for method, url, expected in rows:
-            if "{" not in url or expected[actor] == 403:
+            if "{" not in url or expected.get(actor) == 403:
                 continue
             resp = client.open(url.format(**missing), method=method, data={} if method == "POST" else None)
             if resp.status_code != 404:
@@ -207,3 +241,14 @@ def test_every_route_has_an_entry(app):
     assert not missing, f"routes without an access-matrix entry: {missing}"
     stale = sorted(set(MATRIX) - endpoints)
     assert not stale, f"matrix entries for routes that no longer exist: {stale}"
+
+
+def test_a_pending_member_never_submits_under_the_organisations_name(app, client, factory, login):
+    """The rule behind the pending cells: the organisation's standing needs a confirmed membership."""
+    from marketplace.listings.models import Listing
+
+    ids, users = _world(factory, app)
+    login(users["pending"])
+    client.post(f"/achievements/{ids['pending_draft']}/submit")
+    db.session.expire_all()
+    assert db.session.get(Listing, ids["pending_draft"]).status == "draft"

@@ -25,7 +25,7 @@ def test_the_api_style_413_is_json_with_a_reason(app, client):
 def test_production_cookies_are_secure_httponly_and_lax(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "a-production-secret-from-the-environment")
     app = create_app(ProductionConfig, SQLALCHEMY_DATABASE_URI="sqlite://", SEARCH_BACKGROUND=False,
-                     INSTANCE_PATH=str(tmp_path))
+                     INSTANCE_PATH=str(tmp_path), EXTERNAL_BASE_URL="https://jxtm.example.cn")
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True

@@ -1,0 +1,1 @@
+"""Cross-cutting protections: production settings, trusted hosts, security headers, sign-in throttling."""

@@ -109,10 +109,9 @@ def _finish_catalogue(app):
     from marketplace.accounts.services import create_organisation, create_user
     from marketplace.dbsetup import optimize
     from marketplace.extensions import db
-    from marketplace.listings.models import Listing
+    from marketplace.listings.models import Listing, ListingChange
     from marketplace.matching import services as matching
     from marketplace.matching.models import MatchState
-    from marketplace.listings.models import ListingChange
 
     with app.app_context():
         org = create_organisation(name="基准测试企业", org_type="enterprise", region="nanchang")

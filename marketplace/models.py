@@ -7,6 +7,9 @@ MODEL_MODULES = [
     "marketplace.search.models",
     "marketplace.matching.models",
     "marketplace.operators.models",
+    "marketplace.audit.models",
+    "marketplace.privacy.models",
+    "marketplace.verification.models",
 ]
 
 

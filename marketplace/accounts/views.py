@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
+from ..audit import record
 from ..extensions import db
 from ..mail import send_mail
 from ..templating import has_endpoint
@@ -68,6 +69,7 @@ def register():
             form.email.errors.append(_("该邮箱已注册，或机构名称已被使用，请检查后重试。"))
             return render_template("accounts/register.html", form=form)
         start_session(user, user_agent=_user_agent())
+        record("account.register", user=user, target=user)
         db.session.commit()
         if user.membership_status == "pending":
             flash(_("注册成功。您加入“%(org)s”的申请需要运营人员确认，确认前不能以该机构名义发布和对接。",
@@ -89,10 +91,13 @@ def login():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
             start_session(user, remember=form.remember.data, user_agent=_user_agent())
+            record("auth.login", user=user)
             db.session.commit()
             flash(_("欢迎回来，%(name)s。", name=user.name), "success")
             return redirect(next_url or _landing_url())
         log.info("failed sign-in attempt")
+        record("auth.login", outcome="failure", email=form.email.data)
+        db.session.commit()
         form.form_errors.append(_("邮箱或密码不正确，或账号已被停用。"))
     return render_template("accounts/login.html", form=form, next_url=next_url)
 
@@ -101,6 +106,7 @@ def login():
 def logout():
     """Sign out this browser; its old session cookie stops working."""
     if current_user.is_authenticated:
+        record("auth.logout")
         end_session(current_user)
         db.session.commit()
         flash(_("您已退出登录。"), "info")
@@ -114,6 +120,7 @@ def password():
     form = PasswordChangeForm(current_user)
     if form.validate_on_submit():
         change_password(current_user, form.password.data, keep_token=current_user.get_id())
+        record("auth.password_change", target=current_user)
         db.session.commit()
         flash(_("密码已修改，其他设备上的登录已全部退出。"), "success")
         return redirect(url_for("accounts.profile"))
@@ -128,6 +135,8 @@ def reset_request():
         user = find_user_by_email(form.email.data)
         if user is not None and not user.is_disabled:
             _send_reset_mail(user)
+        record("auth.password_reset_request", target=user, email=form.email.data)
+        db.session.commit()
         flash(_("如果该邮箱已在本平台注册，我们已向它发送了重置密码的链接，请查收邮件（%(minutes)s 分钟内有效）。",
                 minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60), "info")
         return redirect(url_for("accounts.login"))
@@ -157,6 +166,7 @@ def reset_with_token(token):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         reset_password(user, form.password.data)
+        record("auth.password_reset", user=user, target=user)
         db.session.commit()
         flash(_("密码已重置，请使用新密码登录。"), "success")
         return redirect(url_for("accounts.login"))
@@ -172,6 +182,7 @@ def profile():
         form.locale.data = "zh"
     if form.validate_on_submit():
         update_profile(current_user, form.name.data, form.phone.data, form.locale.data)
+        record("account.profile_update", target=current_user)
         db.session.commit()
         session["lang"] = form.locale.data
         flash(_("个人资料已保存。"), "success")
@@ -190,6 +201,7 @@ def organisation():
     if form.validate_on_submit():
         try:
             lost = update_organisation(org, qualifications=form.qualifications.data, **form.changed_fields())
+            record("org.update", target=org, verification_lost=lost)
             db.session.commit()
         except IntegrityError:  # another organisation took the name a moment ago
             db.session.rollback()
@@ -221,6 +233,7 @@ def organisation_verification():
         flash(_("当前状态下不能申请认证。"), "warning")
         return redirect(url_for("accounts.organisation"))
     request_verification(org)
+    record("org.verification_request", target=org)
     db.session.commit()
     flash(_("认证申请已提交，运营人员审核后会更新机构的认证状态。"), "success")
     return redirect(url_for("accounts.organisation"))

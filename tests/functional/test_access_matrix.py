@@ -106,6 +106,8 @@ MATRIX = {
     "matching.follow": [("POST", "/matches/follow/{ach_pub}", signed_in(ok=302))],  # anyone may follow a listing
     "matching.save_search": [("POST", "/matches/searches", signed_in(ok=302))],
     "matching.delete_search": [("POST", "/matches/searches/{saved_search}/delete", owner_only(ok=302))],
+    "audit.index": [("GET", "/ops/audit/", operator_only())],
+    "audit.export": [("GET", "/ops/audit/export?format=csv", operator_only())],
 }
 
 # Served by extensions, not by our code.

@@ -84,6 +84,7 @@ def register_blueprints(app):
     from .matching import bp as matching_bp
     from .operators import bp as operators_bp
     from .search import bp as search_bp
+    from .verification import bp as verification_bp
     from .workspace import bp as workspace_bp
 
     app.register_blueprint(main_bp)
@@ -94,6 +95,7 @@ def register_blueprints(app):
     app.register_blueprint(search_bp, url_prefix="/search")
     app.register_blueprint(matching_bp, url_prefix="/matches")
     app.register_blueprint(audit_bp, url_prefix="/ops/audit")
+    app.register_blueprint(verification_bp)
 
 
 def register_errorhandlers(app):

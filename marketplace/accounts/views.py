@@ -11,6 +11,7 @@ from ..extensions import db
 from ..mail import send_mail
 from ..templating import has_endpoint
 from ..urls import external_url
+from ..verification.services import has_evidence
 from . import bp
 from .forms import (
     LoginForm,
@@ -232,6 +233,8 @@ def organisation_verification():
     if not can_request_verification(org):
         flash(_("当前状态下不能申请认证。"), "warning")
         return redirect(url_for("accounts.organisation"))
+    if not has_evidence(org):  # verification needs the 营业执照 / 法人证书 and the credit code
+        return redirect(url_for("verification.request_page"))
     request_verification(org)
     record("org.verification_request", target=org)
     db.session.commit()

@@ -6,7 +6,8 @@ Entries are append-only for the application (see models.py); operators search an
 """
 from flask import Blueprint
 
+from .services import record  # noqa: F401  (first: views of other features import it while this loads)
+
 bp = Blueprint("audit", __name__)
 
 from . import views  # noqa: E402,F401
-from .services import record  # noqa: E402,F401

@@ -108,6 +108,11 @@ MATRIX = {
     "matching.delete_search": [("POST", "/matches/searches/{saved_search}/delete", owner_only(ok=302))],
     "audit.index": [("GET", "/ops/audit/", operator_only())],
     "audit.export": [("GET", "/ops/audit/export?format=csv", operator_only())],
+    # everyone's organisation in this world is already verified: the page sends them back to "my organisation"
+    "verification.request_page": [("GET", "/account/organisation/verify", signed_in(ok=302)),
+                                  ("POST", "/account/organisation/verify", signed_in(ok=302))],
+    # evidence files: operators only, not even the organisation's own members
+    "verification.evidence_file": [("GET", "/ops/organisations/{org}/evidence/{evidence}", operator_only())],
 }
 
 # Served by extensions, not by our code.
@@ -146,11 +151,29 @@ def _world(factory, app):
     outbox_name = sorted(os.listdir(app.config["OUTBOX_DIR"]))[-1]
 
     saved_search = _saved_search(owner)
-    ids = dict(ach_pub=ach_pub.id, ach_draft=ach_draft.id, ach_submitted=ach_submitted.id,
+    evidence = _evidence(owner, app)
+    ids = dict(evidence=evidence, ach_pub=ach_pub.id, ach_draft=ach_draft.id, ach_submitted=ach_submitted.id,
                need_draft=need_draft.id, att=att.id, org=owner.organisation_id, other_user=other.id,
                outbox_name=outbox_name, saved_search=saved_search)
     users = dict(owner=owner, company=company, other=other, operator=operator)
     return ids, users
+
+
+def _evidence(user, app):
+    import os
+    import uuid
+
+    from marketplace.verification.models import VerificationEvidence
+
+    stored = uuid.uuid4().hex
+    with open(os.path.join(app.config["UPLOAD_FOLDER"], stored), "wb") as fh:
+        fh.write(PDF_BYTES)
+    item = VerificationEvidence(organisation_id=user.organisation_id, kind="business_licence",
+                                credit_code="91360100MA35ABCDE0", stored_name=stored, original_name="营业执照.pdf",
+                                content_type="application/pdf", size=len(PDF_BYTES), uploaded_by_id=user.id)
+    db.session.add(item)
+    db.session.commit()
+    return item.id
 
 
 def _saved_search(user):

@@ -81,6 +81,7 @@ def register_blueprints(app):
     from .audit import bp as audit_bp
     from .listings import bp as listings_bp
     from .main import bp as main_bp
+    from .privacy import bp as privacy_bp
     from .matching import bp as matching_bp
     from .operators import bp as operators_bp
     from .search import bp as search_bp
@@ -96,6 +97,7 @@ def register_blueprints(app):
     app.register_blueprint(matching_bp, url_prefix="/matches")
     app.register_blueprint(audit_bp, url_prefix="/ops/audit")
     app.register_blueprint(verification_bp)
+    app.register_blueprint(privacy_bp)
 
 
 def register_errorhandlers(app):

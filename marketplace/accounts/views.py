@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from ..audit import record
 from ..extensions import db
 from ..mail import send_mail
+from ..privacy.services import record_consent
 from ..templating import has_endpoint
 from ..urls import external_url
 from ..verification.services import has_evidence
@@ -71,6 +72,7 @@ def register():
             return render_template("accounts/register.html", form=form)
         start_session(user, user_agent=_user_agent())
         record("account.register", user=user, target=user)
+        record("privacy.consent", user=user, version=record_consent(user).policy_version)
         db.session.commit()
         if user.membership_status == "pending":
             flash(_("注册成功。您加入“%(org)s”的申请需要运营人员确认，确认前不能以该机构名义发布和对接。",

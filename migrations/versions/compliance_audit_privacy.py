@@ -2,7 +2,7 @@
 
 Revision ID: compliance_audit_privacy
 Revises: 3d831d0dab1e
-Create Date: 2026-11-30 13:59:55.634333
+Create Date: 2026-11-30 14:05:04.002399
 
 """
 from alembic import op
@@ -40,6 +40,25 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_events_ip'), ['ip'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_events_outcome'), ['outcome'], unique=False)
 
+    op.create_table('privacy_account_deletions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('deleted_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_privacy_account_deletions_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_privacy_account_deletions')),
+    sa.UniqueConstraint('user_id', name=op.f('uq_privacy_account_deletions_user_id'))
+    )
+    op.create_table('privacy_consents',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('policy_version', sa.String(length=20), nullable=False),
+    sa.Column('accepted_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_privacy_consents_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_privacy_consents'))
+    )
+    with op.batch_alter_table('privacy_consents', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_privacy_consents_user_id'), ['user_id'], unique=False)
+
     op.create_table('verification_evidence',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('organisation_id', sa.Integer(), nullable=False),
@@ -68,6 +87,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_verification_evidence_organisation_id'))
 
     op.drop_table('verification_evidence')
+    with op.batch_alter_table('privacy_consents', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_privacy_consents_user_id'))
+
+    op.drop_table('privacy_consents')
+    op.drop_table('privacy_account_deletions')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_events_outcome'))
         batch_op.drop_index(batch_op.f('ix_audit_events_ip'))

@@ -111,6 +111,13 @@ MATRIX = {
     # everyone's organisation in this world is already verified: the page sends them back to "my organisation"
     "verification.request_page": [("GET", "/account/organisation/verify", signed_in(ok=302)),
                                   ("POST", "/account/organisation/verify", signed_in(ok=302))],
+    "privacy.policy": [("GET", "/privacy", PUBLIC)],
+    "privacy.collection": [("GET", "/privacy/collection", PUBLIC)],
+    "privacy.account": [("GET", "/account/privacy", signed_in())],
+    "privacy.download": [("GET", "/account/privacy/data.json", signed_in()),
+                         ("GET", "/account/privacy/data.xlsx", signed_in())],
+    # an empty form (no password): refused with a reason, nothing deleted
+    "privacy.delete": [("POST", "/account/privacy/delete", signed_in(ok=400))],
     # evidence files: operators only, not even the organisation's own members
     "verification.evidence_file": [("GET", "/ops/organisations/{org}/evidence/{evidence}", operator_only())],
 }

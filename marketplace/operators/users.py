@@ -10,6 +10,7 @@ from ..accounts.services import approve_membership, disable_user, enable_user
 from ..accounts.validation import clean_text, safe_next_url
 from ..audit import record
 from ..extensions import db
+from ..privacy.services import is_deleted
 from . import bp
 from .decorators import operator_required
 
@@ -80,6 +81,9 @@ def disable(user_id):
 def enable(user_id):
     """Enable a disabled account again."""
     user = db.get_or_404(User, user_id)
+    if is_deleted(user):  # a deleted account holds no personal data and stays closed
+        flash(_("该账号已由本人注销，不能重新启用。"), "warning")
+        return _back()
     enable_user(user, current_user)
     record("user.enable", target=user)
     db.session.commit()

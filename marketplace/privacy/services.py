@@ -39,6 +39,12 @@ def consents_of(user):
     ).scalars().all()
 
 
+def has_accepted_current(user):
+    return db.session.execute(
+        db.select(PolicyConsent.id).filter_by(user_id=user.id, policy_version=current_policy_version()).limit(1)
+    ).first() is not None
+
+
 def is_deleted(user):
     return db.session.execute(db.select(AccountDeletion.id).filter_by(user_id=user.id)).first() is not None
 

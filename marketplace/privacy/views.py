@@ -12,7 +12,14 @@ from . import bp
 from .catalogue import COLLECTED
 from .export import collect, to_json, to_xlsx
 from .forms import DeleteAccountForm
-from .services import LastOperatorError, consents_of, current_policy_version, delete_account
+from .services import (
+    LastOperatorError,
+    consents_of,
+    current_policy_version,
+    delete_account,
+    has_accepted_current,
+    record_consent,
+)
 
 DOWNLOADS = {
     "json": ("application/json", to_json),
@@ -35,7 +42,7 @@ def collection():
 
 def _render_account(form, status=200):
     return render_template("privacy/account.html", form=form, consents=consents_of(current_user),
-                           version=current_policy_version()), status
+                           version=current_policy_version(), accepted=has_accepted_current(current_user)), status
 
 
 @bp.route("/account/privacy")
@@ -43,6 +50,19 @@ def _render_account(form, status=200):
 def account():
     """My personal information: consents, download my data, delete my account."""
     return _render_account(DeleteAccountForm(current_user))
+
+
+@bp.route("/account/privacy/consent", methods=["POST"])
+@login_required
+def consent():
+    """Accept the current version of the privacy policy (accounts created before it, or after a new version)."""
+    if has_accepted_current(current_user):
+        flash(_("您已同意当前版本的隐私政策。"), "info")
+    else:
+        record("privacy.consent", target=current_user, version=record_consent(current_user).policy_version)
+        db.session.commit()
+        flash(_("已记录您对隐私政策（版本 %(version)s）的同意。", version=current_policy_version()), "success")
+    return redirect(url_for("privacy.account"))
 
 
 @bp.route("/account/privacy/data.<fmt>")

@@ -114,6 +114,7 @@ MATRIX = {
     "privacy.policy": [("GET", "/privacy", PUBLIC)],
     "privacy.collection": [("GET", "/privacy/collection", PUBLIC)],
     "privacy.account": [("GET", "/account/privacy", signed_in())],
+    "privacy.consent": [("POST", "/account/privacy/consent", signed_in(ok=302))],
     "privacy.download": [("GET", "/account/privacy/data.json", signed_in()),
                          ("GET", "/account/privacy/data.xlsx", signed_in())],
     # an empty form (no password): refused with a reason, nothing deleted

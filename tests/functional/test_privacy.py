@@ -171,3 +171,26 @@ def test_the_last_operator_cannot_delete_their_account(client, factory, login):
     client.post("/account/privacy/delete", data={"password": PASSWORD, "understood": "y"})
     db.session.refresh(operator)
     assert operator.is_disabled and operator.email.endswith("@deleted.invalid")
+
+
+def test_accounts_without_consent_to_the_current_version_can_accept_it(client, factory, login, app):
+    user = factory.user()
+    login(user)
+    page = client.get("/account/privacy").get_data(as_text=True)
+    assert "您尚未同意" in page
+    client.post("/account/privacy/consent")
+    client.post("/account/privacy/consent")  # twice: recorded once
+    consents = db.session.execute(db.select(PolicyConsent).filter_by(user_id=user.id)).scalars().all()
+    assert [c.policy_version for c in consents] == [app.config["PRIVACY_POLICY_VERSION"]]
+    page = client.get("/account/privacy").get_data(as_text=True)
+    assert "您尚未同意" not in page and app.config["PRIVACY_POLICY_VERSION"] in page
+
+
+def test_operators_cannot_enable_a_deleted_account_again(client, person, factory, login):
+    user, _ = person
+    client.post("/account/privacy/delete", data={"password": PASSWORD, "understood": "y"})
+    login(factory.user("operator"))
+    resp = client.post(f"/ops/users/{user.id}/enable", follow_redirects=True)
+    assert "已由本人注销" in resp.get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.is_disabled

@@ -78,14 +78,14 @@ def register_extensions(app):
 
 def register_blueprints(app):
     from .accounts import bp as accounts_bp
-    from .audit import bp as audit_bp
+    from .audit.views import bp as audit_bp
     from .listings import bp as listings_bp
     from .main import bp as main_bp
-    from .privacy import bp as privacy_bp
     from .matching import bp as matching_bp
     from .operators import bp as operators_bp
+    from .privacy.views import bp as privacy_bp
     from .search import bp as search_bp
-    from .verification import bp as verification_bp
+    from .verification.views import bp as verification_bp
     from .workspace import bp as workspace_bp
 
     app.register_blueprint(main_bp)

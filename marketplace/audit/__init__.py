@@ -4,10 +4,7 @@
 Entries are append-only for the application (see models.py); operators search and export them at /ops/audit;
 `flask audit purge` removes entries older than AUDIT_RETENTION_DAYS (at least 180 days).
 """
-from flask import Blueprint
+from .services import record  # noqa: F401
 
-from .services import record  # noqa: F401  (first: views of other features import it while this loads)
-
-bp = Blueprint("audit", __name__)
-
-from . import views  # noqa: E402,F401
+# The blueprint lives in views.py and is imported by the application factory only: features import `record`
+# from here while they load, and the views' imports (operators) would otherwise close an import cycle.

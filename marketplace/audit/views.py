@@ -2,7 +2,7 @@
 import io
 import json
 
-from flask import current_app, render_template, request, send_file
+from flask import Blueprint, current_app, render_template, request, send_file
 from flask_babel import gettext as _
 
 from ..extensions import db
@@ -10,10 +10,11 @@ from ..models_base import utcnow
 from ..operators.decorators import operator_required
 from ..templating import local_time
 from ..transfer.formats import MIME_TYPES, write_rows
-from . import bp
 from .events import EVENTS, event_label, outcome_label
 from .forms import AuditSearchForm
 from .services import record, search_query
+
+bp = Blueprint("audit", __name__)
 
 EXPORT_FORMATS = ("csv", "xlsx")
 

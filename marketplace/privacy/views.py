@@ -1,5 +1,5 @@
 """Privacy policy, collection list, and the account's privacy page: download my data, delete my account."""
-from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -8,7 +8,6 @@ from ..accounts.services import end_session
 from ..audit import record
 from ..extensions import db
 from ..models_base import utcnow
-from . import bp
 from .catalogue import COLLECTED
 from .export import collect, to_json, to_xlsx
 from .forms import DeleteAccountForm
@@ -20,6 +19,8 @@ from .services import (
     has_accepted_current,
     record_consent,
 )
+
+bp = Blueprint("privacy", __name__)
 
 DOWNLOADS = {
     "json": ("application/json", to_json),

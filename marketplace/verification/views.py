@@ -2,7 +2,7 @@
 import logging
 import os
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
@@ -12,12 +12,13 @@ from ..audit import record
 from ..extensions import db
 from ..listings.attachments import AttachmentError, check_upload, remove_files
 from ..operators.decorators import operator_required
-from . import bp
 from .forms import KIND_LABELS, EvidenceForm
 from .models import VerificationEvidence
 from .services import evidence_of, evidence_path, request_with_evidence
 
 log = logging.getLogger(__name__)
+
+bp = Blueprint("verification", __name__)
 
 
 @bp.app_template_global()

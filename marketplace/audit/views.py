@@ -48,9 +48,15 @@ def export_columns():
             _("浏览器（User-Agent）"), _("对象"), _("详情")]
 
 
-def export_row(entry, columns):
-    values = [local_time(entry.created_at, "%Y-%m-%d %H:%M:%S"), event_label(entry.event), entry.event,
-              outcome_label(entry.outcome), entry.actor_id, entry.actor_email, entry.ip, entry.user_agent,
+def export_row(entry, columns, labels=None):
+    """One entry as a row; `labels` caches the translated names of codes across the rows of one export."""
+    labels = {} if labels is None else labels
+    if entry.event not in labels:
+        labels[entry.event] = event_label(entry.event)
+    if "outcome:" + entry.outcome not in labels:
+        labels["outcome:" + entry.outcome] = outcome_label(entry.outcome)
+    values = [local_time(entry.created_at, "%Y-%m-%d %H:%M:%S"), labels[entry.event], entry.event,
+              labels["outcome:" + entry.outcome], entry.actor_id, entry.actor_email, entry.ip, entry.user_agent,
               entry.target, json.dumps(entry.details or {}, ensure_ascii=False)]
     return dict(zip(columns, values, strict=True))
 
@@ -67,12 +73,13 @@ def export():
     stream = db.session.execute(search_query(**filters).execution_options(yield_per=1000)).scalars()
     buffer = io.BytesIO()
     count = 0
+    labels = {}
 
     def rows():
         nonlocal count
         for entry in stream:
             count += 1
-            yield export_row(entry, columns)
+            yield export_row(entry, columns, labels)
 
     write_rows(rows(), columns, fmt, buffer, sheet="audit")
     record("export.audit", target="audit_log", format=fmt, rows=count,

@@ -86,11 +86,14 @@ def register_extensions(app):
 
 def register_blueprints(app):
     from .accounts import bp as accounts_bp
+    from .audit.views import bp as audit_bp
     from .listings import bp as listings_bp
     from .main import bp as main_bp
     from .matching import bp as matching_bp
     from .operators import bp as operators_bp
+    from .privacy.views import bp as privacy_bp
     from .search import bp as search_bp
+    from .verification.views import bp as verification_bp
     from .workspace import bp as workspace_bp
 
     app.register_blueprint(main_bp)
@@ -100,6 +103,9 @@ def register_blueprints(app):
     app.register_blueprint(operators_bp, url_prefix="/ops")
     app.register_blueprint(search_bp, url_prefix="/search")
     app.register_blueprint(matching_bp, url_prefix="/matches")
+    app.register_blueprint(audit_bp, url_prefix="/ops/audit")
+    app.register_blueprint(verification_bp)
+    app.register_blueprint(privacy_bp)
 
 
 def register_errorhandlers(app):

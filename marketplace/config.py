@@ -137,6 +137,11 @@ class Config:
     BUSY_RETRY_AFTER_SECONDS = 3  # Retry-After of the 503 a write gets when the database stays busy
     LISTINGS_EXPIRE_SECONDS = float(os.environ.get("LISTINGS_EXPIRE_SECONDS", 3600))  # 0: only `flask listings expire`
 
+    AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", 180))  # audit log kept this long (>= 180)
+    AUDIT_PER_PAGE = 50  # entries per page of /ops/audit
+    PRIVACY_POLICY_VERSION = "2026-11-30"  # version users consent to at registration (templates/privacy/)
+    EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))  # 营业执照 / 法人证书 file
+
 
 class ProductionConfig(Config):
     ENV_NAME = "production"

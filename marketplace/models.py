@@ -6,6 +6,9 @@ MODEL_MODULES = [
     "marketplace.listings.models",
     "marketplace.matching.models",
     "marketplace.security.models",
+    "marketplace.audit.models",
+    "marketplace.privacy.models",
+    "marketplace.verification.models",
 ]
 
 

@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import taxonomy
+from ..privacy.forms import PrivacyConsentMixin
 from .passwords import normalise_password, password_problem
 from .services import find_organisation_by_name
 from .validation import clean_email, clean_text, credit_code_problem, email_problem, phone_is_valid
@@ -103,7 +104,7 @@ class OrganisationFieldsMixin:
     duplicate_org_message = _l("该机构名称已被使用。")
 
 
-class RegisterForm(NewPasswordForm, OrganisationFieldsMixin):
+class RegisterForm(NewPasswordForm, OrganisationFieldsMixin, PrivacyConsentMixin):
     email = _email_field()
     name = StringField(_l("姓名"), filters=[clean_text], validators=[_required(_l("请填写姓名。")), _max(60)])
     phone = StringField(_l("联系电话（选填）"), filters=[clean_text], validators=[_max(30)])

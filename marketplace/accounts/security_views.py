@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
+from ..audit import record
 from ..extensions import db
 from ..mail import send_mail
 from ..security.throttle import client_ip, minutes
@@ -30,6 +31,8 @@ def reauthenticated(form):
         wait, locked = lockout.record_failure(email, ip, attempt)
         if locked:
             emit("login_lockout", user=current_user, outcome="locked", ip=ip, seconds=wait)
+    record("auth.reauthenticate", user=current_user, outcome="failure")
+    db.session.commit()  # the failure and any lockout stay in the audit log although the form is refused
     form.current_password.errors.append(
         _("尝试次数过多，请在 %(minutes)s 分钟后再试。", minutes=minutes(wait)) if wait else _("当前密码不正确。"))
     return False

@@ -6,12 +6,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
+from ..audit import record
 from ..extensions import db
 from ..mail import send_mail
+from ..privacy.services import record_consent
 from ..security.throttle import client_ip, digest, minutes, rate_limit
 from ..security.throttle import hit as throttle_hit
 from ..templating import has_endpoint
 from ..urls import external_url
+from ..verification.services import has_evidence
 from . import bp, lockout
 from .forms import (
     LoginForm,
@@ -71,6 +74,8 @@ def register():
         else:
             try:
                 user = _register(form)
+                record("account.register", user=user, target=user)
+                record("privacy.consent", user=user, version=record_consent(user).policy_version)
                 db.session.commit()
             except IntegrityError:  # the organisation name was registered a moment ago
                 db.session.rollback()
@@ -138,11 +143,14 @@ def login():
         if user is not None:
             lockout.record_success(email, ip)
             start_session(user, remember=form.remember.data, user_agent=_user_agent(), ip_address=ip)
+            record("auth.login", user=user)
             db.session.commit()
             flash(_("欢迎回来，%(name)s。", name=user.name), "success")
             return redirect(next_url or _landing_url())
         log.info("failed sign-in attempt")
         wait = _count_failure(email, ip, attempt)
+        record("auth.login", outcome="failure", email=email)
+        db.session.commit()
         form.form_errors.append(_locked_message(wait) if wait else _("邮箱或密码不正确，或账号已被停用。"))
     return render_template("accounts/login.html", form=form, next_url=next_url)
 
@@ -177,6 +185,7 @@ def _send_lockout_mail(user, seconds):
 def logout():
     """Sign out this browser; its old session cookie stops working."""
     if current_user.is_authenticated:
+        record("auth.logout")
         end_session(current_user)
         db.session.commit()
         flash(_("您已退出登录。"), "info")
@@ -190,6 +199,7 @@ def password():
     form = PasswordChangeForm(current_user)
     if form.validate_on_submit() and reauthenticated(form):
         change_password(current_user, form.password.data, keep_token=current_user.get_id())
+        record("auth.password_change", target=current_user)
         db.session.commit()
         flash(_("密码已修改，其他设备上的登录已全部退出。"), "success")
         return redirect(url_for("accounts.profile"))
@@ -207,6 +217,8 @@ def reset_request():
         flooded = throttle_hit("reset-email", digest(form.email.data), "RESET_EMAIL_RATE_LIMIT")
         if user is not None and not user.is_disabled and not flooded:
             _send_reset_mail(user)
+        record("auth.password_reset_request", target=user, email=form.email.data)
+        db.session.commit()
         flash(_("如果该邮箱已在本平台注册，我们已向它发送了重置密码的链接，请查收邮件（%(minutes)s 分钟内有效）。",
                 minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60), "info")
         return redirect(url_for("accounts.login"))
@@ -236,6 +248,7 @@ def reset_with_token(token):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         reset_password(user, form.password.data)
+        record("auth.password_reset", user=user, target=user)
         db.session.commit()
         flash(_("密码已重置，请使用新密码登录。"), "success")
         return redirect(url_for("accounts.login"))
@@ -251,6 +264,7 @@ def profile():
         form.locale.data = "zh"
     if form.validate_on_submit():
         update_profile(current_user, form.name.data, form.phone.data, form.locale.data)
+        record("account.profile_update", target=current_user)
         db.session.commit()
         session["lang"] = form.locale.data
         flash(_("个人资料已保存。"), "success")
@@ -269,6 +283,7 @@ def organisation():
     if form.validate_on_submit():
         try:
             lost = update_organisation(org, qualifications=form.qualifications.data, **form.changed_fields())
+            record("org.update", target=org, verification_lost=lost)
             db.session.commit()
         except IntegrityError:  # another organisation took the name a moment ago
             db.session.rollback()
@@ -299,7 +314,10 @@ def organisation_verification():
     if not can_request_verification(org):
         flash(_("当前状态下不能申请认证。"), "warning")
         return redirect(url_for("accounts.organisation"))
+    if not has_evidence(org):  # verification needs the 营业执照 / 法人证书 and the credit code
+        return redirect(url_for("verification.request_page"))
     request_verification(org)
+    record("org.verification_request", target=org)
     db.session.commit()
     flash(_("认证申请已提交，运营人员审核后会更新机构的认证状态。"), "success")
     return redirect(url_for("accounts.organisation"))

@@ -11,6 +11,7 @@ from wtforms import SelectField
 from wtforms.validators import Optional
 
 from .. import taxonomy
+from ..audit import record
 from ..extensions import db
 from ..listings.models import Listing
 from ..listings.visibility import expired_condition, market_today
@@ -57,6 +58,9 @@ def exports():
         buffer.seek(0)
         log.info("operator %s exported %d listings (%s, kind=%s, status=%s)",
                  current_user.id, count, fmt, form.kind.data, form.status.data)
+        record("export.listings", target="listings", format=fmt, rows=count, kind=form.kind.data,
+               status=form.status.data)
+        db.session.commit()
         return send_file(buffer, mimetype=MIME_TYPES[fmt], as_attachment=True,
                          download_name=f"listings-{market_today():%Y%m%d}.{fmt}")
     return render_template("operators/exports.html", form=form, counts=_counts())

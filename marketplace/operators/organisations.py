@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Length
 from .. import taxonomy
 from ..accounts.models import Organisation, User
 from ..accounts.organisations import reject_organisation, verify_organisation
+from ..audit import record
 from ..extensions import db
 from ..pagination import paginate
 from ..text import clean_text
@@ -93,6 +94,7 @@ def verify(org_id):
     """Mark the organisation as verified."""
     org = db.get_or_404(Organisation, org_id)
     verify_organisation(org, current_user)
+    record("org.verify", target=org, credit_code=org.credit_code)
     db.session.commit()
     flash(_("已认证机构“%(name)s”。", name=org.name), "success")
     return redirect(url_for("operators.organisation", org_id=org.id))
@@ -107,6 +109,7 @@ def reject(org_id):
     if not form.validate_on_submit():
         return _render_detail(org, form), 400
     reject_organisation(org, current_user, form.reason.data)
+    record("org.reject", target=org, reason=form.reason.data)
     db.session.commit()
     flash(_("已驳回机构“%(name)s”的认证。", name=org.name), "warning")
     return redirect(url_for("operators.organisation", org_id=org.id))

@@ -9,8 +9,10 @@ from ..accounts.models import User
 from ..accounts.security_events import emit
 from ..accounts.services import approve_membership, disable_user, enable_user
 from ..accounts.validation import safe_next_url
+from ..audit import record
 from ..extensions import db
 from ..pagination import paginate
+from ..privacy.services import is_deleted
 from ..security.throttle import minutes
 from ..text import clean_text
 from . import bp
@@ -73,6 +75,7 @@ def disable(user_id):
         flash(_("不能停用自己的账号。"), "danger")
         return _back()
     disable_user(user, current_user)
+    record("user.disable", target=user)
     db.session.commit()
     flash(_("已停用账号 %(email)s，该账号已在所有设备上退出登录。", email=user.email), "warning")
     return _back()
@@ -83,7 +86,11 @@ def disable(user_id):
 def enable(user_id):
     """Enable a disabled account again."""
     user = db.get_or_404(User, user_id)
+    if is_deleted(user):  # a deleted account holds no personal data and stays closed
+        flash(_("该账号已由本人注销，不能重新启用。"), "warning")
+        return _back()
     enable_user(user, current_user)
+    record("user.enable", target=user)
     db.session.commit()
     flash(_("已启用账号 %(email)s。", email=user.email), "success")
     return _back()
@@ -95,6 +102,7 @@ def approve(user_id):
     """Confirm a user's membership of the organisation they joined."""
     user = db.get_or_404(User, user_id)
     approve_membership(user, current_user)
+    record("user.membership_approve", target=user, organisation=user.organisation.name)
     db.session.commit()
     flash(_("已确认 %(name)s 为“%(org)s”的成员。", name=user.name, org=user.organisation.name), "success")
     return _back()

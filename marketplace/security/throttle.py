@@ -212,6 +212,7 @@ def rate_limit(scope, limit, key=client_ip, methods=("POST",)):
                 wait = hit(scope, key(), limit)
                 if wait:
                     emit("rate_limited", outcome="refused", scope=scope, ip=client_ip(), retry_after=wait)
+                    db.session.commit()  # the audit entry; the refused request changed nothing else
                     return too_many_requests(wait)
             return view(*args, **kwargs)
 

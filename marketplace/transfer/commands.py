@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import taxonomy
+from ..audit import record
 from ..dbsetup import optimize
 from ..extensions import db
 from .exporter import export_listings
@@ -145,6 +146,9 @@ def export_command(kind, status, fmt, out, include_confidential):
     with open(partial, "wb") as stream:
         count = export_listings(stream, fmt, kind=kind, status=status, include_confidential=include_confidential)
     os.replace(partial, out)  # readers never see a half-written file
+    record("export.listings", target="listings", via="cli", format=fmt, rows=count, kind=kind, status=status,
+           file=os.path.abspath(out), include_confidential=include_confidential)
+    db.session.commit()
     note = "（含保密字段）" if include_confidential else "（不含保密字段）"
     click.echo(f"已导出 {count} 条记录到 {out}{note}。")
 

@@ -235,7 +235,7 @@ def _plain(value, fmt):
     return value
 
 
-def write_rows(rows, columns, fmt, stream):
+def write_rows(rows, columns, fmt, stream, sheet="listings"):
     """Write dict rows to a binary stream in `fmt`; lists become "; "-joined text in CSV and XLSX."""
     if fmt == "jsonl":
         for row in rows:
@@ -250,17 +250,17 @@ def write_rows(rows, columns, fmt, stream):
         text.flush()
         text.detach()
     elif fmt == "xlsx":
-        _write_xlsx(rows, columns, stream)
+        _write_xlsx(rows, columns, stream, sheet)
     else:
         raise FormatError(f"不支持的格式：{fmt}")
 
 
-def _write_xlsx(rows, columns, stream):
+def _write_xlsx(rows, columns, stream, sheet_name="listings"):
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("listings")
+    sheet = workbook.create_sheet(sheet_name)
     sheet.append(list(columns))
     for row in rows:
         cells = []

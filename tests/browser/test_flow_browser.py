@@ -68,6 +68,7 @@ def register_researcher(page, live_server, email):
     page.get_by_label("机构名称", exact=True).fill(ORG_NAME)
     page.get_by_label("机构类型", exact=True).select_option(label="高校")
     page.get_by_label("所在地区", exact=True).select_option(label="南昌")
+    page.get_by_label("我已阅读并同意《隐私政策》和《个人信息收集清单》").check()
     page.get_by_role("button", name="注册", exact=True).click()
     # the same answer for every address (no account enumeration); the new account signs in with its password
     expect(page.locator("body")).to_contain_text("注册申请已收到")

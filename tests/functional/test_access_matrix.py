@@ -125,6 +125,21 @@ MATRIX = {
     "matching.follow": [("POST", "/matches/follow/{ach_pub}", signed_in(ok=302))],  # anyone may follow a listing
     "matching.save_search": [("POST", "/matches/searches", signed_in(ok=302))],
     "matching.delete_search": [("POST", "/matches/searches/{saved_search}/delete", owner_only(ok=302))],
+    "audit.index": [("GET", "/ops/audit/", operator_only())],
+    "audit.export": [("GET", "/ops/audit/export?format=csv", operator_only())],
+    # everyone's organisation in this world is already verified: the page sends them back to "my organisation"
+    "verification.request_page": [("GET", "/account/organisation/verify", signed_in(ok=302)),
+                                  ("POST", "/account/organisation/verify", signed_in(ok=302))],
+    "privacy.policy": [("GET", "/privacy", PUBLIC)],
+    "privacy.collection": [("GET", "/privacy/collection", PUBLIC)],
+    "privacy.account": [("GET", "/account/privacy", signed_in())],
+    "privacy.consent": [("POST", "/account/privacy/consent", signed_in(ok=302))],
+    "privacy.download": [("GET", "/account/privacy/data.json", signed_in()),
+                         ("GET", "/account/privacy/data.xlsx", signed_in())],
+    # an empty form (no password): refused with a reason, nothing deleted
+    "privacy.delete": [("POST", "/account/privacy/delete", signed_in(ok=400))],
+    # evidence files: operators only, not even the organisation's own members
+    "verification.evidence_file": [("GET", "/ops/organisations/{org}/evidence/{evidence}", operator_only())],
 }
 
 # Served by extensions, not by our code.
@@ -166,7 +181,8 @@ def _world(factory, app):
 
     saved_search = _saved_search(owner)
     owner_session = _session_of(owner)
-    ids = dict(ach_pub=ach_pub.id, ach_draft=ach_draft.id, ach_submitted=ach_submitted.id,
+    evidence = _evidence(owner, app)
+    ids = dict(evidence=evidence, ach_pub=ach_pub.id, ach_draft=ach_draft.id, ach_submitted=ach_submitted.id,
                need_draft=need_draft.id, att=att.id, org=owner.organisation_id, other_user=other.id,
                outbox_name=outbox_name, saved_search=saved_search, pending_draft=pending_draft.id,
                owner_session=owner_session)
@@ -182,6 +198,23 @@ def _session_of(user):
     db.session.add(auth)
     db.session.commit()
     return auth.id
+
+
+def _evidence(user, app):
+    import os
+    import uuid
+
+    from marketplace.verification.models import VerificationEvidence
+
+    stored = uuid.uuid4().hex
+    with open(os.path.join(app.config["UPLOAD_FOLDER"], stored), "wb") as fh:
+        fh.write(PDF_BYTES)
+    item = VerificationEvidence(organisation_id=user.organisation_id, kind="business_licence",
+                                credit_code="91360100MA35ABCDE0", stored_name=stored, original_name="营业执照.pdf",
+                                content_type="application/pdf", size=len(PDF_BYTES), uploaded_by_id=user.id)
+    db.session.add(item)
+    db.session.commit()
+    return item.id
 
 
 def _saved_search(user):

@@ -69,7 +69,17 @@ def test_organisation_name_must_stay_unique(client, factory, login):
 def test_request_verification_and_see_the_rejection_note(client, factory, login):
     org = factory.org(verified=False)
     login(factory.user(org=org))
-    client.post("/account/organisation/verification")
+    client.post("/account/organisation/verification")  # without evidence: sent to the upload page
+    db.session.refresh(org)
+    assert org.verification_status == "unverified"
+    from io import BytesIO
+
+    from marketplace.accounts.validation import credit_code_check_char
+
+    code = "12360000MB1234567" + credit_code_check_char("12360000MB1234567")
+    client.post("/account/organisation/verify", content_type="multipart/form-data", data={
+        "kind": "legal_person_certificate", "credit_code": code,
+        "file": (BytesIO(b"%PDF-1.4\n%%EOF\n"), "法人证书.pdf")})
     db.session.refresh(org)
     assert org.verification_status == "pending"
     org.verification_status, org.verification_note = "rejected", "请补充统一社会信用代码。"

@@ -20,6 +20,7 @@ def _form(**overrides):
         "region": "nanchang",
         "credit_code": "",
         "existing_org_name": "",
+        "accept_privacy": "y",
     }
     data.update(overrides)
     return data

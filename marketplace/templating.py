@@ -43,12 +43,6 @@ def url_with(**changes):
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
-def has_endpoint(endpoint):
-    from flask import current_app
-
-    return endpoint in current_app.view_functions
-
-
 def _nav_context():
     """Navigation entries whose endpoints exist (features register them as they are built)."""
     from flask import current_app

@@ -12,7 +12,6 @@ from ..mail import send_mail
 from ..privacy.services import record_consent
 from ..security.throttle import client_ip, digest, minutes, rate_limit
 from ..security.throttle import hit as throttle_hit
-from ..templating import has_endpoint
 from ..urls import external_url
 from ..verification.services import has_evidence
 from . import bp, lockout
@@ -47,7 +46,7 @@ log = logging.getLogger(__name__)
 
 
 def _landing_url():
-    return url_for("workspace.index") if has_endpoint("workspace.index") else url_for("main.index")
+    return url_for("workspace.index")
 
 
 def _user_agent():

@@ -63,7 +63,7 @@ def test_concurrent_saves_introducing_one_new_tag_make_one_tag(app, factory):
     def tag(i):
         with app.app_context():
             listing = db.session.get(Listing, ids[i])
-            listing.tags = services._tags_for(["并发新标签", f"独有标签{i}"])
+            listing.tags = services.find_or_create_tags(["并发新标签", f"独有标签{i}"])
             db.session.commit()
             return sorted(t.name for t in listing.tags)
 

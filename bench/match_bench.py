@@ -49,6 +49,7 @@ def load_market(n, db):
 
     from marketplace.accounts.services import create_organisation, create_user
     from marketplace.listings.models import Listing, Tag, listing_tags
+    from marketplace.listings.tags import tag_key
     from marketplace.models_base import utcnow
 
     org_a = create_organisation(name="成果方", org_type="university", region="nanchang")
@@ -59,11 +60,11 @@ def load_market(n, db):
                                   organisation=org_n)}
     db.session.commit()
     records = corpus.records(n)
-    tag_ids = {}
-    names = sorted({t[:40] for r in records for t in r["tags"]})
-    db.session.execute(db.insert(Tag), [{"name": t} for t in names])
-    for tag in db.session.execute(db.select(Tag)).scalars():
-        tag_ids[tag.name] = tag.id
+    first_names = {}  # one Tag per key (tags.tag_key), shown as first written
+    for name in sorted({t[:40] for r in records for t in r["tags"]}):
+        first_names.setdefault(tag_key(name), name)
+    db.session.execute(db.insert(Tag), [{"name": n, "match_key": k} for k, n in first_names.items()])
+    key_ids = dict(db.session.execute(db.select(Tag.match_key, Tag.id)).all())
     columns = set(Listing.__table__.columns.keys())
     now = utcnow()
     rows = []
@@ -76,8 +77,8 @@ def load_market(n, db):
     for start in range(0, len(rows), 5000):
         db.session.execute(db.insert(Listing.__table__), rows[start:start + 5000])
     ids = dict(db.session.execute(db.select(Listing.external_id, Listing.id)).all())
-    links = [{"listing_id": ids[r["external_id"]], "tag_id": tag_ids[t[:40]]}
-             for r in records for t in dict.fromkeys(x[:40] for x in r["tags"])]
+    links = [{"listing_id": ids[r["external_id"]], "tag_id": key_ids[k]}
+             for r in records for k in dict.fromkeys(tag_key(x[:40]) for x in r["tags"])]
     for start in range(0, len(links), 20000):
         db.session.execute(listing_tags.insert(), links[start:start + 20000])
     db.session.commit()

@@ -48,6 +48,7 @@ def load_database(app, records):
     from marketplace.accounts.services import create_organisation, create_user
     from marketplace.extensions import db
     from marketplace.listings.models import Listing, ListingChange, Tag, listing_tags
+    from marketplace.listings.tags import tag_key
     from marketplace.models_base import utcnow
 
     with app.app_context():
@@ -59,9 +60,11 @@ def load_database(app, records):
         db.session.commit()
         start = time.perf_counter()
         now = utcnow()
-        tag_names = sorted({t for rec in records for t in rec["tags"]})
-        db.session.execute(db.insert(Tag), [{"name": n[:40]} for n in tag_names])
-        tag_ids = dict(db.session.execute(db.select(Tag.name, Tag.id)).all())
+        first_names = {}  # one Tag per key (tags.tag_key), shown as first written
+        for name in sorted({t[:40] for rec in records for t in rec["tags"]}):
+            first_names.setdefault(tag_key(name), name)
+        db.session.execute(db.insert(Tag), [{"name": n, "match_key": k} for k, n in first_names.items()])
+        key_ids = dict(db.session.execute(db.select(Tag.match_key, Tag.id)).all())
         rows = []
         for rec in records:
             row = {k: v for k, v in rec.items() if k != "tags"}
@@ -71,8 +74,8 @@ def load_database(app, records):
         for i in range(0, len(rows), 5000):
             db.session.execute(db.insert(Listing.__table__), rows[i:i + 5000])
         ids = dict(db.session.execute(db.select(Listing.external_id, Listing.id)).all())
-        links = [{"listing_id": ids[rec["external_id"]], "tag_id": tag_ids[t[:40]]}
-                 for rec in records for t in set(rec["tags"])]
+        links = [{"listing_id": ids[rec["external_id"]], "tag_id": key_ids[k]}
+                 for rec in records for k in {tag_key(t[:40]) for t in rec["tags"]}]
         for i in range(0, len(links), 20000):
             db.session.execute(db.insert(listing_tags), links[i:i + 20000])
         db.session.execute(db.insert(ListingChange), [{"listing_id": i, "created_at": now} for i in ids.values()])

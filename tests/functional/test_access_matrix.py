@@ -127,9 +127,10 @@ MATRIX = {
     "matching.delete_search": [("POST", "/matches/searches/{saved_search}/delete", owner_only(ok=302))],
     "audit.index": [("GET", "/ops/audit/", operator_only())],
     "audit.export": [("GET", "/ops/audit/export?format=csv", operator_only())],
-    # everyone's organisation in this world is already verified: the page sends them back to "my organisation"
-    "verification.request_page": [("GET", "/account/organisation/verify", signed_in(ok=302)),
-                                  ("POST", "/account/organisation/verify", signed_in(ok=302))],
+    # everyone's organisation in this world is already verified: the page sends them back to "my organisation";
+    # a member whose membership is not confirmed may not speak for the organisation
+    "verification.request_page": [("GET", "/account/organisation/verify", {**signed_in(ok=302), "pending": 403}),
+                                  ("POST", "/account/organisation/verify", {**signed_in(ok=302), "pending": 403})],
     "privacy.policy": [("GET", "/privacy", PUBLIC)],
     "privacy.collection": [("GET", "/privacy/collection", PUBLIC)],
     "privacy.account": [("GET", "/account/privacy", signed_in())],

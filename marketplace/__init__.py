@@ -81,6 +81,7 @@ def register_blueprints(app):
     from .listings import bp as listings_bp
     from .main import bp as main_bp
     from .matching import bp as matching_bp
+    from .notifications import bp as notifications_bp
     from .operators import bp as operators_bp
     from .search import bp as search_bp
     from .workspace import bp as workspace_bp
@@ -92,6 +93,7 @@ def register_blueprints(app):
     app.register_blueprint(operators_bp, url_prefix="/ops")
     app.register_blueprint(search_bp, url_prefix="/search")
     app.register_blueprint(matching_bp, url_prefix="/matches")
+    app.register_blueprint(notifications_bp, url_prefix="/notifications")
 
 
 def register_errorhandlers(app):

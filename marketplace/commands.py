@@ -8,6 +8,7 @@ COMMAND_MODULES = [
     "marketplace.demo.commands",
     "marketplace.search.commands",
     "marketplace.matching.commands",
+    "marketplace.notifications.commands",
 ]
 
 

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models_base import utcnow
+from ..notifications import services as notifications
 from ..search.changes import record_change
 from . import fields
 from .attachments import store_uploads, stored_path
@@ -154,6 +155,7 @@ def approve_listing(listing, operator, reason=None):
     _transition(listing, "approve", operator, reason)
     listing.published_at = utcnow()
     listing.rejection_reason = None
+    notifications.about_listing(listing.owner_id, "listing_approved", listing)
     return listing
 
 
@@ -162,6 +164,7 @@ def reject_listing(listing, operator, reason):
     reason = _require_reason(reason)
     _transition(listing, "reject", operator, reason)
     listing.rejection_reason = reason
+    notifications.about_listing(listing.owner_id, "listing_rejected", listing, reason=reason)
     return listing
 
 
@@ -339,6 +342,7 @@ def approve_revision(listing, operator, reason=None):
     _apply_values(listing, pending_values(listing))
     _clear_revision(listing)
     record_event(listing, operator, "revision_approved", "published", "published", reason)
+    notifications.about_listing(listing.owner_id, "revision_approved", listing)
     return listing
 
 
@@ -351,4 +355,5 @@ def reject_revision(listing, operator, reason):
     reason = _require_reason(reason)
     _clear_revision(listing)
     record_event(listing, operator, "revision_rejected", listing.status, listing.status, reason)
+    notifications.about_listing(listing.owner_id, "revision_rejected", listing, reason=reason)
     return listing

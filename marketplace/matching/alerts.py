@@ -1,20 +1,18 @@
 """Saved searches and follows: in-app notifications and emails, never twice for the same pair.
 
-`notify_for(listing_ids)` runs in the updater's transaction after the suggestions are refreshed; the unique
-constraint on (user, source, source id, listing) makes a pair notify once even if a listing is published,
-withdrawn and published again. Emails go out after commit (`send_pending_emails`), through marketplace.mail
-(SMTP, or the outbox folder in development and tests).
+`notify_for(listing_ids)` runs in the updater's transaction after the suggestions are refreshed; through
+marketplace.notifications.notify with a dedupe key per (source, source id, listing), so a pair notifies once even
+if a listing is published, withdrawn and published again. Emails go out after commit (`send_pending_emails`),
+through marketplace.mail (SMTP, or the outbox folder in development and tests).
 """
 import logging
-
-from flask_babel import gettext as _
 
 from .. import taxonomy
 from ..extensions import db
 from ..listings.models import Listing
-from ..models_base import utcnow
+from ..notifications import services as notifications
 from . import text as textmod
-from .models import Follow, Notification, SavedSearch, Suggestion
+from .models import Follow, SavedSearch, Suggestion
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +43,17 @@ def search_matches(saved, listing):
     return all(word in text for word in textmod.normalize(saved.query).split())
 
 
-def _add(user_id, source, source_id, listing_id):
-    exists = db.session.execute(db.select(Notification.id).filter_by(
-        user_id=user_id, source=source, source_id=source_id, listing_id=listing_id)).first()
-    if exists is None:
-        db.session.add(Notification(user_id=user_id, source=source, source_id=source_id, listing_id=listing_id))
-        return True
-    return False
+def _add(user_id, source, source_id, listing):
+    """One alert per (user, source, source id, listing); True when it was created."""
+    if source == "follow":
+        followed = db.session.get(Listing, source_id)
+        kind, params = "match_follow", {"followed": followed.title if followed else "—", "title": listing.title}
+    else:
+        kind, params = "match_search", {"title": listing.title}
+    note = notifications.notify(user_id, kind, params, endpoint="listings.detail",
+                                values={"kind": listing.kind, "listing_id": listing.id}, listing=listing,
+                                dedupe=f"{source}:{source_id}:{listing.id}")
+    return note is not None
 
 
 def notify_for(listing_ids):
@@ -65,49 +67,21 @@ def notify_for(listing_ids):
     for listing in listings:
         for saved in searches:
             if saved.user_id != listing.owner_id and search_matches(saved, listing):
-                created += _add(saved.user_id, "search", saved.id, listing.id)
+                created += _add(saved.user_id, "search", saved.id, listing)
         holders = db.session.execute(
             db.select(Suggestion.listing_id).where(Suggestion.candidate_id == listing.id,
                                                    Suggestion.rank <= FOLLOW_TOP)).scalars().all()
         if holders:
             for follow in db.session.execute(db.select(Follow).where(Follow.listing_id.in_(holders))).scalars():
                 if follow.user_id != listing.owner_id:
-                    created += _add(follow.user_id, "follow", follow.listing_id, listing.id)
+                    created += _add(follow.user_id, "follow", follow.listing_id, listing)
     db.session.flush()
     return created
 
 
-def describe(notification):
-    """The one-line Chinese text of a notification."""
-    if notification.source == "follow":
-        followed = db.session.get(Listing, notification.source_id)
-        return _("您关注的「%(followed)s」有新的匹配：%(title)s", followed=followed.title if followed else "—",
-                 title=notification.listing.title)
-    return _("您保存的搜索有新的结果：%(title)s", title=notification.listing.title)
-
-
 def send_pending_emails():
     """Email every notification not yet emailed (call after commit); returns how many were sent."""
-    from ..mail import send_mail
-    from ..urls import external_url
-
-    pending = db.session.execute(
-        db.select(Notification).where(Notification.emailed_at.is_(None)).order_by(Notification.id).limit(200)
-    ).scalars().all()
-    sent = 0
-    for n in pending:
-        link = external_url("listings.detail", kind=n.listing.kind, listing_id=n.listing_id)
-        body = describe(n) + "\n\n" + link + "\n\n" + _("可在“匹配推荐 > 通知”中管理关注与保存的搜索。")
-        if send_mail(n.user.email, _("江西技术交易市场：新的匹配"), body):
-            n.emailed_at = utcnow()
-            sent += 1
-    db.session.flush()
-    return sent
-
-
-def unread_count(user):
-    return db.session.execute(db.select(db.func.count(Notification.id)).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))).scalar()
+    return notifications.send_pending_emails()
 
 
 def toggle_follow(user, listing):
@@ -128,8 +102,3 @@ def save_search(user, query, filters):
     db.session.add(saved)
     db.session.flush()
     return saved
-
-
-def mark_all_read(user):
-    db.session.execute(db.update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-                       .values(read_at=utcnow()))

@@ -100,7 +100,10 @@ MATRIX = {
     "search.results": [("GET", "/search/?q=石墨烯", PUBLIC)],
     "matching.index": [("GET", "/matches/", signed_in())],
     "matching.board": [("GET", "/matches/board", operator_only())],
-    "matching.notifications": [("GET", "/matches/notifications", signed_in())],
+    "matching.notifications": [("GET", "/matches/notifications", signed_in(ok=301))],  # moved to /notifications/
+    "notifications.index": [("GET", "/notifications/", signed_in())],
+    "notifications.settings": [("GET", "/notifications/settings", signed_in()),
+                               ("POST", "/notifications/settings", signed_in(ok=302))],
     "matching.suggest_tags": [("GET", "/matches/suggest-tags?text=石墨烯电池", signed_in())],
     "matching.dismiss": [("POST", "/matches/listings/{ach_pub}/dismiss", owner_only(ok=302))],
     "matching.follow": [("POST", "/matches/follow/{ach_pub}", signed_in(ok=302))],  # anyone may follow a listing

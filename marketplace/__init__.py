@@ -78,6 +78,7 @@ def register_extensions(app):
 
 def register_blueprints(app):
     from .accounts import bp as accounts_bp
+    from .inquiries import bp as inquiries_bp
     from .listings import bp as listings_bp
     from .main import bp as main_bp
     from .matching import bp as matching_bp
@@ -94,6 +95,7 @@ def register_blueprints(app):
     app.register_blueprint(search_bp, url_prefix="/search")
     app.register_blueprint(matching_bp, url_prefix="/matches")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
+    app.register_blueprint(inquiries_bp)
 
 
 def register_errorhandlers(app):

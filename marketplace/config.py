@@ -78,6 +78,7 @@ class Config:
     LISTINGS_PER_PAGE = 20
     SEARCH_BACKGROUND = _env_bool("SEARCH_BACKGROUND", True)  # in-process index updater thread
     LISTINGS_EXPIRE_SECONDS = float(os.environ.get("LISTINGS_EXPIRE_SECONDS", 3600))  # 0: only `flask listings expire`
+    INQUIRY_DAILY_LIMIT = int(os.environ.get("INQUIRY_DAILY_LIMIT", 10))  # new inquiries per user per 24 hours
 
 
 class ProductionConfig(Config):

@@ -8,6 +8,7 @@ MODEL_MODULES = [
     "marketplace.matching.models",
     "marketplace.operators.models",
     "marketplace.notifications.models",
+    "marketplace.inquiries.models",
 ]
 
 

@@ -77,10 +77,15 @@ def can_view(user, listing):
 
 
 def can_see_confidential(user, listing):
-    """Detailed description, IP numbers, attachments: members of verified organisations, owner, operators."""
+    """Detailed description, IP numbers, attachments: members of verified organisations (who signed the NDA when
+    the owner requires one), owner, operators."""
     if is_staff_or_owner(user, listing):
         return True
-    return bool(getattr(user, "is_authenticated", False) and user.in_verified_org)
+    if not (getattr(user, "is_authenticated", False) and user.in_verified_org):
+        return False
+    from ..inquiries import nda  # an owner may also require the platform's NDA first
+
+    return nda.satisfied(user, listing)
 
 
 def can_create(user, kind):
@@ -104,6 +109,9 @@ def record_event(listing, actor, action, from_status, to_status, reason=None):
     )
     db.session.flush()
     record_change(listing.id)
+    from ..matching.alerts import notify_followers  # followers hear when it changes or goes offline
+
+    notify_followers(listing, action)
 
 
 def _transition(listing, action, actor, reason=None):

@@ -102,3 +102,20 @@ def save_search(user, query, filters):
     db.session.add(saved)
     db.session.flush()
     return saved
+
+
+# listing action -> the notification its followers get (other people's listings: told when they change or go)
+FOLLOWER_KINDS = {"revision_approved": "listing_changed", "withdraw": "listing_withdrawn",
+                  "expire": "listing_withdrawn"}
+
+
+def notify_followers(listing, action):
+    """Tell everyone who follows the listing (but its owner) that it changed or went offline."""
+    kind = FOLLOWER_KINDS.get(action)
+    if kind is None:
+        return 0
+    followers = db.session.execute(db.select(Follow.user_id).where(
+        Follow.listing_id == listing.id, Follow.user_id != listing.owner_id)).scalars().all()
+    for user_id in followers:
+        notifications.about_listing(user_id, kind, listing)
+    return len(followers)

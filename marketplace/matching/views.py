@@ -121,7 +121,12 @@ def follow(listing_id):
         abort(404)
     following = alerts.toggle_follow(current_user, listing)
     db.session.commit()
-    flash(_("已关注，有新的匹配时会通知您。") if following else _("已取消关注。"), "success")
+    if not following:
+        flash(_("已取消关注。"), "success")
+    elif listing.owner_id == current_user.id:
+        flash(_("已关注，有新的匹配时会通知您。"), "success")
+    else:
+        flash(_("已关注，该条目更新或下线时会通知您。"), "success")
     return redirect(url_for("listings.detail", kind=listing.kind, listing_id=listing.id))
 
 

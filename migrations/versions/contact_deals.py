@@ -2,7 +2,7 @@
 
 Revision ID: contact_deals
 Revises: 3d831d0dab1e
-Create Date: 2026-11-30 13:52:22.481950
+Create Date: 2026-11-30 14:02:13.358108
 
 """
 from alembic import op
@@ -26,6 +26,71 @@ def upgrade():
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notification_settings_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_notification_settings'))
     )
+    op.create_table('inquiries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('listing_id', sa.Integer(), nullable=False),
+    sa.Column('sender_id', sa.Integer(), nullable=False),
+    sa.Column('recipient_id', sa.Integer(), nullable=False),
+    sa.Column('broker_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('cooperation_mode', sa.String(length=20), nullable=False),
+    sa.Column('budget_range', sa.String(length=20), nullable=False),
+    sa.Column('timeline', sa.String(length=20), nullable=False),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('origin', sa.String(length=20), nullable=False),
+    sa.Column('origin_listing_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('decline_reason', sa.String(length=500), nullable=True),
+    sa.Column('decided_at', sa.DateTime(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('last_activity_at', sa.DateTime(), nullable=False),
+    sa.Column('stage', sa.String(length=20), nullable=True),
+    sa.Column('stage_changed_at', sa.DateTime(), nullable=True),
+    sa.Column('contract_type', sa.String(length=20), nullable=True),
+    sa.Column('amount_wan', sa.Numeric(precision=14, scale=2), nullable=True),
+    sa.Column('signed_on', sa.Date(), nullable=True),
+    sa.Column('registration_number', sa.String(length=60), nullable=True),
+    sa.Column('registry', sa.String(length=120), nullable=True),
+    sa.ForeignKeyConstraint(['broker_id'], ['users.id'], name=op.f('fk_inquiries_broker_id_users')),
+    sa.ForeignKeyConstraint(['listing_id'], ['listings.id'], name=op.f('fk_inquiries_listing_id_listings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['origin_listing_id'], ['listings.id'], name=op.f('fk_inquiries_origin_listing_id_listings'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['recipient_id'], ['users.id'], name=op.f('fk_inquiries_recipient_id_users')),
+    sa.ForeignKeyConstraint(['sender_id'], ['users.id'], name=op.f('fk_inquiries_sender_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_inquiries'))
+    )
+    with op.batch_alter_table('inquiries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_inquiries_broker_id'), ['broker_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inquiries_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inquiries_listing_id'), ['listing_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inquiries_recipient_id'), ['recipient_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inquiries_sender_id'), ['sender_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inquiries_stage'), ['stage'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inquiries_status'), ['status'], unique=False)
+
+    op.create_table('listing_nda_requirements',
+    sa.Column('listing_id', sa.Integer(), nullable=False),
+    sa.Column('set_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['listing_id'], ['listings.id'], name=op.f('fk_listing_nda_requirements_listing_id_listings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['set_by_id'], ['users.id'], name=op.f('fk_listing_nda_requirements_set_by_id_users')),
+    sa.PrimaryKeyConstraint('listing_id', name=op.f('pk_listing_nda_requirements'))
+    )
+    op.create_table('nda_signatures',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('listing_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.String(length=20), nullable=False),
+    sa.Column('signed_at', sa.DateTime(), nullable=False),
+    sa.Column('ip_address', sa.String(length=45), nullable=True),
+    sa.ForeignKeyConstraint(['listing_id'], ['listings.id'], name=op.f('fk_nda_signatures_listing_id_listings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_nda_signatures_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_nda_signatures')),
+    sa.UniqueConstraint('listing_id', 'user_id', 'version', name='uq_nda_signatures')
+    )
+    with op.batch_alter_table('nda_signatures', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_nda_signatures_listing_id'), ['listing_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_nda_signatures_user_id'), ['user_id'], unique=False)
+
     op.create_table('notifications',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -46,6 +111,57 @@ def upgrade():
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_notifications_listing_id'), ['listing_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_notifications_user_id'), ['user_id'], unique=False)
+
+    op.create_table('inquiry_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('inquiry_id', sa.Integer(), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('action', sa.String(length=30), nullable=False),
+    sa.Column('from_state', sa.String(length=20), nullable=True),
+    sa.Column('to_state', sa.String(length=20), nullable=True),
+    sa.Column('reason', sa.String(length=500), nullable=True),
+    sa.Column('data', sa.JSON(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_inquiry_events_actor_id_users')),
+    sa.ForeignKeyConstraint(['inquiry_id'], ['inquiries.id'], name=op.f('fk_inquiry_events_inquiry_id_inquiries'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_inquiry_events'))
+    )
+    with op.batch_alter_table('inquiry_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_inquiry_events_inquiry_id'), ['inquiry_id'], unique=False)
+
+    op.create_table('inquiry_messages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('inquiry_id', sa.Integer(), nullable=False),
+    sa.Column('sender_id', sa.Integer(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('read_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['inquiry_id'], ['inquiries.id'], name=op.f('fk_inquiry_messages_inquiry_id_inquiries'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['sender_id'], ['users.id'], name=op.f('fk_inquiry_messages_sender_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_inquiry_messages'))
+    )
+    with op.batch_alter_table('inquiry_messages', schema=None) as batch_op:
+        batch_op.create_index('ix_inquiry_messages_thread', ['inquiry_id', 'id'], unique=False)
+
+    op.create_table('inquiry_attachments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('inquiry_id', sa.Integer(), nullable=False),
+    sa.Column('message_id', sa.Integer(), nullable=True),
+    sa.Column('stored_name', sa.String(length=64), nullable=False),
+    sa.Column('original_name', sa.String(length=255), nullable=False),
+    sa.Column('content_type', sa.String(length=50), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['inquiry_id'], ['inquiries.id'], name=op.f('fk_inquiry_attachments_inquiry_id_inquiries'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['message_id'], ['inquiry_messages.id'], name=op.f('fk_inquiry_attachments_message_id_inquiry_messages'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_inquiry_attachments_uploaded_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_inquiry_attachments')),
+    sa.UniqueConstraint('stored_name', name=op.f('uq_inquiry_attachments_stored_name'))
+    )
+    with op.batch_alter_table('inquiry_attachments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_inquiry_attachments_inquiry_id'), ['inquiry_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inquiry_attachments_message_id'), ['message_id'], unique=False)
 
     _copy_match_notifications()
     with op.batch_alter_table('match_notifications', schema=None) as batch_op:
@@ -74,11 +190,40 @@ def downgrade():
     with op.batch_alter_table('match_notifications', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_match_notifications_user_id'), ['user_id'], unique=False)
 
+    with op.batch_alter_table('inquiry_attachments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_inquiry_attachments_message_id'))
+        batch_op.drop_index(batch_op.f('ix_inquiry_attachments_inquiry_id'))
+
+    op.drop_table('inquiry_attachments')
+    with op.batch_alter_table('inquiry_messages', schema=None) as batch_op:
+        batch_op.drop_index('ix_inquiry_messages_thread')
+
+    op.drop_table('inquiry_messages')
+    with op.batch_alter_table('inquiry_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_inquiry_events_inquiry_id'))
+
+    op.drop_table('inquiry_events')
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notifications_user_id'))
         batch_op.drop_index(batch_op.f('ix_notifications_listing_id'))
 
     op.drop_table('notifications')
+    with op.batch_alter_table('nda_signatures', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_nda_signatures_user_id'))
+        batch_op.drop_index(batch_op.f('ix_nda_signatures_listing_id'))
+
+    op.drop_table('nda_signatures')
+    op.drop_table('listing_nda_requirements')
+    with op.batch_alter_table('inquiries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_inquiries_status'))
+        batch_op.drop_index(batch_op.f('ix_inquiries_stage'))
+        batch_op.drop_index(batch_op.f('ix_inquiries_sender_id'))
+        batch_op.drop_index(batch_op.f('ix_inquiries_recipient_id'))
+        batch_op.drop_index(batch_op.f('ix_inquiries_listing_id'))
+        batch_op.drop_index(batch_op.f('ix_inquiries_created_at'))
+        batch_op.drop_index(batch_op.f('ix_inquiries_broker_id'))
+
+    op.drop_table('inquiries')
     op.drop_table('notification_settings')
     # ### end Alembic commands ###
 

@@ -185,4 +185,32 @@ def contact_card(inquiry, side):
 
 def events_of(inquiry):
     return db.session.execute(db.select(InquiryEvent).where(InquiryEvent.inquiry_id == inquiry.id)
-                              .order_by(InquiryEvent.id)).scalars().all()
+                              .order_by(InquiryEvent.id)).scalars().all()  # labels only: no actor loaded
+
+
+def grant_broker(user, operator):
+    """Operators give a user the broker role (技术经纪人)."""
+    if not getattr(operator, "is_operator", False) or user.is_operator or user.is_disabled:
+        raise InquiryError(_("不能将该用户设为技术经纪人。"))
+    user.role = "broker"
+    db.session.flush()
+
+
+def assign_broker(inquiry, operator, broker):
+    """Operators assign a broker to an inquiry: the broker then reads it, writes in its thread and moves its deal."""
+    if not getattr(operator, "is_operator", False):
+        raise InquiryError(_("只有运营人员可以指派技术经纪人。"))
+    if broker is None or broker.role != "broker" or broker.is_disabled:
+        raise InquiryError(_("请选择一位技术经纪人。"))
+    previous = inquiry.broker_id
+    inquiry.broker_id = broker.id
+    db.session.flush()
+    record(inquiry, operator, "assign_broker", reason=broker.name, data={"from": previous, "to": broker.id})
+    notifications.notify(broker, "broker_assigned", {"title": inquiry.listing.title}, endpoint="inquiries.detail",
+                         values={"inquiry_id": inquiry.id}, listing=inquiry.listing)
+    return inquiry
+
+
+def brokers():
+    return db.session.execute(db.select(User).where(User.role == "broker", User.is_disabled.is_(False))
+                              .order_by(User.name)).scalars().all()

@@ -3,8 +3,10 @@
 Plain functions that flush, never commit.
 """
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, or_, union
+from sqlalchemy.orm import selectinload
 
+from ..accounts.models import User
 from ..extensions import db
 from ..models_base import utcnow
 from ..notifications import services as notifications
@@ -45,8 +47,10 @@ def unread_in(inquiry, user_id, before=None):
 
 
 def messages_of(inquiry):
-    return db.session.execute(db.select(Message).where(Message.inquiry_id == inquiry.id)
-                              .order_by(Message.id)).scalars().all()
+    return db.session.execute(
+        db.select(Message).where(Message.inquiry_id == inquiry.id).order_by(Message.id)
+        .options(selectinload(Message.sender).selectinload(User.organisation), selectinload(Message.attachments))
+    ).scalars().all()
 
 
 def mark_read(inquiry, user):
@@ -66,7 +70,9 @@ def _mine(user):
 def inbox_query(user, box="all"):
     """The user's inquiries across listings, latest activity first."""
     where = {"received": Inquiry.recipient_id == user.id, "sent": Inquiry.sender_id == user.id}.get(box, _mine(user))
-    return db.select(Inquiry).where(where).order_by(Inquiry.last_activity_at.desc(), Inquiry.id.desc())
+    return (db.select(Inquiry).where(where).order_by(Inquiry.last_activity_at.desc(), Inquiry.id.desc())
+            .options(selectinload(Inquiry.listing), selectinload(Inquiry.sender).selectinload(User.organisation),
+                     selectinload(Inquiry.recipient).selectinload(User.organisation)))
 
 
 def unread_counts(user, inquiry_ids):
@@ -81,10 +87,11 @@ def unread_counts(user, inquiry_ids):
 
 def total_unread(user):
     """Unread messages plus inquiries waiting for the user's answer (the navigation badge)."""
-    messages = db.session.execute(
-        db.select(db.func.count(Message.id)).join(Inquiry, Inquiry.id == Message.inquiry_id).where(
-            or_(Inquiry.sender_id == user.id, Inquiry.recipient_id == user.id),
-            Message.sender_id != user.id, Message.read_at.is_(None))).scalar()
+    mine = union(db.select(Inquiry.id).where(Inquiry.sender_id == user.id),
+                 db.select(Inquiry.id).where(Inquiry.recipient_id == user.id))  # two index look-ups, not a scan
+    messages = db.session.execute(db.select(db.func.count(Message.id)).where(
+        Message.inquiry_id.in_(db.select(mine.subquery().c.id)), Message.sender_id != user.id,
+        Message.read_at.is_(None))).scalar()
     waiting = db.session.execute(db.select(db.func.count(Inquiry.id)).where(
         and_(Inquiry.recipient_id == user.id, Inquiry.status == "pending"))).scalar()
     return messages + waiting

@@ -126,7 +126,8 @@ def _render_detail(inquiry, message_form, status=200):
         sender_card=services.contact_card(inquiry, "sender"),
         recipient_card=services.contact_card(inquiry, "recipient"),
         events=services.events_of(inquiry), messages=threads.messages_of(inquiry),
-        can_write=threads.can_write(current_user, inquiry), labels=_labels(), **DETAIL_VOCABULARIES), status
+        can_write=threads.can_write(current_user, inquiry), labels=_labels(), **DETAIL_VOCABULARIES,
+        brokers=services.brokers() if current_user.is_operator else None), status
 
 
 def _labels():

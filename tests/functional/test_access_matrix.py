@@ -128,6 +128,13 @@ MATRIX = {
     ],
     "inquiries.attachment": [("GET", "/inquiries/files/{inquiry_att}", PARTIES)],
     "inquiries.inbox": [("GET", "/inbox", signed_in())],
+    "inquiries.analytics_page": [("GET", "/ops/analytics", operator_only())],
+    "inquiries.analytics_export": [("GET", "/ops/analytics/funnel.csv", operator_only()),
+                                   ("GET", "/ops/analytics/industry.xlsx", operator_only()),
+                                   ("GET", "/ops/analytics/nothing.csv", {**operator_only(404)})],
+    "inquiries.owner_analytics": [("GET", "/me/analytics", signed_in())],
+    "inquiries.grant_broker": [("POST", "/ops/brokers/{other_user}", operator_only(ok=302))],
+    "inquiries.assign_broker": [("POST", "/inquiries/{inquiry_accepted}/broker", operator_only(ok=302))],
     "inquiries.deal_move": [
         ("POST", "/inquiries/{inquiry}/deal", NOBODY),  # not accepted: no deal yet
         ("POST", "/inquiries/{inquiry_accepted}/deal", {**NOBODY, "owner": 400, "company": 400}),  # no action

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("inquiries", __name__)
 
-from . import analytics_views, broker_views, deal_views, nda_views, views  # noqa: E402,F401
+from . import abuse_views, analytics_views, broker_views, deal_views, nda_views, views  # noqa: E402,F401

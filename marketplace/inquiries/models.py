@@ -81,6 +81,7 @@ class Message(db.Model):
     body = db.Column(db.Text, nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     read_at = db.Column(db.DateTime)
+    hidden_at = db.Column(db.DateTime)  # hidden by an operator after a report
 
     sender = db.relationship("User")
     attachments = db.relationship("InquiryAttachment", back_populates="message", order_by="InquiryAttachment.id")
@@ -129,3 +130,38 @@ class NdaSignature(db.Model):
     ip_address = db.Column(db.String(45))
 
     user = db.relationship("User")
+
+
+class UserBlock(db.Model):
+    """`blocker` does not want to hear from `blocked`: no new inquiries on the blocker's listings, no messages."""
+
+    __tablename__ = "user_blocks"
+    __table_args__ = (db.UniqueConstraint("blocker_id", "blocked_id", name="uq_user_blocks"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    blocker_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    blocked_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+class Report(db.Model):
+    """A user reports a listing or a message to operators, who act on it from a queue."""
+
+    __tablename__ = "abuse_reports"
+
+    id = db.Column(db.Integer, primary_key=True)
+    reporter_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    target_type = db.Column(db.String(20), nullable=False)  # listing | message
+    listing_id = db.Column(db.Integer, db.ForeignKey("listings.id", ondelete="CASCADE"), index=True)
+    message_id = db.Column(db.Integer, db.ForeignKey("inquiry_messages.id", ondelete="CASCADE"), index=True)
+    reason = db.Column(db.String(500), nullable=False)
+    status = db.Column(db.String(20), nullable=False, default="open", index=True)  # open | resolved
+    resolution = db.Column(db.String(20))  # abuse.RESOLUTIONS
+    note = db.Column(db.String(500))
+    resolved_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    resolved_at = db.Column(db.DateTime)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    reporter = db.relationship("User", foreign_keys=[reporter_id])
+    listing = db.relationship("Listing")
+    message = db.relationship("Message")

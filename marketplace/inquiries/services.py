@@ -61,6 +61,10 @@ def send_blocker(user, listing):
                 else _("只有科研人员可以对技术需求发送意向。"))
     if not user.in_verified_org:
         return _("您所在的机构通过实名认证后才能发送意向。")
+    from .abuse import either_blocked
+
+    if either_blocked(user.id, listing.owner_id):
+        return _("您无法向该条目的发布者发送意向。")
     if open_inquiry(user, listing) is not None:
         return _("您已对该条目发送过意向，请在“我的洽谈”中查看。")
     return None

@@ -24,6 +24,10 @@ def post_message(inquiry, sender, body, uploads=()):
     """Add a message (and its files) to the thread and tell the other side; returns (message, written paths)."""
     if not can_write(sender, inquiry):
         raise InquiryError(_("只有已接受的意向可以继续沟通。"))
+    from .abuse import either_blocked
+
+    if either_blocked(inquiry.sender_id, inquiry.recipient_id):
+        raise InquiryError(_("一方已屏蔽另一方，不能再发送消息。"))
     message = Message(inquiry_id=inquiry.id, sender_id=sender.id, body=body)
     db.session.add(message)
     db.session.flush()

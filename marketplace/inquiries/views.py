@@ -10,6 +10,7 @@ from ..listings.attachments import remove_files, stored_path
 from ..listings.models import Listing
 from ..listings.views import load_visible_listing
 from . import bp, services, threads
+from .abuse import is_blocked
 from .forms import DecisionForm, InquiryForm, MessageForm
 from .models import Inquiry, InquiryAttachment
 from .pipeline import (
@@ -127,7 +128,9 @@ def _render_detail(inquiry, message_form, status=200):
         recipient_card=services.contact_card(inquiry, "recipient"),
         events=services.events_of(inquiry), messages=threads.messages_of(inquiry),
         can_write=threads.can_write(current_user, inquiry), labels=_labels(), **DETAIL_VOCABULARIES,
-        brokers=services.brokers() if current_user.is_operator else None), status
+        brokers=services.brokers() if current_user.is_operator else None,
+        blocked=inquiry.is_party(current_user) and is_blocked(current_user.id, inquiry.other_party(current_user).id)
+        ), status
 
 
 def _labels():
@@ -152,6 +155,11 @@ def post_message(inquiry_id):
     try:
         _message, written = threads.post_message(inquiry, current_user, form.body.data, form.uploads)
         db.session.commit()
+    except services.InquiryError as err:
+        db.session.rollback()
+        remove_files(written)
+        form.body.errors = [*form.body.errors, str(err)]
+        return _render_detail(db.session.get(Inquiry, inquiry_id), form, 422)
     except Exception:
         db.session.rollback()
         remove_files(written)

@@ -31,6 +31,7 @@ TRANSITIONS = {
     "withdraw": ({"published"}, "withdrawn", "owner"),
     "expire": ({"published"}, "expired", "system"),
     "extend": ({"expired"}, "submitted", "owner"),
+    "takedown": ({"published"}, "withdrawn", "operator"),  # after a report (inquiries.abuse)
 }
 # Statuses whose edits apply at once; a published listing's edits wait in pending_revision.
 DIRECT_EDIT_STATUSES = {"draft", "submitted", "rejected", "withdrawn", "expired"}
@@ -180,6 +181,15 @@ def withdraw_listing(listing, actor, reason=None):
     """Take a published listing offline; a pending revision then applies directly (the listing is offline)."""
     _transition(listing, "withdraw", actor, reason)
     _fold_pending_revision(listing, actor)
+    return listing
+
+
+def takedown_listing(listing, operator, reason):
+    """Operators take a reported listing offline (the owner sees the reason and may edit and resubmit)."""
+    reason = _require_reason(reason)
+    _transition(listing, "takedown", operator, reason)
+    _fold_pending_revision(listing, operator)
+    listing.rejection_reason = reason
     return listing
 
 

@@ -106,7 +106,7 @@ def save_search(user, query, filters):
 
 # listing action -> the notification its followers get (other people's listings: told when they change or go)
 FOLLOWER_KINDS = {"revision_approved": "listing_changed", "withdraw": "listing_withdrawn",
-                  "expire": "listing_withdrawn"}
+                  "expire": "listing_withdrawn", "takedown": "listing_withdrawn"}
 
 
 def notify_followers(listing, action):

@@ -34,6 +34,7 @@ KINDS = {
     "message_received": ("messages", _l("“%(title)s”的洽谈有新消息。")),
     "nda_signed": ("deals", _l("有用户签署了“%(title)s”的保密协议。")),
     "deal_stage": ("deals", _l("“%(title)s”的交易进展：%(stage)s")),
+    "moderation_warning": ("account", _l("运营人员就您发布的内容提出警告：%(reason)s")),
     "broker_assigned": ("deals", _l("您被指派为“%(title)s”洽谈的技术经纪人。")),
 }
 

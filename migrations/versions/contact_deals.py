@@ -2,7 +2,7 @@
 
 Revision ID: contact_deals
 Revises: 3d831d0dab1e
-Create Date: 2026-11-30 14:02:13.358108
+Create Date: 2026-11-30 14:32:19.098491
 
 """
 from alembic import op
@@ -26,6 +26,20 @@ def upgrade():
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notification_settings_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_notification_settings'))
     )
+    op.create_table('user_blocks',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('blocker_id', sa.Integer(), nullable=False),
+    sa.Column('blocked_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['blocked_id'], ['users.id'], name=op.f('fk_user_blocks_blocked_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['blocker_id'], ['users.id'], name=op.f('fk_user_blocks_blocker_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_user_blocks')),
+    sa.UniqueConstraint('blocker_id', 'blocked_id', name='uq_user_blocks')
+    )
+    with op.batch_alter_table('user_blocks', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_blocks_blocked_id'), ['blocked_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_user_blocks_blocker_id'), ['blocker_id'], unique=False)
+
     op.create_table('inquiries',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('listing_id', sa.Integer(), nullable=False),
@@ -136,12 +150,38 @@ def upgrade():
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('read_at', sa.DateTime(), nullable=True),
+    sa.Column('hidden_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['inquiry_id'], ['inquiries.id'], name=op.f('fk_inquiry_messages_inquiry_id_inquiries'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['sender_id'], ['users.id'], name=op.f('fk_inquiry_messages_sender_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_inquiry_messages'))
     )
     with op.batch_alter_table('inquiry_messages', schema=None) as batch_op:
         batch_op.create_index('ix_inquiry_messages_thread', ['inquiry_id', 'id'], unique=False)
+
+    op.create_table('abuse_reports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('reporter_id', sa.Integer(), nullable=False),
+    sa.Column('target_type', sa.String(length=20), nullable=False),
+    sa.Column('listing_id', sa.Integer(), nullable=True),
+    sa.Column('message_id', sa.Integer(), nullable=True),
+    sa.Column('reason', sa.String(length=500), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('resolution', sa.String(length=20), nullable=True),
+    sa.Column('note', sa.String(length=500), nullable=True),
+    sa.Column('resolved_by_id', sa.Integer(), nullable=True),
+    sa.Column('resolved_at', sa.DateTime(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['listing_id'], ['listings.id'], name=op.f('fk_abuse_reports_listing_id_listings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['message_id'], ['inquiry_messages.id'], name=op.f('fk_abuse_reports_message_id_inquiry_messages'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['reporter_id'], ['users.id'], name=op.f('fk_abuse_reports_reporter_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['resolved_by_id'], ['users.id'], name=op.f('fk_abuse_reports_resolved_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_abuse_reports'))
+    )
+    with op.batch_alter_table('abuse_reports', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_abuse_reports_listing_id'), ['listing_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_abuse_reports_message_id'), ['message_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_abuse_reports_reporter_id'), ['reporter_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_abuse_reports_status'), ['status'], unique=False)
 
     op.create_table('inquiry_attachments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -195,6 +235,13 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_inquiry_attachments_inquiry_id'))
 
     op.drop_table('inquiry_attachments')
+    with op.batch_alter_table('abuse_reports', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_abuse_reports_status'))
+        batch_op.drop_index(batch_op.f('ix_abuse_reports_reporter_id'))
+        batch_op.drop_index(batch_op.f('ix_abuse_reports_message_id'))
+        batch_op.drop_index(batch_op.f('ix_abuse_reports_listing_id'))
+
+    op.drop_table('abuse_reports')
     with op.batch_alter_table('inquiry_messages', schema=None) as batch_op:
         batch_op.drop_index('ix_inquiry_messages_thread')
 
@@ -224,6 +271,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_inquiries_broker_id'))
 
     op.drop_table('inquiries')
+    with op.batch_alter_table('user_blocks', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_blocks_blocker_id'))
+        batch_op.drop_index(batch_op.f('ix_user_blocks_blocked_id'))
+
+    op.drop_table('user_blocks')
     op.drop_table('notification_settings')
     # ### end Alembic commands ###
 

@@ -133,6 +133,12 @@ MATRIX = {
                                    ("GET", "/ops/analytics/industry.xlsx", operator_only()),
                                    ("GET", "/ops/analytics/nothing.csv", {**operator_only(404)})],
     "inquiries.owner_analytics": [("GET", "/me/analytics", signed_in())],
+    "inquiries.block": [("POST", "/inquiries/{inquiry}/block", {**NOBODY, "owner": 302, "company": 302})],
+    "inquiries.report_listing": [("POST", "/reports/listing/{ach_pub}", signed_in(ok=302))],
+    "inquiries.report_message": [("POST", "/reports/message/{message}", {**PARTIES, "owner": 302, "company": 302,
+                                                                        "operator": 302})],
+    "inquiries.reports": [("GET", "/ops/reports", operator_only())],
+    "inquiries.resolve_report": [("POST", "/ops/reports/{report}/resolve", operator_only(ok=302))],
     "inquiries.grant_broker": [("POST", "/ops/brokers/{other_user}", operator_only(ok=302))],
     "inquiries.assign_broker": [("POST", "/inquiries/{inquiry_accepted}/broker", operator_only(ok=302))],
     "inquiries.deal_move": [
@@ -186,7 +192,9 @@ def _world(factory, app):
     saved_search = _saved_search(owner)
     inquiry, inquiry_accepted, inquiry_att = _inquiries(app, company, ach_pub, factory)
     ach_nda = _nda_achievement(factory, owner)
-    ids = dict(ach_nda=ach_nda, inquiry=inquiry, inquiry_accepted=inquiry_accepted, inquiry_att=inquiry_att,
+    message, report = _message_and_report(inquiry_accepted, company, other)
+    ids = dict(message=message, report=report, ach_nda=ach_nda, inquiry=inquiry, inquiry_accepted=inquiry_accepted,
+               inquiry_att=inquiry_att,
                ach_pub=ach_pub.id, ach_draft=ach_draft.id, ach_submitted=ach_submitted.id,
                need_draft=need_draft.id, att=att.id, org=owner.organisation_id, other_user=other.id,
                outbox_name=outbox_name, saved_search=saved_search)
@@ -200,6 +208,20 @@ def _saved_search(user):
     saved = alerts.save_search(user, "石墨烯", {})
     db.session.commit()
     return saved.id
+
+
+def _message_and_report(inquiry_id, company, reporter):
+    """A message of the company in the accepted thread, and another user's open report on the listing."""
+    from marketplace.inquiries.models import Inquiry, Message, Report
+
+    message = Message(inquiry_id=inquiry_id, sender_id=company.id, body="您好，期待合作。")
+    db.session.add(message)
+    db.session.flush()
+    listing_id = db.session.get(Inquiry, inquiry_id).listing_id
+    report = Report(reporter_id=reporter.id, target_type="listing", listing_id=listing_id, reason="虚假信息")
+    db.session.add(report)
+    db.session.commit()
+    return message.id, report.id
 
 
 def _nda_achievement(factory, owner):

@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,10 +33,26 @@ def line(name, values):
     print(f"{name:40} p50 {pct(values, 50):7.1f} ms   p95 {pct(values, 95):7.1f} ms   (n={len(values)})", flush=True)
 
 
+PATH = {"negotiating": [], "agreed": ["agree"], "signed": ["agree", "sign"],
+        "registered": ["agree", "sign", "register"], "terminated": ["terminate"]}
+TO = {"agree": "agreed", "sign": "signed", "register": "registered", "terminate": "terminated"}
+
+
+def _events(deals):
+    """The recorded steps of each deal (send, accept, then the moves that led to its stage)."""
+    for deal in deals:
+        t = deal["created_at"]
+        yield {"inquiry_id": deal["id"], "action": "send", "to_state": "pending", "created_at": t}
+        yield {"inquiry_id": deal["id"], "action": "accept", "to_state": "accepted", "created_at": t}
+        for i, action in enumerate(PATH[deal["stage"]], 1):
+            yield {"inquiry_id": deal["id"], "action": action, "to_state": TO[action],
+                   "created_at": t + timedelta(days=7 * i)}
+
+
 def build(db, n_deals, n_messages, hot, rng):
     """Bulk-insert the market; returns (hot user id, the hot user's inquiry ids)."""
     from marketplace.accounts.models import Organisation, User
-    from marketplace.inquiries.models import Inquiry, Message
+    from marketplace.inquiries.models import Inquiry, InquiryEvent, Message
     from marketplace.listings.models import Listing
     from marketplace.models_base import utcnow
 
@@ -68,11 +85,17 @@ def build(db, n_deals, n_messages, hot, rng):
                       "kind": "cooperation", "cooperation_mode": "transfer", "budget_range": "from_50",
                       "timeline": "within_6m", "message": "希望合作", "origin": "suggestion", "status": "accepted",
                       "created_at": created, "decided_at": created, "last_activity_at": created + timedelta(days=3),
-                      "stage": rng.choice(STAGES), "stage_changed_at": created})
+                      "stage": rng.choice(STAGES), "stage_changed_at": created, "contract_type": None,
+                      "amount_wan": None, "signed_on": None, "registration_number": None, "registry": None})
+        if deals[-1]["stage"] == "registered":
+            deals[-1].update(contract_type="license", amount_wan=Decimal(rng.randint(1000, 500000)) / 100,
+                             signed_on=(created + timedelta(days=21)).date(), registration_number=f"R{i:010d}",
+                             registry="江西省技术市场管理办公室")
         if owner == 1:
             hot_ids.append(i)
     for start in range(0, len(deals), 5000):
         conn.execute(Inquiry.__table__.insert(), deals[start:start + 5000])
+    conn.execute(InquiryEvent.__table__.insert(), list(_events(deals)))
     batch = []
     for m in range(1, n_messages + 1):
         deal = deals[m % n_deals]
@@ -95,6 +118,7 @@ def main():
     p.add_argument("--messages", type=int, default=100000)
     p.add_argument("--hot", type=int, default=200, help="threads of the measured user")
     p.add_argument("--samples", type=int, default=200)
+    p.add_argument("--analytics-samples", type=int, default=20, help="requests of /ops/analytics as an operator")
     args = p.parse_args()
 
     from marketplace import create_app
@@ -116,8 +140,13 @@ def main():
               f"built in {time.perf_counter() - t0:.1f} s ({db.engine.dialect.name})", flush=True)
         auth = AuthSession(user_id=user_id)
         db.session.add(auth)
+        from marketplace.accounts.models import User
+
+        db.session.get(User, 2000).role = "operator"
+        ops_auth = AuthSession(user_id=2000)
+        db.session.add(ops_auth)
         db.session.commit()
-        token = auth.token
+        token, ops_token = auth.token, ops_auth.token
     client = app.test_client()
     with client.session_transaction() as sess:
         sess["_user_id"] = token
@@ -142,6 +171,12 @@ def main():
                           [f"/inquiries/{rng.choice(hot_ids)}" for _ in range(args.samples)]),
     }
     worst = max(pct(v, 95) for v in results.values())
+    if args.analytics_samples:
+        with client.session_transaction() as sess:
+            sess["_user_id"] = ops_token
+        client.get("/ops/analytics")
+        analytics = measure("GET /ops/analytics (all charts)", ["/ops/analytics"] * args.analytics_samples)
+        print(f"analytics p95 {pct(analytics, 95):.1f} ms (target 300 ms)")
     print(f"slowest p95 {worst:.1f} ms (target 50 ms); mean inbox {statistics.mean(results['inbox']) * 1000:.1f} ms")
     with app.app_context():
         db.session.remove()

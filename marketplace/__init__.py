@@ -87,9 +87,11 @@ def register_extensions(app):
 def register_blueprints(app):
     from .accounts import bp as accounts_bp
     from .audit.views import bp as audit_bp
+    from .inquiries import bp as inquiries_bp
     from .listings import bp as listings_bp
     from .main import bp as main_bp
     from .matching import bp as matching_bp
+    from .notifications import bp as notifications_bp
     from .operators import bp as operators_bp
     from .privacy.views import bp as privacy_bp
     from .search import bp as search_bp
@@ -106,6 +108,8 @@ def register_blueprints(app):
     app.register_blueprint(audit_bp, url_prefix="/ops/audit")
     app.register_blueprint(verification_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(notifications_bp, url_prefix="/notifications")
+    app.register_blueprint(inquiries_bp)
 
 
 def register_errorhandlers(app):

@@ -9,6 +9,7 @@ COMMAND_MODULES = [
     "marketplace.search.commands",
     "marketplace.matching.commands",
     "marketplace.audit.commands",
+    "marketplace.notifications.commands",
 ]
 
 

@@ -9,6 +9,8 @@ MODEL_MODULES = [
     "marketplace.audit.models",
     "marketplace.privacy.models",
     "marketplace.verification.models",
+    "marketplace.notifications.models",
+    "marketplace.inquiries.models",
 ]
 
 

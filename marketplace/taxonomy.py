@@ -50,6 +50,7 @@ ROLES = OrderedDict(
     company=_l("企业用户"),
     investor=_l("投资人"),
     operator=_l("运营人员"),
+    broker=_l("技术经纪人"),  # given by operators (inquiries.brokers); never chosen at registration
 )
 SELF_SERVICE_ROLES = ("researcher", "company", "investor")
 

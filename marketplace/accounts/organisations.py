@@ -6,6 +6,7 @@ import logging
 
 from ..extensions import db
 from ..models_base import utcnow
+from ..notifications import services as notifications
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ def verify_organisation(org, operator):
     org.verified_at = utcnow()
     org.verified_by_id = operator.id
     db.session.flush()
+    notifications.about_organisation(org, "org_verified")
     log.info("organisation %s verified by %s", org.id, operator.id)
 
 
@@ -60,6 +62,7 @@ def reject_organisation(org, operator, reason):
     org.verification_status = "rejected"
     org.verification_note = reason
     db.session.flush()
+    notifications.about_organisation(org, "org_rejected", reason=reason)
     log.info("organisation %s rejected by %s", org.id, operator.id)
 
 

@@ -264,7 +264,10 @@ def enable_user(user, operator):
 
 def approve_membership(user, operator):
     """Confirm that a user who joined an existing organisation belongs to it."""
+    from ..notifications.services import notify
+
     user.membership_status = "active"
+    notify(user, "membership_approved", {"name": user.organisation.name}, endpoint="accounts.organisation")
     log.info("membership of user %s in organisation %s approved by %s", user.id, user.organisation_id, operator.id)
 
 

@@ -180,4 +180,5 @@ EVENT_ACTIONS = {
     "revision_rejected": _l("修改被驳回"),
     "revision_applied": _l("修改直接生效"),
     "attachment_removed": _l("删除附件"),
+    "takedown": _l("因举报被运营人员下线"),
 }

@@ -7,7 +7,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     DateField,
@@ -22,7 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import taxonomy
 from ..text import clean_text
-from .attachments import AttachmentError, check_upload
+from .attachments import AttachmentError, check_uploads
 from .fields import LABELS
 from .tags import MAX_TAG_LENGTH, MAX_TAGS, TagError, normalise_tags
 
@@ -220,17 +220,10 @@ class AchievementForm(ListingForm):
 
     def validate_attachments(self, field):
         """Check every file before anything is written; one bad file refuses the whole form."""
-        max_bytes = current_app.config["ATTACHMENT_MAX_BYTES"]
-        uploads = []
-        for storage in field.data or []:
-            if not isinstance(storage, FileStorage) or not storage.filename:
-                continue
-            try:
-                uploads.append(check_upload(storage, max_bytes))
-            except AttachmentError as err:
-                raise ValidationError(str(err)) from err
-        if len(uploads) > 10:
-            raise ValidationError(_("一次最多上传 10 个附件。"))
+        try:
+            uploads = check_uploads(field.data, current_app.config["ATTACHMENT_MAX_BYTES"])
+        except AttachmentError as err:
+            raise ValidationError(str(err)) from err
         self.uploads = uploads
 
     def values(self):

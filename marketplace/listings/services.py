@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models_base import utcnow
+from ..notifications import services as notifications
 from ..upsert import insert_missing
 from . import fields
 from .attachments import store_uploads, stored_path
@@ -31,6 +32,7 @@ TRANSITIONS = {
     "withdraw": ({"published"}, "withdrawn", "owner"),
     "expire": ({"published"}, "expired", "system"),
     "extend": ({"expired"}, "submitted", "owner"),
+    "takedown": ({"published"}, "withdrawn", "operator"),  # after a report (inquiries.abuse)
 }
 # Statuses whose edits apply at once; a published listing's edits wait in pending_revision.
 DIRECT_EDIT_STATUSES = {"draft", "submitted", "rejected", "withdrawn", "expired"}
@@ -66,10 +68,15 @@ def can_view(user, listing):
 
 
 def can_see_confidential(user, listing):
-    """Detailed description, IP numbers, attachments: members of verified organisations, owner, operators."""
+    """Detailed description, IP numbers, attachments: members of verified organisations (who signed the NDA when
+    the owner requires one), owner, operators."""
     if is_staff_or_owner(user, listing):
         return True
-    return bool(getattr(user, "is_authenticated", False) and user.in_verified_org)
+    if not (getattr(user, "is_authenticated", False) and user.in_verified_org):
+        return False
+    from ..inquiries import nda  # an owner may also require the platform's NDA first
+
+    return nda.satisfied(user, listing)
 
 
 def can_create(user, kind):
@@ -93,6 +100,9 @@ def record_event(listing, actor, action, from_status, to_status, reason=None):
     )
     db.session.flush()
     record_change(listing.id)
+    from ..matching.alerts import notify_followers  # followers hear when it changes or goes offline
+
+    notify_followers(listing, action)
 
 
 def _transition(listing, action, actor, reason=None):
@@ -158,6 +168,7 @@ def approve_listing(listing, operator, reason=None):
     _transition(listing, "approve", operator, reason)
     listing.published_at = utcnow()
     listing.rejection_reason = None
+    notifications.about_listing(listing.owner_id, "listing_approved", listing)
     return listing
 
 
@@ -166,6 +177,7 @@ def reject_listing(listing, operator, reason):
     reason = _require_reason(reason)
     _transition(listing, "reject", operator, reason)
     listing.rejection_reason = reason
+    notifications.about_listing(listing.owner_id, "listing_rejected", listing, reason=reason)
     return listing
 
 
@@ -173,6 +185,15 @@ def withdraw_listing(listing, actor, reason=None):
     """Take a published listing offline; a pending revision then applies directly (the listing is offline)."""
     _transition(listing, "withdraw", actor, reason)
     _fold_pending_revision(listing, actor)
+    return listing
+
+
+def takedown_listing(listing, operator, reason):
+    """Operators take a reported listing offline (the owner sees the reason and may edit and resubmit)."""
+    reason = _require_reason(reason)
+    _transition(listing, "takedown", operator, reason)
+    _fold_pending_revision(listing, operator)
+    listing.rejection_reason = reason
     return listing
 
 
@@ -352,6 +373,7 @@ def approve_revision(listing, operator, reason=None):
     _apply_values(listing, pending_values(listing))
     _clear_revision(listing)
     record_event(listing, operator, "revision_approved", "published", "published", reason)
+    notifications.about_listing(listing.owner_id, "revision_approved", listing)
     return listing
 
 
@@ -364,4 +386,5 @@ def reject_revision(listing, operator, reason):
     reason = _require_reason(reason)
     _clear_revision(listing)
     record_event(listing, operator, "revision_rejected", listing.status, listing.status, reason)
+    notifications.about_listing(listing.owner_id, "revision_rejected", listing, reason=reason)
     return listing

@@ -1,22 +1,21 @@
 """Saved searches and follows: in-app notifications and emails, never twice for the same pair.
 
-`notify_for(listing_ids)` runs in the updater's transaction after the suggestions are refreshed; the unique
-constraint on (user, source, source id, listing) makes a pair notify once even if a listing is published,
-withdrawn and published again. Emails go out after commit (`send_pending_emails`), through marketplace.mail
-(SMTP, or the outbox folder in development and tests).
+`notify_for(listing_ids)` runs in the updater's transaction after the suggestions are refreshed; through
+marketplace.notifications.notify with a dedupe key per (source, source id, listing), so a pair notifies once even
+if a listing is published, withdrawn and published again. Emails go out after commit (`send_pending_emails`),
+through marketplace.mail (SMTP, or the outbox folder in development and tests).
 """
 import logging
-
-from flask_babel import gettext as _
 
 from ..extensions import db
 from ..listings import filters as filter_table
 from ..listings.models import Listing
 from ..listings.visibility import public_condition
 from ..models_base import utcnow
+from ..notifications import services as notifications
 from ..upsert import insert_missing
 from . import text as textmod
-from .models import Follow, Notification, SavedSearch, Suggestion
+from .models import Follow, SavedSearch, Suggestion
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +35,17 @@ def search_matches(saved, listing):
     return all(word in text for word in textmod.normalize(saved.query).split())
 
 
-def _add(user_id, source, source_id, listing_id):
-    """Once per pair, also when two workers notify at the same moment (ON CONFLICT DO NOTHING)."""
-    row = {"user_id": user_id, "source": source, "source_id": source_id, "listing_id": listing_id,
-           "created_at": utcnow()}
-    return insert_missing(Notification, [row], ["user_id", "source", "source_id", "listing_id"]) == 1
+def _add(user_id, source, source_id, listing):
+    """One alert per (user, source, source id, listing); True when it was created."""
+    if source == "follow":
+        followed = db.session.get(Listing, source_id)
+        kind, params = "match_follow", {"followed": followed.title if followed else "—", "title": listing.title}
+    else:
+        kind, params = "match_search", {"title": listing.title}
+    note = notifications.notify(user_id, kind, params, endpoint="listings.detail",
+                                values={"kind": listing.kind, "listing_id": listing.id}, listing=listing,
+                                dedupe=f"{source}:{source_id}:{listing.id}")
+    return note is not None
 
 
 def notify_for(listing_ids):
@@ -54,49 +59,21 @@ def notify_for(listing_ids):
     for listing in listings:
         for saved in searches:
             if saved.user_id != listing.owner_id and search_matches(saved, listing):
-                created += _add(saved.user_id, "search", saved.id, listing.id)
+                created += _add(saved.user_id, "search", saved.id, listing)
         holders = db.session.execute(
             db.select(Suggestion.listing_id).where(Suggestion.candidate_id == listing.id,
                                                    Suggestion.rank <= FOLLOW_TOP)).scalars().all()
         if holders:
             for follow in db.session.execute(db.select(Follow).where(Follow.listing_id.in_(holders))).scalars():
                 if follow.user_id != listing.owner_id:
-                    created += _add(follow.user_id, "follow", follow.listing_id, listing.id)
+                    created += _add(follow.user_id, "follow", follow.listing_id, listing)
     db.session.flush()
     return created
 
 
-def describe(notification):
-    """The one-line Chinese text of a notification."""
-    if notification.source == "follow":
-        followed = db.session.get(Listing, notification.source_id)
-        return _("您关注的「%(followed)s」有新的匹配：%(title)s", followed=followed.title if followed else "—",
-                 title=notification.listing.title)
-    return _("您保存的搜索有新的结果：%(title)s", title=notification.listing.title)
-
-
 def send_pending_emails():
     """Email every notification not yet emailed (call after commit); returns how many were sent."""
-    from ..mail import send_mail
-    from ..urls import external_url
-
-    pending = db.session.execute(
-        db.select(Notification).where(Notification.emailed_at.is_(None)).order_by(Notification.id).limit(200)
-    ).scalars().all()
-    sent = 0
-    for n in pending:
-        link = external_url("listings.detail", kind=n.listing.kind, listing_id=n.listing_id)
-        body = describe(n) + "\n\n" + link + "\n\n" + _("可在“匹配推荐 > 通知”中管理关注与保存的搜索。")
-        if send_mail(n.user.email, _("江西技术交易市场：新的匹配"), body):
-            n.emailed_at = utcnow()
-            sent += 1
-    db.session.flush()
-    return sent
-
-
-def unread_count(user):
-    return db.session.execute(db.select(db.func.count(Notification.id)).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))).scalar()
+    return notifications.send_pending_emails()
 
 
 def toggle_follow(user, listing):
@@ -121,6 +98,18 @@ def save_search(user, query, filters):
     return saved
 
 
-def mark_all_read(user):
-    db.session.execute(db.update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-                       .values(read_at=utcnow()))
+# listing action -> the notification its followers get (other people's listings: told when they change or go)
+FOLLOWER_KINDS = {"revision_approved": "listing_changed", "withdraw": "listing_withdrawn",
+                  "expire": "listing_withdrawn", "takedown": "listing_withdrawn"}
+
+
+def notify_followers(listing, action):
+    """Tell everyone who follows the listing (but its owner) that it changed or went offline."""
+    kind = FOLLOWER_KINDS.get(action)
+    if kind is None:
+        return 0
+    followers = db.session.execute(db.select(Follow.user_id).where(
+        Follow.listing_id == listing.id, Follow.user_id != listing.owner_id)).scalars().all()
+    for user_id in followers:
+        notifications.about_listing(user_id, kind, listing)
+    return len(followers)

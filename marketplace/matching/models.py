@@ -1,4 +1,6 @@
-"""Matching: precomputed suggestions, dismissals, per-listing matching attributes, follows and notifications."""
+"""Matching: precomputed suggestions, dismissals, per-listing matching attributes, follows and saved searches.
+
+Their notifications live in marketplace.notifications."""
 from ..extensions import db
 from ..models_base import utcnow
 
@@ -107,24 +109,3 @@ class SavedSearch(db.Model):
 
         args = read(self.filters or {})
         return {"q": self.query, **args} if self.query else args
-
-
-class Notification(db.Model):
-    """An in-app alert (and its email): at most one per user, source and listing."""
-
-    __tablename__ = "match_notifications"
-    __table_args__ = (
-        db.UniqueConstraint("user_id", "source", "source_id", "listing_id", name="uq_match_notifications_pair"),
-    )
-
-    id = db.Column(db.Integer, primary_key=True)
-    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
-    source = db.Column(db.String(20), nullable=False)  # search | follow
-    source_id = db.Column(db.Integer, nullable=False)  # SavedSearch.id or the followed Listing.id
-    listing_id = db.Column(db.Integer, db.ForeignKey("listings.id", ondelete="CASCADE"), nullable=False)
-    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
-    read_at = db.Column(db.DateTime)
-    emailed_at = db.Column(db.DateTime)
-
-    user = db.relationship("User")
-    listing = db.relationship("Listing")

@@ -13,7 +13,7 @@ from ..listings.models import Listing
 from ..operators.decorators import operator_required
 from . import alerts, bp, explain, services
 from .forms import DISMISS_LABELS, DismissForm, SavedSearchForm
-from .models import Follow, Notification, SavedSearch, Suggestion
+from .models import Follow, SavedSearch, Suggestion
 
 log = logging.getLogger(__name__)
 
@@ -38,15 +38,21 @@ def _matching_helpers():
             return []
         return services.suggestions_for(listing, current_user, limit=limit)
 
-    def match_unread():
-        return alerts.unread_count(current_user) if current_user.is_authenticated else 0
+    def match_saved_searches():
+        return db.session.execute(db.select(SavedSearch).filter_by(user_id=current_user.id)
+                                  .order_by(SavedSearch.id.desc())).scalars().all()
+
+    def match_follows():
+        return db.session.execute(db.select(Follow).filter_by(user_id=current_user.id)
+                                  .order_by(Follow.id.desc())).scalars().all()
 
     def match_following(listing):
         return current_user.is_authenticated and db.session.execute(db.select(Follow.id).filter_by(
             user_id=current_user.id, listing_id=listing.id)).first() is not None
 
     return {"match_suggestions": match_suggestions, "match_explain": explain.split,
-            "dismiss_reasons": DISMISS_LABELS, "match_unread": match_unread, "match_following": match_following}
+            "dismiss_reasons": DISMISS_LABELS, "match_following": match_following,
+            "match_saved_searches": match_saved_searches, "match_follows": match_follows}
 
 
 @bp.route("/")
@@ -102,19 +108,8 @@ def suggest_tags():
 @login_required
 @writes_on_read
 def notifications():
-    """The user's notifications (newest first), follows and saved searches; opening the page marks them read."""
-    items = db.session.execute(
-        db.select(Notification).where(Notification.user_id == current_user.id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(100)
-    ).scalars().all()
-    rows = [(n, alerts.describe(n), n.read_at is None) for n in items]
-    follows = db.session.execute(db.select(Follow).filter_by(user_id=current_user.id)).scalars().all()
-    searches = db.session.execute(db.select(SavedSearch).filter_by(user_id=current_user.id)
-                                  .order_by(SavedSearch.id.desc())).scalars().all()
-    alerts.mark_all_read(current_user)
-    db.session.commit()
-    return render_template("matching/notifications.html", rows=rows, follows=follows, searches=searches,
-                           form=SavedSearchForm())
+    """The notifications moved to /notifications (with the saved searches and follows beside them)."""
+    return redirect(url_for("notifications.index"), code=301)
 
 
 @bp.route("/follow/<int:listing_id>", methods=["POST"])
@@ -128,7 +123,12 @@ def follow(listing_id):
         abort(404)
     following = alerts.toggle_follow(current_user, listing)
     db.session.commit()
-    flash(_("已关注，有新的匹配时会通知您。") if following else _("已取消关注。"), "success")
+    if not following:
+        flash(_("已取消关注。"), "success")
+    elif listing.owner_id == current_user.id:
+        flash(_("已关注，有新的匹配时会通知您。"), "success")
+    else:
+        flash(_("已关注，该条目更新或下线时会通知您。"), "success")
     return redirect(url_for("listings.detail", kind=listing.kind, listing_id=listing.id))
 
 
@@ -140,15 +140,15 @@ def save_search():
     if not form.validate():
         flash(_("无法保存搜索：%(errors)s", errors="；".join(str(e) for errs in form.errors.values() for e in errs)),
               "danger")
-        return redirect(url_for("matching.notifications"))
+        return redirect(url_for("notifications.index"))
     filters = alerts.clean_filters(request.form)
     if not form.q.data and not filters:
         flash(_("请至少填写关键词或选择一个筛选条件。"), "warning")
-        return redirect(url_for("matching.notifications"))
+        return redirect(url_for("notifications.index"))
     alerts.save_search(current_user, form.q.data or "", filters)
     db.session.commit()
     flash(_("已保存搜索，有新的结果时会通知您。"), "success")
-    return redirect(url_for("matching.notifications"))
+    return redirect(url_for("notifications.index"))
 
 
 @bp.route("/searches/<int:search_id>/delete", methods=["POST"])
@@ -163,4 +163,4 @@ def delete_search(search_id):
     db.session.delete(saved)
     db.session.commit()
     flash(_("已删除保存的搜索。"), "success")
-    return redirect(url_for("matching.notifications"))
+    return redirect(url_for("notifications.index"))

@@ -55,10 +55,11 @@ def _follows(user):
 
 
 def _notifications(user):
-    from ..matching.models import Notification
+    from ..notifications.models import Notification
+    from ..notifications.services import text
 
     rows = db.session.execute(db.select(Notification).filter_by(user_id=user.id)).scalars()
-    return [{"source": n.source, "listing_id": n.listing_id, "listing": n.listing.title, "created_at": n.created_at,
+    return [{"kind": n.kind, "text": text(n), "listing_id": n.listing_id, "created_at": n.created_at,
              "read_at": n.read_at, "emailed_at": n.emailed_at} for n in rows]
 
 

@@ -59,9 +59,10 @@ def _other_active_operators(user):
 
 def _erase_personal_rows(user):
     """Rows that exist only for the user (saved searches, follows, notifications, dismissals, sessions)."""
-    from ..matching.models import Dismissal, Follow, Notification, SavedSearch
+    from ..matching.models import Dismissal, Follow, SavedSearch
+    from ..notifications.models import Notification, NotificationSetting
 
-    for model in (Notification, Follow, SavedSearch, Dismissal):
+    for model in (Notification, NotificationSetting, Follow, SavedSearch, Dismissal):
         db.session.execute(db.delete(model).where(model.user_id == user.id))
     revoke_sessions(user)
 

@@ -33,6 +33,10 @@ def signed_in(ok=200):
     return {"visitor": LOGIN, "owner": ok, "company": ok, "other": ok, "operator": ok, "pending": ok}
 
 
+# inquiries: the two parties and operators read; nobody else (the visitor is sent to sign in)
+PARTIES = {"visitor": LOGIN, "owner": 200, "company": 200, "other": 403, "operator": 200}
+NOBODY = {"visitor": LOGIN, "owner": 403, "company": 403, "other": 403, "operator": 403}
+
 # endpoint -> list of (method, url template, expected status per actor)
 MATRIX = {
     "main.index": [("GET", "/", PUBLIC)],
@@ -119,7 +123,10 @@ MATRIX = {
     "search.results": [("GET", "/search/?q=石墨烯", PUBLIC)],
     "matching.index": [("GET", "/matches/", signed_in())],
     "matching.board": [("GET", "/matches/board", operator_only())],
-    "matching.notifications": [("GET", "/matches/notifications", signed_in())],
+    "matching.notifications": [("GET", "/matches/notifications", signed_in(ok=301))],  # moved to /notifications/
+    "notifications.index": [("GET", "/notifications/", signed_in())],
+    "notifications.settings": [("GET", "/notifications/settings", signed_in()),
+                               ("POST", "/notifications/settings", signed_in(ok=302))],
     "matching.suggest_tags": [("GET", "/matches/suggest-tags?text=石墨烯电池", signed_in())],
     "matching.dismiss": [("POST", "/matches/listings/{ach_pub}/dismiss", owner_only(ok=302))],
     "matching.follow": [("POST", "/matches/follow/{ach_pub}", signed_in(ok=302))],  # anyone may follow a listing
@@ -141,6 +148,45 @@ MATRIX = {
     "privacy.delete": [("POST", "/account/privacy/delete", signed_in(ok=400))],
     # evidence files: operators only, not even the organisation's own members
     "verification.evidence_file": [("GET", "/ops/organisations/{org}/evidence/{evidence}", operator_only())],
+    # inquiries: owner = the achievement's owner (recipient), company = the sender, other = unrelated
+    "inquiries.create": [
+        ("GET", "/inquiries/new/{ach_pub}", {"visitor": LOGIN, "owner": 403, "company": 200, "other": 403,
+                                             "operator": 403}),  # company: "already sent" page
+        ("GET", "/inquiries/new/{ach_draft}", {"visitor": LOGIN, "owner": 403, "company": 404, "other": 404,
+                                               "operator": 403}),
+    ],
+    "inquiries.detail": [("GET", "/inquiries/{inquiry}", PARTIES)],
+    "inquiries.decide": [("POST", "/inquiries/{inquiry}/decide", {**NOBODY, "owner": 400})],  # no decision
+    "inquiries.post_message": [
+        ("POST", "/inquiries/{inquiry}/messages", NOBODY),  # not accepted yet
+        ("POST", "/inquiries/{inquiry_accepted}/messages", {**NOBODY, "owner": 422, "company": 422}),  # empty
+    ],
+    "inquiries.attachment": [("GET", "/inquiries/files/{inquiry_att}", PARTIES)],
+    "inquiries.inbox": [("GET", "/inbox", signed_in())],
+    "inquiries.analytics_page": [("GET", "/ops/analytics", operator_only())],
+    "inquiries.analytics_export": [("GET", "/ops/analytics/funnel.csv", operator_only()),
+                                   ("GET", "/ops/analytics/industry.xlsx", operator_only()),
+                                   ("GET", "/ops/analytics/nothing.csv", {**operator_only(404)})],
+    "inquiries.owner_analytics": [("GET", "/me/analytics", signed_in())],
+    "inquiries.block": [("POST", "/inquiries/{inquiry}/block", {**NOBODY, "owner": 302, "company": 302})],
+    "inquiries.report_listing": [("POST", "/reports/listing/{ach_pub}", signed_in(ok=302))],
+    "inquiries.report_message": [("POST", "/reports/message/{message}", {**PARTIES, "owner": 302, "company": 302,
+                                                                        "operator": 302})],
+    "inquiries.reports": [("GET", "/ops/reports", operator_only())],
+    "inquiries.resolve_report": [("POST", "/ops/reports/{report}/resolve", operator_only(ok=302))],
+    "inquiries.grant_broker": [("POST", "/ops/brokers/{other_user}", operator_only(ok=302))],
+    "inquiries.assign_broker": [("POST", "/inquiries/{inquiry_accepted}/broker", operator_only(ok=302))],
+    "inquiries.deal_move": [
+        ("POST", "/inquiries/{inquiry}/deal", NOBODY),  # not accepted: no deal yet
+        ("POST", "/inquiries/{inquiry_accepted}/deal", {**NOBODY, "owner": 400, "company": 400}),  # no action
+    ],
+    "inquiries.deal_correct": [("POST", "/inquiries/{inquiry_accepted}/deal/correct", operator_only(ok=302))],
+    # an achievement whose owner requires the NDA: members of verified organisations may sign, not the owner
+    "inquiries.nda_sign": [
+        ("GET", "/achievements/{ach_nda}/nda", {**signed_in(), "owner": 403}),
+        ("GET", "/achievements/{ach_pub}/nda", {**signed_in(404)}),  # no NDA required
+    ],
+    "inquiries.nda_require": [("POST", "/achievements/{ach_pub}/nda/required", owner_only(ok=302))],
 }
 
 # Served by extensions, not by our code.
@@ -183,7 +229,12 @@ def _world(factory, app):
     saved_search = _saved_search(owner)
     owner_session = _session_of(owner)
     evidence = _evidence(owner, app)
-    ids = dict(evidence=evidence, ach_pub=ach_pub.id, ach_draft=ach_draft.id, ach_submitted=ach_submitted.id,
+    inquiry, inquiry_accepted, inquiry_att = _inquiries(app, company, ach_pub, factory)
+    ach_nda = _nda_achievement(factory, owner)
+    message, report = _message_and_report(inquiry_accepted, company, other)
+    ids = dict(message=message, report=report, ach_nda=ach_nda, inquiry=inquiry, inquiry_accepted=inquiry_accepted,
+               inquiry_att=inquiry_att, evidence=evidence,
+               ach_pub=ach_pub.id, ach_draft=ach_draft.id, ach_submitted=ach_submitted.id,
                need_draft=need_draft.id, att=att.id, org=owner.organisation_id, other_user=other.id,
                outbox_name=outbox_name, saved_search=saved_search, pending_draft=pending_draft.id,
                owner_session=owner_session)
@@ -224,6 +275,54 @@ def _saved_search(user):
     saved = alerts.save_search(user, "石墨烯", {})
     db.session.commit()
     return saved.id
+
+
+def _message_and_report(inquiry_id, company, reporter):
+    """A message of the company in the accepted thread, and another user's open report on the listing."""
+    from marketplace.inquiries.models import Inquiry, Message, Report
+
+    message = Message(inquiry_id=inquiry_id, sender_id=company.id, body="您好，期待合作。")
+    db.session.add(message)
+    db.session.flush()
+    listing_id = db.session.get(Inquiry, inquiry_id).listing_id
+    report = Report(reporter_id=reporter.id, target_type="listing", listing_id=listing_id, reason="虚假信息")
+    db.session.add(report)
+    db.session.commit()
+    return message.id, report.id
+
+
+def _nda_achievement(factory, owner):
+    from marketplace.inquiries.models import NdaRequirement
+
+    listing = factory.listing("achievement", owner=owner, status="published")
+    db.session.add(NdaRequirement(listing_id=listing.id, set_by_id=owner.id))
+    db.session.commit()
+    return listing.id
+
+
+def _inquiries(app, company, ach_pub, factory):
+    """A pending inquiry of the company on the owner's achievement (with a file), and an accepted one."""
+    import os
+    import uuid
+
+    from marketplace.inquiries.models import Inquiry, InquiryAttachment
+
+    values = dict(cooperation_mode="transfer", budget_range="from_50", timeline="within_6m",
+                  message="希望洽谈技术转让。")
+    pending = Inquiry(listing_id=ach_pub.id, sender_id=company.id, recipient_id=ach_pub.owner_id, **values)
+    other_ach = factory.listing("achievement", owner=ach_pub.owner, status="published")
+    accepted = Inquiry(listing_id=other_ach.id, sender_id=company.id, recipient_id=ach_pub.owner_id,
+                       status="accepted", stage="negotiating", **values)
+    db.session.add_all([pending, accepted])
+    db.session.flush()
+    stored = uuid.uuid4().hex
+    with open(os.path.join(app.config["UPLOAD_FOLDER"], stored), "wb") as fh:
+        fh.write(PDF_BYTES)
+    att = InquiryAttachment(inquiry_id=pending.id, stored_name=stored, original_name="意向书.pdf",
+                            content_type="application/pdf", size=len(PDF_BYTES), uploaded_by_id=company.id)
+    db.session.add(att)
+    db.session.commit()
+    return pending.id, accepted.id, att.id
 
 
 CELLS = [

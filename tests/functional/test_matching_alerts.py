@@ -3,7 +3,7 @@
 from marketplace.extensions import db
 from marketplace.listings.changes import record_change
 from marketplace.matching import alerts, services
-from marketplace.matching.models import Notification
+from marketplace.notifications.models import Notification
 
 
 def _apply_changes():
@@ -37,7 +37,7 @@ def test_saved_search_notifies_once_in_app_and_by_email(app, factory, client, lo
     # The link in the e-mail is absolute, from EXTERNAL_BASE_URL.
     assert f"{app.config['EXTERNAL_BASE_URL']}/achievements/{hit.id}" in mails[0]["body"]
 
-    page = client.get("/matches/notifications").get_data(as_text=True)
+    page = client.get("/notifications/").get_data(as_text=True)
     assert "您保存的搜索有新的结果：石墨烯散热膜" in page
 
     # Withdrawn and published again: the same pair does not notify twice.
@@ -63,7 +63,7 @@ def test_following_a_listing_notifies_when_a_new_match_enters_its_suggestions(ap
                           tags=["锂电池", "负极材料"])
     _apply_changes()
     note = db.session.execute(db.select(Notification).filter_by(user_id=company.id)).scalar_one()
-    assert note.source == "follow" and note.listing_id == new.id
+    assert note.kind == "match_follow" and note.listing_id == new.id
     assert "有新的匹配" in _outbox(app)[0]["body"]
     services.refresh_listings([need.id])
     alerts.notify_for([new.id])

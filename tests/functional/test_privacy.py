@@ -9,7 +9,8 @@ from openpyxl import load_workbook
 from marketplace.accounts.models import AuthSession, User
 from marketplace.audit.models import AuditEvent
 from marketplace.extensions import db
-from marketplace.matching.models import Notification, SavedSearch
+from marketplace.matching.models import SavedSearch
+from marketplace.notifications.models import Notification
 from marketplace.privacy.models import AccountDeletion, PolicyConsent
 
 PASSWORD = "correct horse battery"
@@ -79,7 +80,8 @@ def person(factory, login):
     other = factory.listing("need")
     alerts.save_search(user, "石墨烯", {})
     alerts.toggle_follow(user, other)
-    db.session.add(Notification(user_id=user.id, source="follow", source_id=other.id, listing_id=listing.id))
+    db.session.add(Notification(user_id=user.id, kind="match_follow", params={"followed": "x", "title": listing.title},
+                                listing_id=listing.id, dedupe_key=f"follow:{other.id}:{listing.id}"))
     db.session.commit()
     login(user)
     return user, listing

@@ -13,7 +13,7 @@ from marketplace.extensions import db
 from marketplace.listings import visibility
 from marketplace.matching import alerts
 from marketplace.matching import services as matching
-from marketplace.matching.models import Notification
+from marketplace.notifications.models import Notification
 from marketplace.search import service as search
 from marketplace.transfer.exporter import export_listings
 
@@ -86,7 +86,8 @@ def test_every_surface_agrees_on_the_last_valid_day(app, factory, client, clock)
     db.session.execute(db.delete(Notification))
     alerts.notify_for([ending.id, staying.id])
     db.session.commit()
-    notified = db.session.execute(db.select(Notification.listing_id).filter_by(source_id=saved.id)).scalars().all()
+    notified = db.session.execute(db.select(Notification.listing_id).where(
+        Notification.dedupe_key.like(f"search:{saved.id}:%"))).scalars().all()
     assert notified == [staying.id]
 
     # Exports: "published" is what the public sees; the other one is filed as expired.

@@ -78,6 +78,7 @@ def register_extensions(app):
 
 def register_blueprints(app):
     from .accounts import bp as accounts_bp
+    from .events import bp as events_bp
     from .listings import bp as listings_bp
     from .main import bp as main_bp
     from .matching import bp as matching_bp
@@ -92,6 +93,7 @@ def register_blueprints(app):
     app.register_blueprint(operators_bp, url_prefix="/ops")
     app.register_blueprint(search_bp, url_prefix="/search")
     app.register_blueprint(matching_bp, url_prefix="/matches")
+    app.register_blueprint(events_bp, url_prefix="/events")
 
 
 def register_errorhandlers(app):

@@ -76,6 +76,7 @@ class Config:
     BOOTSTRAP_SERVE_LOCAL = True
 
     LISTINGS_PER_PAGE = 20
+    EVENTS_PER_PAGE = 12  # public event list and the operators' event list
     SEARCH_BACKGROUND = _env_bool("SEARCH_BACKGROUND", True)  # in-process index updater thread
     LISTINGS_EXPIRE_SECONDS = float(os.environ.get("LISTINGS_EXPIRE_SECONDS", 3600))  # 0: only `flask listings expire`
 

@@ -7,6 +7,7 @@ MODEL_MODULES = [
     "marketplace.search.models",
     "marketplace.matching.models",
     "marketplace.operators.models",
+    "marketplace.events.models",
 ]
 
 

@@ -50,6 +50,7 @@ ROLES = OrderedDict(
     company=_l("企业用户"),
     investor=_l("投资人"),
     operator=_l("运营人员"),
+    expert=_l("技术专家"),  # technical expert pool (events.experts); created by operators, not self-service
 )
 SELF_SERVICE_ROLES = ("researcher", "company", "investor")
 

@@ -61,6 +61,7 @@ def _nav_context():
         ("listings.achievements", _("科技成果")),
         ("listings.needs", _("技术需求")),
         ("search.results", _("搜索")),
+        ("events.index", _("路演活动")),
     ]
     private = [("workspace.index", _("我的工作台")), ("matching.index", _("匹配推荐"))]
     if getattr(current_user, "is_operator", False):

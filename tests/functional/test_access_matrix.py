@@ -106,6 +106,27 @@ MATRIX = {
     "matching.follow": [("POST", "/matches/follow/{ach_pub}", signed_in(ok=302))],  # anyone may follow a listing
     "matching.save_search": [("POST", "/matches/searches", signed_in(ok=302))],
     "matching.delete_search": [("POST", "/matches/searches/{saved_search}/delete", owner_only(ok=302))],
+    # events (issue 8): public pages, participants, operators
+    "events.index": [("GET", "/events/", PUBLIC), ("GET", "/events/?when=past", PUBLIC)],
+    "events.detail": [
+        ("GET", "/events/{event}", PUBLIC),
+        ("GET", "/events/{event_draft}", {**dict.fromkeys(ACTORS, 404), "operator": 200}),
+    ],
+    # signed-in registrants: a flash and a redirect (the owner is already registered); operators run events
+    "events.register": [("POST", "/events/{event}/register", {**signed_in(ok=302), "operator": 403})],
+    "events.cancel": [("POST", "/events/{event}/cancel", signed_in(ok=302))],
+    "events.badge": [("GET", "/events/{event}/badge", owner_only())],  # only one's own confirmed seat
+    "events.mine": [("GET", "/events/mine", signed_in())],
+    "events.manage": [("GET", "/events/manage", operator_only())],
+    "events.create": [("GET", "/events/new", operator_only()), ("POST", "/events/new", operator_only())],
+    "events.edit": [("GET", "/events/{event}/edit", operator_only()),
+                    ("POST", "/events/{event}/edit", operator_only())],  # empty form: re-rendered with errors
+    "events.change_status": [("POST", "/events/{event_draft}/status/open", operator_only(ok=302))],
+    "events.checkin": [("GET", "/events/{event}/checkin", operator_only())],
+    "events.checkin_csv": [("GET", "/events/{event}/checkin.csv", operator_only())],
+    "events.tick": [("POST", "/events/{event}/checkin/{registration}", operator_only(ok=302))],
+    "events.scan": [("GET", "/events/{event}/scan", operator_only()),
+                    ("POST", "/events/{event}/scan", operator_only(ok=400))],  # no code: refused with a reason
 }
 
 # Served by extensions, not by our code.
@@ -144,11 +165,25 @@ def _world(factory, app):
     outbox_name = sorted(os.listdir(app.config["OUTBOX_DIR"]))[-1]
 
     saved_search = _saved_search(owner)
-    ids = dict(ach_pub=ach_pub.id, ach_draft=ach_draft.id, ach_submitted=ach_submitted.id,
+    event_ids = _events(operator, owner)
+    ids = dict(**event_ids, ach_pub=ach_pub.id, ach_draft=ach_draft.id, ach_submitted=ach_submitted.id,
                need_draft=need_draft.id, att=att.id, org=owner.organisation_id, other_user=other.id,
                outbox_name=outbox_name, saved_search=saved_search)
     users = dict(owner=owner, company=company, other=other, operator=operator)
     return ids, users
+
+
+def _events(operator, registrant):
+    """A public event the owner registered for and a draft one."""
+    from events_support import make_event
+
+    from marketplace.events import services
+
+    event = make_event(operator)
+    draft = make_event(operator, status="draft")
+    registration = services.register(event.id, registrant)
+    db.session.commit()
+    return dict(event=event.id, event_draft=draft.id, registration=registration.id)
 
 
 def _saved_search(user):

@@ -1,0 +1,37 @@
+"""Load-or-abort helpers for every events route that takes an id (404 missing, 403 not allowed)."""
+from flask import abort
+from flask_login import current_user
+
+from ..extensions import db
+from . import services
+from .models import Event, Registration
+
+
+def load_event(event_id):
+    event = db.session.get(Event, event_id)
+    if event is None:
+        abort(404)
+    return event
+
+
+def load_visible_event(event_id):
+    """Public events for everyone; drafts only for operators (404 for the others, as if it did not exist)."""
+    event = load_event(event_id)
+    if not services.is_public(event) and not getattr(current_user, "is_operator", False):
+        abort(404)
+    return event
+
+
+def load_registration(event, registration_id):
+    reg = db.session.get(Registration, registration_id)
+    if reg is None or reg.event_id != event.id:
+        abort(404)
+    return reg
+
+
+def load_own_confirmed_registration(event):
+    """The current user's confirmed seat at the event (a badge, an agenda), else 403."""
+    reg = services.registration_of(event.id, current_user.id)
+    if reg is None or reg.status != "confirmed":
+        abort(403)
+    return reg

@@ -35,3 +35,12 @@ def load_own_confirmed_registration(event):
     if reg is None or reg.status != "confirmed":
         abort(403)
     return reg
+
+
+def load_presenter(event, presenter_id):
+    from .models import Presenter
+
+    presenter = db.session.get(Presenter, presenter_id)
+    if presenter is None or presenter.event_id != event.id:
+        abort(404)
+    return presenter

@@ -35,7 +35,13 @@ def detail(event_id):
     return render_template("events/detail.html", event=event, reg=reg, position=position,
                            can_register=services.can_register(current_user),
                            registration_open=services.registration_open(event),
-                           presenters=_agenda(event))
+                           presenters=_agenda(event), my_presentations=_my_presentations(event))
+
+
+def _my_presentations(event):
+    from .lineup import pending_invitations_for
+
+    return pending_invitations_for(event.id, current_user) if current_user.is_authenticated else []
 
 
 def _agenda(event):

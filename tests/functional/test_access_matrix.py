@@ -127,6 +127,14 @@ MATRIX = {
     "events.tick": [("POST", "/events/{event}/checkin/{registration}", operator_only(ok=302))],
     "events.scan": [("GET", "/events/{event}/scan", operator_only()),
                     ("POST", "/events/{event}/scan", operator_only(ok=400))],  # no code: refused with a reason
+    "events.lineup_page": [("GET", "/events/{event}/lineup", operator_only())],
+    "events.lineup_add": [("POST", "/events/{event}/lineup/add", operator_only(ok=400))],  # no listing given
+    "events.presenter_move": [("POST", "/events/{event}/presenters/{presenter}/move/up", operator_only(ok=302))],
+    "events.presenter_remove": [("POST", "/events/{event}/presenters/{presenter}/remove", operator_only(ok=302))],
+    "events.presenters_invite": [("POST", "/events/{event}/presenters/invite", operator_only(ok=302))],
+    "events.invitations_send": [("POST", "/events/{event}/invitations", operator_only(ok=302))],
+    # only the presenting achievement's owner answers the invitation
+    "events.presenter_respond": [("POST", "/events/{event}/presenters/{presenter}/respond", owner_only(ok=302))],
 }
 
 # Served by extensions, not by our code.
@@ -165,7 +173,7 @@ def _world(factory, app):
     outbox_name = sorted(os.listdir(app.config["OUTBOX_DIR"]))[-1]
 
     saved_search = _saved_search(owner)
-    event_ids = _events(operator, owner)
+    event_ids = _events(operator, owner, ach_pub)
     ids = dict(**event_ids, ach_pub=ach_pub.id, ach_draft=ach_draft.id, ach_submitted=ach_submitted.id,
                need_draft=need_draft.id, att=att.id, org=owner.organisation_id, other_user=other.id,
                outbox_name=outbox_name, saved_search=saved_search)
@@ -173,17 +181,19 @@ def _world(factory, app):
     return ids, users
 
 
-def _events(operator, registrant):
-    """A public event the owner registered for and a draft one."""
+def _events(operator, registrant, achievement):
+    """A public event the owner registered for and presents at (invited), and a draft event."""
     from events_support import make_event
 
-    from marketplace.events import services
+    from marketplace.events import lineup, services
 
     event = make_event(operator)
     draft = make_event(operator, status="draft")
     registration = services.register(event.id, registrant)
+    presenter = lineup.add_presenter(event.id, achievement)
+    lineup.invite_presenters(event.id)
     db.session.commit()
-    return dict(event=event.id, event_draft=draft.id, registration=registration.id)
+    return dict(event=event.id, event_draft=draft.id, registration=registration.id, presenter=presenter.id)
 
 
 def _saved_search(user):

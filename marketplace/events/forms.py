@@ -99,3 +99,21 @@ class EventForm(NormalisedForm):
         self.starts_at.data = local_naive(event.starts_at)
         self.ends_at.data = local_naive(event.ends_at)
         self.registration_deadline.data = local_naive(event.registration_deadline)
+
+
+class MeetingSettingsForm(NormalisedForm):
+    """The operator's 1:1 meeting settings: time slots, tables and the per-person cap."""
+
+    meetings_start = LocalDateTimeField(_l("第一个洽谈时段开始（北京时间）"), format=DATETIME_FORMATS,
+                                        validators=[InputRequired(message=_l("请填写开始时间。"))])
+    slot_minutes = CountField(_l("每个时段（分钟）"), default=20, validators=[
+        InputRequired(message=_l("请填写时段长度。")),
+        NumberRange(min=5, max=120, message=_l("时段长度应在 5 到 120 分钟之间。"))])
+    slot_count = CountField(_l("时段数"), default=12, validators=[
+        InputRequired(message=_l("请填写时段数。")),
+        NumberRange(min=1, max=48, message=_l("时段数应在 1 到 48 之间。"))])
+    tables = CountField(_l("洽谈桌数"), default=20, validators=[
+        InputRequired(message=_l("请填写桌数。")), NumberRange(min=1, max=500, message=_l("桌数应在 1 到 500 之间。"))])
+    meeting_cap = CountField(_l("每人最多洽谈场数"), default=6, validators=[
+        InputRequired(message=_l("请填写每人上限。")),
+        NumberRange(min=1, max=48, message=_l("每人上限应在 1 到 48 之间。"))])

@@ -44,3 +44,16 @@ def load_presenter(event, presenter_id):
     if presenter is None or presenter.event_id != event.id:
         abort(404)
     return presenter
+
+
+def load_meeting(event, meeting_id, recipient_only=False):
+    """A meeting request of the event that the current user is a party to (the recipient only, if asked)."""
+    from .models import MeetingRequest
+
+    meeting = db.session.get(MeetingRequest, meeting_id)
+    if meeting is None or meeting.event_id != event.id:
+        abort(404)
+    parties = (meeting.recipient_id,) if recipient_only else (meeting.requester_id, meeting.recipient_id)
+    if current_user.id not in parties:
+        abort(403)
+    return meeting

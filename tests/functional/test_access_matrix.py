@@ -115,7 +115,7 @@ MATRIX = {
     # signed-in registrants: a flash and a redirect (the owner is already registered); operators run events
     "events.register": [("POST", "/events/{event}/register", {**signed_in(ok=302), "operator": 403})],
     "events.cancel": [("POST", "/events/{event}/cancel", signed_in(ok=302))],
-    "events.badge": [("GET", "/events/{event}/badge", owner_only())],  # only one's own confirmed seat
+    "events.badge": [("GET", "/events/{event}/badge", {**owner_only(), "company": 200})],  # own confirmed seat
     "events.mine": [("GET", "/events/mine", signed_in())],
     "events.manage": [("GET", "/events/manage", operator_only())],
     "events.create": [("GET", "/events/new", operator_only()), ("POST", "/events/new", operator_only())],
@@ -135,6 +135,19 @@ MATRIX = {
     "events.invitations_send": [("POST", "/events/{event}/invitations", operator_only(ok=302))],
     # only the presenting achievement's owner answers the invitation
     "events.presenter_respond": [("POST", "/events/{event}/presenters/{presenter}/respond", owner_only(ok=302))],
+    # 1:1 meetings: confirmed participants (owner and company are registered; other is not), the parties
+    "events.meetings_page": [("GET", "/events/{event}/meetings", {**owner_only(), "company": 200})],
+    "events.meeting_request": [("POST", "/events/{event}/meetings/request", {**owner_only(302), "company": 302})],
+    "events.meeting_respond": [("POST", "/events/{event}/meetings/{meeting}/respond",
+                                {**owner_only(302), "owner": 403, "company": 302})],  # the recipient only
+    "events.meeting_cancel": [("POST", "/events/{event}/meetings/{meeting}/cancel",
+                               {**owner_only(302), "company": 302})],
+    "events.meeting_availability": [("POST", "/events/{event}/meetings/availability",
+                                     {**owner_only(302), "company": 302})],
+    "events.agenda_ics": [("GET", "/events/{event}/agenda.ics", {**owner_only(), "company": 200})],
+    "events.meetings_setup": [("GET", "/events/{event}/meetings/setup", operator_only()),
+                              ("POST", "/events/{event}/meetings/setup", operator_only())],  # errors re-rendered
+    "events.meetings_schedule": [("POST", "/events/{event}/meetings/schedule", operator_only(ok=302))],
 }
 
 # Served by extensions, not by our code.
@@ -173,7 +186,7 @@ def _world(factory, app):
     outbox_name = sorted(os.listdir(app.config["OUTBOX_DIR"]))[-1]
 
     saved_search = _saved_search(owner)
-    event_ids = _events(operator, owner, ach_pub)
+    event_ids = _events(operator, owner, ach_pub, company)
     ids = dict(**event_ids, ach_pub=ach_pub.id, ach_draft=ach_draft.id, ach_submitted=ach_submitted.id,
                need_draft=need_draft.id, att=att.id, org=owner.organisation_id, other_user=other.id,
                outbox_name=outbox_name, saved_search=saved_search)
@@ -181,19 +194,23 @@ def _world(factory, app):
     return ids, users
 
 
-def _events(operator, registrant, achievement):
-    """A public event the owner registered for and presents at (invited), and a draft event."""
+def _events(operator, registrant, achievement, company):
+    """A public event the owner and the company registered for, where the owner presents (invited) and asked the
+    company for a meeting; and a draft event."""
     from events_support import make_event
 
-    from marketplace.events import lineup, services
+    from marketplace.events import lineup, meetings, services
 
     event = make_event(operator)
     draft = make_event(operator, status="draft")
     registration = services.register(event.id, registrant)
     presenter = lineup.add_presenter(event.id, achievement)
     lineup.invite_presenters(event.id)
+    services.register(event.id, company)
+    meeting = meetings.request_meeting(event, registrant, company)
     db.session.commit()
-    return dict(event=event.id, event_draft=draft.id, registration=registration.id, presenter=presenter.id)
+    return dict(event=event.id, event_draft=draft.id, registration=registration.id, presenter=presenter.id,
+                meeting=meeting.id)
 
 
 def _saved_search(user):

@@ -66,6 +66,8 @@ def _nav_context():
     private = [("workspace.index", _("我的工作台")), ("matching.index", _("匹配推荐"))]
     if getattr(current_user, "is_operator", False):
         private.append(("operators.index", _("运营后台")))
+    if getattr(current_user, "role", None) == "expert":
+        private.append(("events.my_reviews", _("我的评审任务")))
     private.append(("accounts.profile", _("账号设置")))
     return {
         "nav_items": [(e, t) for e, t in public if e in endpoints],

@@ -2,7 +2,7 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateTimeLocalField, IntegerField, StringField, TextAreaField
-from wtforms.validators import URL, DataRequired, InputRequired, NumberRange, Optional, ValidationError
+from wtforms.validators import URL, DataRequired, Email, InputRequired, NumberRange, Optional, ValidationError
 
 from .. import taxonomy
 from ..listings.forms import MultiCheckboxField, NormalisedForm, SelectField, length
@@ -117,3 +117,41 @@ class MeetingSettingsForm(NormalisedForm):
     meeting_cap = CountField(_l("每人最多洽谈场数"), default=6, validators=[
         InputRequired(message=_l("请填写每人上限。")),
         NumberRange(min=1, max=48, message=_l("每人上限应在 1 到 48 之间。"))])
+
+
+class ExpertForm(NormalisedForm):
+    """An expert of the pool, kept by operators."""
+
+    name = StringField(_l("姓名"), validators=[DataRequired(message=_l("请填写姓名。")), length(60)])
+    email = StringField(_l("邮箱"), validators=[DataRequired(message=_l("请填写邮箱。")), length(254),
+                                              Email(message=_l("请输入有效的邮箱地址。"))])
+    organisation = StringField(_l("所在单位（平台上已有的机构名称）"),
+                               validators=[DataRequired(message=_l("请填写所在单位。")), length(120)])
+    title = StringField(_l("职称"), validators=[Optional(), length(60)])
+    fields = StringField(_l("专业领域"), validators=[Optional(), length(200)])
+    industries = MultiCheckboxField(_l("熟悉的行业"), choices=taxonomy.choices(taxonomy.INDUSTRIES))
+    profile = TextAreaField(_l("简介"), validators=[Optional(), length(2000)])
+
+    def validate_organisation(self, field):
+        from ..accounts.services import find_organisation_by_name
+
+        self.organisation_obj = find_organisation_by_name(field.data.strip())
+        if self.organisation_obj is None:
+            raise ValidationError(_("平台上没有这个机构，请填写已注册机构的全称。"))
+
+
+class ScoreForm(NormalisedForm):
+    """The score sheet: one 1–10 score per criterion (vocab.SCORE_CRITERIA) and comments."""
+
+    comments = TextAreaField(_l("评审意见"), validators=[Optional(), length(3000)])
+
+
+def score_form_class():
+    """ScoreForm with one field per configured criterion."""
+    attrs = {
+        code: CountField(label, validators=[
+            InputRequired(message=_l("请打分。")),
+            NumberRange(min=vocab.SCORE_MIN, max=vocab.SCORE_MAX, message=_l("分数应在 1 到 10 之间。"))])
+        for code, label in vocab.SCORE_CRITERIA.items()
+    }
+    return type("SheetForm", (ScoreForm,), attrs)

@@ -57,3 +57,24 @@ def load_meeting(event, meeting_id, recipient_only=False):
     if current_user.id not in parties:
         abort(403)
     return meeting
+
+
+def load_expert(expert_id):
+    from .models import Expert
+
+    expert = db.session.get(Expert, expert_id)
+    if expert is None:
+        abort(404)
+    return expert
+
+
+def load_review(review_id):
+    """An assignment of the current expert (404 missing, 403 for anybody else, operators included)."""
+    from .models import Review
+
+    review = db.session.get(Review, review_id)
+    if review is None:
+        abort(404)
+    if review.expert.user_id != current_user.id:
+        abort(403)
+    return review

@@ -121,4 +121,16 @@ def mine():
 @bp.record_once
 def _template_globals(state):
     """Vocabulary and allowed actions for the events' templates and macros (imported without context)."""
-    state.app.jinja_env.globals.update(event_vocab=vocab, event_actions=services.allowed_actions)
+    state.app.jinja_env.globals.update(event_vocab=vocab, event_actions=services.allowed_actions,
+                                       presenter_scores=_presenter_scores)
+
+
+def _presenter_scores(presenter):
+    """(submitted sheets, mean per criterion, overall mean) of a presenter, for those allowed to see them."""
+    from . import experts
+
+    if not experts.can_see_scores(current_user, presenter):
+        return [], {}, None
+    reviews = experts.reviews_of_presenter(presenter.id, submitted_only=True)
+    means, overall = experts.averages(reviews)
+    return reviews, means, overall

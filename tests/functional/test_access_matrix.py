@@ -148,6 +148,15 @@ MATRIX = {
     "events.meetings_setup": [("GET", "/events/{event}/meetings/setup", operator_only()),
                               ("POST", "/events/{event}/meetings/setup", operator_only())],  # errors re-rendered
     "events.meetings_schedule": [("POST", "/events/{event}/meetings/schedule", operator_only(ok=302))],
+    # expert pool: operators keep it; a score sheet is the assigned expert's alone (no actor here is an expert)
+    "events.experts_list": [("GET", "/events/experts", operator_only())],
+    "events.expert_create": [("GET", "/events/experts/new", operator_only()),
+                             ("POST", "/events/experts/new", operator_only())],  # errors re-rendered
+    "events.expert_edit": [("GET", "/events/experts/{expert}/edit", operator_only())],
+    "events.reviews_page": [("GET", "/events/{event}/reviews", operator_only())],
+    "events.expert_assign": [("POST", "/events/{event}/presenters/{presenter}/assign", operator_only(ok=400))],
+    "events.my_reviews": [("GET", "/events/reviews/mine", {**dict.fromkeys(ACTORS, 403), "visitor": LOGIN})],
+    "events.review_sheet": [("GET", "/events/reviews/{review}", {**dict.fromkeys(ACTORS, 403), "visitor": LOGIN})],
 }
 
 # Served by extensions, not by our code.
@@ -199,7 +208,7 @@ def _events(operator, registrant, achievement, company):
     company for a meeting; and a draft event."""
     from events_support import make_event
 
-    from marketplace.events import lineup, meetings, services
+    from marketplace.events import experts, lineup, meetings, services
 
     event = make_event(operator)
     draft = make_event(operator, status="draft")
@@ -208,9 +217,11 @@ def _events(operator, registrant, achievement, company):
     lineup.invite_presenters(event.id)
     services.register(event.id, company)
     meeting = meetings.request_meeting(event, registrant, company)
+    expert = experts.create_expert("评审专家", f"expert{event.id}@example.cn", company.organisation)
+    review, _created = experts.assign(expert, presenter)
     db.session.commit()
     return dict(event=event.id, event_draft=draft.id, registration=registration.id, presenter=presenter.id,
-                meeting=meeting.id)
+                meeting=meeting.id, expert=expert.id, review=review.id)
 
 
 def _saved_search(user):

@@ -198,3 +198,16 @@ def test_check_in_csv_neutralises_formulas(client, factory, login):
     login(operator)
     text = client.get(f"/events/{event.id}/checkin.csv").get_data(as_text=True)
     assert "'=HYPERLINK(1)" in text
+
+
+def test_demo_catalogue_has_events_and_an_expert(client):
+    from marketplace.demo import services as demo
+    from marketplace.events.models import Expert
+
+    demo.load_demo()
+    db.session.commit()
+    page = client.get("/events/").get_data(as_text=True)
+    assert "稀土新材料与先进制造专场" in page and "筹备中" not in page  # the draft stays hidden
+    assert "中医药科技成果发布会" in client.get("/events/?when=past").get_data(as_text=True)
+    assert "稀土新材料与先进制造专场" in client.get("/").get_data(as_text=True)
+    assert db.session.execute(db.select(Expert)).scalar_one().user.email == "expert@demo.jxtm.cn"

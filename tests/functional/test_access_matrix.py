@@ -157,6 +157,9 @@ MATRIX = {
     "events.expert_assign": [("POST", "/events/{event}/presenters/{presenter}/assign", operator_only(ok=400))],
     "events.my_reviews": [("GET", "/events/reviews/mine", {**dict.fromkeys(ACTORS, 403), "visitor": LOGIN})],
     "events.review_sheet": [("GET", "/events/reviews/{review}", {**dict.fromkeys(ACTORS, 403), "visitor": LOGIN})],
+    "events.event_report": [("GET", "/events/{event}/report", operator_only()),
+                            ("POST", "/events/{event}/report", operator_only())],  # no kind: refused, re-rendered
+    "events.yearly_plan": [("GET", "/events/plan", operator_only())],
 }
 
 # Served by extensions, not by our code.

@@ -70,18 +70,22 @@ def propose_presenters(event, limit=PROPOSALS, exclude=()):
 
 
 def _best_needs(achievement_ids, today):
-    """achievement id -> [(need title, score)] of its strongest interested needs."""
-    need = aliased(Listing)
+    """achievement id -> [(need title, score)] of its strongest interested needs.
+
+    Two indexed look-ups (suggestions by candidate, then the needs by primary key) rather than one join, so that
+    no database can choose to start from the listings table."""
     rows = db.session.execute(
-        db.select(Suggestion.candidate_id, need.title, Suggestion.score)
-        .join(need, need.id == Suggestion.listing_id)
-        .where(Suggestion.candidate_id.in_(achievement_ids), _public_need(need, today))
-        .order_by(Suggestion.candidate_id, Suggestion.score.desc())
+        db.select(Suggestion.candidate_id, Suggestion.listing_id, Suggestion.score)
+        .where(Suggestion.candidate_id.in_(achievement_ids))
+        .order_by(Suggestion.candidate_id, Suggestion.score.desc(), Suggestion.listing_id)
     ).all()
+    needs = dict(db.session.execute(
+        db.select(Listing.id, Listing.title).where(Listing.id.in_({r[1] for r in rows}), _public_need(Listing, today))
+    ).all()) if rows else {}
     out = {}
-    for ach_id, title, score in rows:
-        if len(out.setdefault(ach_id, [])) < NEEDS_SHOWN:
-            out[ach_id].append((title, round(score, 2)))
+    for ach_id, need_id, score in rows:
+        if need_id in needs and len(out.setdefault(ach_id, [])) < NEEDS_SHOWN:
+            out[ach_id].append((needs[need_id], round(score, 2)))
     return out
 
 

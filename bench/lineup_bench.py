@@ -27,6 +27,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--n", type=int, default=10000)
     p.add_argument("--samples", type=int, default=60)
+    p.add_argument("--reuse", help="an earlier run's bench.db (printed at the start): skip building the market")
     args = p.parse_args()
 
     from marketplace import create_app, taxonomy
@@ -37,21 +38,33 @@ def main():
     from marketplace.models_base import utcnow
 
     tmp = tempfile.mkdtemp(prefix="lineup-bench-")
-    app = create_app(None, SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(tmp, "bench.db"),
+    path = args.reuse or os.path.join(tmp, "bench.db")
+    print(f"database: {path}", flush=True)
+    app = create_app(None, SQLALCHEMY_DATABASE_URI="sqlite:///" + path,
                      SECRET_KEY="bench", SEARCH_BACKGROUND=False, LISTINGS_EXPIRE_SECONDS=0,
                      SEARCH_INDEX_DIR=os.path.join(tmp, "index"), PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
     rng = random.Random(8)
     with app.app_context():
         db.create_all()
-        t = time.time()
-        by_kind, owners = load_market(args.n, db)
-        fill_suggestions(db, by_kind)
-        print(f"market: {len(by_kind['achievement'])} achievements, {len(by_kind['need'])} needs, 20 suggestions "
-              f"each, loaded in {time.time() - t:.1f}s", flush=True)
-        operator = owners["achievement"]
+        if args.reuse:
+            from marketplace.accounts.models import User
+            from marketplace.events.models import CURATION_INDEXES
+
+            for index in CURATION_INDEXES:
+                index.create(db.engine, checkfirst=True)
+            operator = db.session.execute(db.select(User).limit(1)).scalar_one()
+        else:
+            t = time.time()
+            by_kind, owners = load_market(args.n, db)
+            fill_suggestions(db, by_kind)
+            print(f"market: {len(by_kind['achievement'])} achievements, {len(by_kind['need'])} needs, "
+                  f"20 suggestions each, loaded in {time.time() - t:.1f}s", flush=True)
+            operator = owners["achievement"]
+        print(f"market ready ({db.session.execute(db.select(db.func.count(Tag.id))).scalar()} tags); "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
         tags = [t.name for t in db.session.execute(db.select(Tag).limit(2000)).scalars()]
         industries = list(taxonomy.INDUSTRIES)
-        proposals, invitees, found = [], [], []
+        proposals, cpu, invitees, found = [], [], [], []
         start = utcnow() + timedelta(days=20)
         for i in range(args.samples):
             theme = rng.sample(industries, rng.choice([1, 2]))
@@ -60,9 +73,10 @@ def main():
                                           starts_at=start, ends_at=start + timedelta(hours=3), venue="南昌",
                                           registration_deadline=start, capacity=100)
             db.session.commit()
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             proposed = curation.propose_presenters(event)
             proposals.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
             found.append(len(proposed))
             for ach, reasons in proposed[:8]:
                 db.session.add(Presenter(event_id=event.id, listing_id=ach.id, position=0, reasons=reasons))
@@ -72,11 +86,13 @@ def main():
             invitees.append(time.perf_counter() - t)
             db.session.rollback()
         del lineup  # imported for the models' relationships only
-        line("line-up proposal (presenters + reasons)", proposals)
+        line("line-up proposal (presenters + reasons), wall", proposals)
+        line("line-up proposal, CPU time of this process", cpu)
         line("invitees for 8 presenters", invitees)
         print(f"proposals per theme: median {sorted(found)[len(found) // 2]}, min {min(found)}", flush=True)
         ok = pct(proposals, 95) <= 300
-        print(f"target p95 <= 300 ms: {'met' if ok else 'NOT met'}")
+        print(f"target p95 <= 300 ms (wall): {'met' if ok else 'NOT met'}; "
+              f"CPU p95 {pct(cpu, 95):.0f} ms; load average now {os.getloadavg()[0]:.1f}")
         return 0 if ok else 1
 
 

@@ -6,7 +6,6 @@ score. People to invite are the owners of needs whose suggestions contain the pr
 a presenter. Reasons are stored and passed as language-neutral items ({key, params}) and rendered by `describe`.
 """
 from flask_babel import gettext as _
-from sqlalchemy import func, or_
 from sqlalchemy.orm import aliased
 
 from .. import taxonomy
@@ -20,72 +19,98 @@ from .models import Invitation, Presenter
 PROPOSALS = 12
 INVITEES = 40
 NEEDS_SHOWN = 3
+CHUNK = 900  # ids per IN (...) list, well under every database's parameter limit
+VERIFY_BATCH = 24  # candidates whose suggesting needs are checked together
+SUGGESTIONS = Suggestion.__table__
 
 
-def _theme_condition(event):
-    """SQL: the achievement fits the theme (an event industry, or a theme keyword among its tags)."""
-    parts = []
+def _public(kind, today):
+    """Public listings of one kind (listings.queries.public_condition: published and within validity)."""
+    return db.and_(Listing.kind == kind, public_condition(today))
+
+
+def _theme_ids(event, today):
+    """Ids of the public achievements that fit the theme: an event industry, or a theme keyword as a tag.
+
+    Two index-only look-ups (no OR across them, which would scan every achievement)."""
+    ids = set()
     if event.industry_codes:
-        parts.append(Listing.industry.in_(event.industry_codes))
+        ids.update(db.session.execute(db.select(Listing.id).where(
+            _public("achievement", today), Listing.industry.in_(event.industry_codes))).scalars())
     if event.tag_names:
         tagged = (db.select(listing_tags.c.listing_id).join(Tag, Tag.id == listing_tags.c.tag_id)
                   .where(Tag.name.in_(event.tag_names)))
-        parts.append(Listing.id.in_(tagged))
-    return or_(*parts) if parts else None
+        ids.update(db.session.execute(db.select(Listing.id).where(
+            Listing.id.in_(tagged), _public("achievement", today))).scalars())
+    return ids
 
 
-def _public_need(need, today):
-    return db.and_(need.kind == "need", need.status == "published",
-                   or_(need.valid_until.is_(None), need.valid_until >= today))
+def _public_needs(need_ids, today):
+    """The public needs among `need_ids` (primary-key look-ups, in chunks)."""
+    ids = list(need_ids)
+    found = set()
+    for start in range(0, len(ids), CHUNK):
+        found.update(db.session.execute(db.select(Listing.id).where(
+            Listing.id.in_(ids[start:start + CHUNK]), _public("need", today))).scalars())
+    return found
+
+
+def _interest(candidate_ids):
+    """candidate id -> [(score, listing id)] of every stored suggestion that has it as candidate, strongest first
+    (index-only reads of match_suggestions; whether each suggesting listing is a public need is checked later)."""
+    out = {}
+    ids = list(candidate_ids)
+    for start in range(0, len(ids), CHUNK):
+        rows = db.session.execute(  # Core columns: no ORM row processing for thousands of rows
+            db.select(SUGGESTIONS.c.candidate_id, SUGGESTIONS.c.listing_id, SUGGESTIONS.c.score)
+            .where(SUGGESTIONS.c.candidate_id.in_(ids[start:start + CHUNK]))).all()
+        for cand, listing_id, score in rows:
+            out.setdefault(cand, []).append((score, listing_id))
+    for entries in out.values():
+        entries.sort(key=lambda e: (-e[0], e[1]))
+    return out
+
+
+def _rank_key(cand, entries):
+    return (-len(entries), -round(sum(s for s, _n in entries), 6), cand)
+
+
+def _best_candidates(interest, limit, today):
+    """The `limit` best candidates counting only public needs, exact but checking as few needs as possible.
+
+    Candidates are visited by their count over all suggesting listings, an upper bound of the count over public
+    needs; the visit stops once that bound cannot beat the current last place."""
+    order = sorted(interest, key=lambda c: _rank_key(c, interest[c]))
+    chosen = []
+    for start in range(0, len(order), VERIFY_BATCH):
+        batch = order[start:start + VERIFY_BATCH]
+        if len(chosen) >= limit and _rank_key(batch[0], interest[batch[0]]) > chosen[limit - 1][0]:
+            break
+        public = _public_needs({n for c in batch for _s, n in interest[c]}, today)
+        for cand in batch:
+            entries = [(s, n) for s, n in interest[cand] if n in public]
+            if entries:
+                chosen.append((_rank_key(cand, entries), cand, entries))
+        chosen.sort()
+        del chosen[limit:]
+    return [(cand, entries) for _key, cand, entries in chosen]
 
 
 def propose_presenters(event, limit=PROPOSALS, exclude=()):
     """[(achievement, reasons)] best first: theme fit, then most and strongest interested needs."""
-    theme = _theme_condition(event)
-    if theme is None:
-        return []
     today = market_today()
-    need = aliased(Listing)
-    count = func.count(Suggestion.id)
-    query = (
-        db.select(Suggestion.candidate_id, count, func.sum(Suggestion.score), func.max(Suggestion.score))
-        .join(Listing, Listing.id == Suggestion.candidate_id)
-        .join(need, need.id == Suggestion.listing_id)
-        .where(Listing.kind == "achievement", public_condition(today), theme, _public_need(need, today))
-        .group_by(Suggestion.candidate_id)
-        .order_by(count.desc(), func.sum(Suggestion.score).desc(), Suggestion.candidate_id)
-        .limit(limit + len(exclude))
-    )
-    rows = [r for r in db.session.execute(query).all() if r[0] not in set(exclude)][:limit]
-    if not rows:
+    theme = _theme_ids(event, today) - set(exclude)
+    ranked = _best_candidates(_interest(theme), limit, today) if theme else []
+    if not ranked:
         return []
-    ids = [r[0] for r in rows]
+    ids = [ach_id for ach_id, _e in ranked]
     listings = {a.id: a for a in db.session.execute(db.select(Achievement).where(Achievement.id.in_(ids))).scalars()}
-    best = _best_needs(ids, today)
+    needed = {need for _a, entries in ranked for _s, need in entries[:NEEDS_SHOWN]}
+    titles = dict(db.session.execute(db.select(Listing.id, Listing.title).where(Listing.id.in_(needed))).all())
     out = []
-    for ach_id, n, _total, top in rows:
-        ach = listings[ach_id]
-        out.append((ach, _presenter_reasons(event, ach, n, top, best.get(ach_id, []))))
-    return out
-
-
-def _best_needs(achievement_ids, today):
-    """achievement id -> [(need title, score)] of its strongest interested needs.
-
-    Two indexed look-ups (suggestions by candidate, then the needs by primary key) rather than one join, so that
-    no database can choose to start from the listings table."""
-    rows = db.session.execute(
-        db.select(Suggestion.candidate_id, Suggestion.listing_id, Suggestion.score)
-        .where(Suggestion.candidate_id.in_(achievement_ids))
-        .order_by(Suggestion.candidate_id, Suggestion.score.desc(), Suggestion.listing_id)
-    ).all()
-    needs = dict(db.session.execute(
-        db.select(Listing.id, Listing.title).where(Listing.id.in_({r[1] for r in rows}), _public_need(Listing, today))
-    ).all()) if rows else {}
-    out = {}
-    for ach_id, need_id, score in rows:
-        if need_id in needs and len(out.setdefault(ach_id, [])) < NEEDS_SHOWN:
-            out[ach_id].append((needs[need_id], round(score, 2)))
+    for ach_id, entries in ranked:
+        best = [(titles[n], round(s, 2)) for s, n in entries[:NEEDS_SHOWN]]
+        out.append((listings[ach_id], _presenter_reasons(event, listings[ach_id], len(entries), entries[0][0], best)))
     return out
 
 
@@ -116,21 +141,20 @@ def propose_invitees(event, limit=INVITEES):
     presenter_owners = {p.listing.owner_id for p in presenters}
     invited = set(db.session.execute(
         db.select(Invitation.user_id).where(Invitation.event_id == event.id)).scalars())
-    need = aliased(Listing)
-    ach = aliased(Listing)
-    rows = db.session.execute(
-        db.select(need.owner_id, need.title, ach.title, Suggestion.score)
-        .join(need, need.id == Suggestion.listing_id)
-        .join(ach, ach.id == Suggestion.candidate_id)
-        .where(Suggestion.candidate_id.in_(listing_ids), _public_need(need, today))
-        .order_by(Suggestion.score.desc(), need.id)
-    ).all()
+    titles = {p.listing_id: p.listing.title for p in presenters}
+    interest = _interest(listing_ids)
+    public = _public_needs({n for entries in interest.values() for _s, n in entries}, today)
+    pairs = [(score, need, cand) for cand, entries in interest.items() for score, need in entries if need in public]
+    needs = {n.id: n for n in db.session.execute(
+        db.select(Listing).where(Listing.id.in_({need for _s, need, _c in pairs}))).scalars()} if pairs else {}
     found = {}
-    for owner_id, need_title, ach_title, score in rows:
-        entry = found.setdefault(owner_id, {"score": 0.0, "pairs": []})
+    for score, need_id, cand in sorted(pairs, key=lambda p: (-p[0], p[1], p[2])):
+        need = needs[need_id]
+        entry = found.setdefault(need.owner_id, {"score": 0.0, "pairs": []})
         entry["score"] = max(entry["score"], score)
         if len(entry["pairs"]) < NEEDS_SHOWN:
-            entry["pairs"].append([need_title, ach_title])
+            entry["pairs"].append([need.title, titles[cand]])
+    ach = aliased(Listing)
     followers = db.session.execute(
         db.select(Follow.user_id, ach.title).join(ach, ach.id == Follow.listing_id)
         .join(User, User.id == Follow.user_id)

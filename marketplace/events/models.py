@@ -197,3 +197,23 @@ class Outcome(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
     presenter = db.relationship("Presenter")
+
+
+# Covering indexes for the line-up proposal (events.curation) on other features' tables: theme achievements are
+# found without reading listing rows, a keyword's listings without scanning listing_tags, and the suggestions
+# received by thousands of achievements without reading their factor JSON (bench/lineup_bench.py).
+def _curation_indexes():
+    from ..listings.models import Listing, listing_tags
+    from ..matching.models import Suggestion
+
+    listings, suggestions = Listing.__table__, Suggestion.__table__
+    return (
+        db.Index("ix_events_listings_theme", listings.c.kind, listings.c.industry, listings.c.status,
+                 listings.c.valid_until),
+        db.Index("ix_events_listing_tags_tag", listing_tags.c.tag_id, listing_tags.c.listing_id),
+        db.Index("ix_events_suggestions_candidate", suggestions.c.candidate_id, suggestions.c.listing_id,
+                 suggestions.c.score),
+    )
+
+
+CURATION_INDEXES = _curation_indexes()

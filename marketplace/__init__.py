@@ -87,6 +87,7 @@ def register_extensions(app):
 def register_blueprints(app):
     from .accounts import bp as accounts_bp
     from .audit.views import bp as audit_bp
+    from .events import bp as events_bp
     from .inquiries import bp as inquiries_bp
     from .listings import bp as listings_bp
     from .main import bp as main_bp
@@ -110,6 +111,7 @@ def register_blueprints(app):
     app.register_blueprint(privacy_bp)
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
     app.register_blueprint(inquiries_bp)
+    app.register_blueprint(events_bp, url_prefix="/events")
 
 
 def register_errorhandlers(app):

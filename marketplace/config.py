@@ -135,6 +135,7 @@ class Config:
     # Totals of public lists and home-page counts are reused this long per process (0: count on every page).
     PUBLIC_COUNT_CACHE_SECONDS = float(os.environ.get("PUBLIC_COUNT_CACHE_SECONDS", 30))
     BUSY_RETRY_AFTER_SECONDS = 3  # Retry-After of the 503 a write gets when the database stays busy
+    EVENTS_PER_PAGE = 12  # public event list and the operators' event list
     LISTINGS_EXPIRE_SECONDS = float(os.environ.get("LISTINGS_EXPIRE_SECONDS", 3600))  # 0: only `flask listings expire`
     INQUIRY_DAILY_LIMIT = int(os.environ.get("INQUIRY_DAILY_LIMIT", 10))  # new inquiries per user per 24 hours
 

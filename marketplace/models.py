@@ -11,6 +11,7 @@ MODEL_MODULES = [
     "marketplace.verification.models",
     "marketplace.notifications.models",
     "marketplace.inquiries.models",
+    "marketplace.events.models",
 ]
 
 

@@ -51,6 +51,7 @@ ROLES = OrderedDict(
     investor=_l("投资人"),
     operator=_l("运营人员"),
     broker=_l("技术经纪人"),  # given by operators (inquiries.brokers); never chosen at registration
+    expert=_l("技术专家"),  # technical expert pool (events.experts); created by operators, not self-service
 )
 SELF_SERVICE_ROLES = ("researcher", "company", "investor")
 

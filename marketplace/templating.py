@@ -54,10 +54,13 @@ def _nav_context():
         ("listings.achievements", _("科技成果")),
         ("listings.needs", _("技术需求")),
         ("search.results", _("搜索")),
+        ("events.index", _("路演活动")),
     ]
     private = [("workspace.index", _("我的工作台")), ("matching.index", _("匹配推荐"))]
     if getattr(current_user, "is_operator", False):
         private.append(("operators.index", _("运营后台")))
+    if getattr(current_user, "role", None) == "expert":
+        private.append(("events.my_reviews", _("我的评审任务")))
     private.append(("accounts.profile", _("账号设置")))
     return {
         "nav_items": [(e, t) for e, t in public if e in endpoints],

@@ -241,5 +241,8 @@ def load_demo(force=False):
             create_listing(spec, owner, operator, tags, now=now)
             setattr(result, kind + "s", getattr(result, kind + "s") + 1)
             result.by_status[spec["status"]] = result.by_status.get(spec["status"], 0) + 1
+    from ..events.demo import load_demo_events
+
+    load_demo_events(operator)
     log.info("demo catalogue loaded: %s", result)
     return result

@@ -28,7 +28,10 @@ def index():
             .scalars()
             .all()
         )
-    return render_template("main/index.html", counts=counts, latest=latest)
+    from ..events.services import upcoming_events
+
+    next_events = db.session.execute(upcoming_events(limit=3)).scalars().all()
+    return render_template("main/index.html", counts=counts, latest=latest, next_events=next_events)
 
 
 @bp.route("/lang/<code>")

@@ -13,6 +13,7 @@ GROUPS = {
     "inquiries": _l("合作意向及答复"),
     "messages": _l("洽谈新消息"),
     "deals": _l("保密协议与交易进展"),
+    "events": _l("路演活动（邀请、报名、洽谈日程、评审）"),
 }
 
 # kind -> (group, text)
@@ -36,6 +37,7 @@ KINDS = {
     "deal_stage": ("deals", _l("“%(title)s”的交易进展：%(stage)s")),
     "moderation_warning": ("account", _l("运营人员就您发布的内容提出警告：%(reason)s")),
     "broker_assigned": ("deals", _l("您被指派为“%(title)s”洽谈的技术经纪人。")),
+    "event_update": ("events", _l("%(subject)s：%(text)s")),  # events.notify; texts written in the events package
 }
 
 

@@ -16,3 +16,19 @@ def operator_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def roles_required(*roles):
+    """Signed-in users of these roles only (e.g. experts): others get 403, visitors go to the sign-in page."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

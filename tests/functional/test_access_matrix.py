@@ -187,6 +187,60 @@ MATRIX = {
         ("GET", "/achievements/{ach_pub}/nda", {**signed_in(404)}),  # no NDA required
     ],
     "inquiries.nda_require": [("POST", "/achievements/{ach_pub}/nda/required", owner_only(ok=302))],
+    # events (issue 8): public pages, participants, operators
+    "events.index": [("GET", "/events/", PUBLIC), ("GET", "/events/?when=past", PUBLIC)],
+    "events.detail": [
+        ("GET", "/events/{event}", PUBLIC),
+        ("GET", "/events/{event_draft}", {**dict.fromkeys(ACTORS, 404), "operator": 200}),
+    ],
+    # signed-in registrants: a flash and a redirect (the owner is already registered); operators run events
+    "events.register": [("POST", "/events/{event}/register", {**signed_in(ok=302), "operator": 403})],
+    "events.cancel": [("POST", "/events/{event}/cancel", signed_in(ok=302))],
+    "events.badge": [("GET", "/events/{event}/badge", {**owner_only(), "company": 200})],  # own confirmed seat
+    "events.mine": [("GET", "/events/mine", signed_in())],
+    "events.manage": [("GET", "/events/manage", operator_only())],
+    "events.create": [("GET", "/events/new", operator_only()), ("POST", "/events/new", operator_only())],
+    "events.edit": [("GET", "/events/{event}/edit", operator_only()),
+                    ("POST", "/events/{event}/edit", operator_only())],  # empty form: re-rendered with errors
+    "events.change_status": [("POST", "/events/{event_draft}/status/open", operator_only(ok=302))],
+    "events.checkin": [("GET", "/events/{event}/checkin", operator_only())],
+    "events.checkin_csv": [("GET", "/events/{event}/checkin.csv", operator_only())],
+    "events.tick": [("POST", "/events/{event}/checkin/{registration}", operator_only(ok=302))],
+    "events.scan": [("GET", "/events/{event}/scan", operator_only()),
+                    ("POST", "/events/{event}/scan", operator_only(ok=400))],  # no code: refused with a reason
+    "events.lineup_page": [("GET", "/events/{event}/lineup", operator_only())],
+    "events.lineup_add": [("POST", "/events/{event}/lineup/add", operator_only(ok=400))],  # no listing given
+    "events.presenter_move": [("POST", "/events/{event}/presenters/{presenter}/move/up", operator_only(ok=302))],
+    "events.presenter_remove": [("POST", "/events/{event}/presenters/{presenter}/remove", operator_only(ok=302))],
+    "events.presenters_invite": [("POST", "/events/{event}/presenters/invite", operator_only(ok=302))],
+    "events.invitations_send": [("POST", "/events/{event}/invitations", operator_only(ok=302))],
+    # only the presenting achievement's owner answers the invitation
+    "events.presenter_respond": [("POST", "/events/{event}/presenters/{presenter}/respond", owner_only(ok=302))],
+    # 1:1 meetings: confirmed participants (owner and company are registered; other is not), the parties
+    "events.meetings_page": [("GET", "/events/{event}/meetings", {**owner_only(), "company": 200})],
+    "events.meeting_request": [("POST", "/events/{event}/meetings/request", {**owner_only(302), "company": 302})],
+    "events.meeting_respond": [("POST", "/events/{event}/meetings/{meeting}/respond",
+                                {**owner_only(302), "owner": 403, "company": 302})],  # the recipient only
+    "events.meeting_cancel": [("POST", "/events/{event}/meetings/{meeting}/cancel",
+                               {**owner_only(302), "company": 302})],
+    "events.meeting_availability": [("POST", "/events/{event}/meetings/availability",
+                                     {**owner_only(302), "company": 302})],
+    "events.agenda_ics": [("GET", "/events/{event}/agenda.ics", {**owner_only(), "company": 200})],
+    "events.meetings_setup": [("GET", "/events/{event}/meetings/setup", operator_only()),
+                              ("POST", "/events/{event}/meetings/setup", operator_only())],  # errors re-rendered
+    "events.meetings_schedule": [("POST", "/events/{event}/meetings/schedule", operator_only(ok=302))],
+    # expert pool: operators keep it; a score sheet is the assigned expert's alone (no actor here is an expert)
+    "events.experts_list": [("GET", "/events/experts", operator_only())],
+    "events.expert_create": [("GET", "/events/experts/new", operator_only()),
+                             ("POST", "/events/experts/new", operator_only())],  # errors re-rendered
+    "events.expert_edit": [("GET", "/events/experts/{expert}/edit", operator_only())],
+    "events.reviews_page": [("GET", "/events/{event}/reviews", operator_only())],
+    "events.expert_assign": [("POST", "/events/{event}/presenters/{presenter}/assign", operator_only(ok=400))],
+    "events.my_reviews": [("GET", "/events/reviews/mine", {**dict.fromkeys(ACTORS, 403), "visitor": LOGIN})],
+    "events.review_sheet": [("GET", "/events/reviews/{review}", {**dict.fromkeys(ACTORS, 403), "visitor": LOGIN})],
+    "events.event_report": [("GET", "/events/{event}/report", operator_only()),
+                            ("POST", "/events/{event}/report", operator_only())],  # no kind: refused, re-rendered
+    "events.yearly_plan": [("GET", "/events/plan", operator_only())],
 }
 
 # Served by extensions, not by our code.
@@ -232,8 +286,9 @@ def _world(factory, app):
     inquiry, inquiry_accepted, inquiry_att = _inquiries(app, company, ach_pub, factory)
     ach_nda = _nda_achievement(factory, owner)
     message, report = _message_and_report(inquiry_accepted, company, other)
-    ids = dict(message=message, report=report, ach_nda=ach_nda, inquiry=inquiry, inquiry_accepted=inquiry_accepted,
-               inquiry_att=inquiry_att, evidence=evidence,
+    event_ids = _events(operator, owner, ach_pub, company)
+    ids = dict(**event_ids, message=message, report=report, ach_nda=ach_nda, inquiry=inquiry,
+               inquiry_accepted=inquiry_accepted, inquiry_att=inquiry_att, evidence=evidence,
                ach_pub=ach_pub.id, ach_draft=ach_draft.id, ach_submitted=ach_submitted.id,
                need_draft=need_draft.id, att=att.id, org=owner.organisation_id, other_user=other.id,
                outbox_name=outbox_name, saved_search=saved_search, pending_draft=pending_draft.id,
@@ -267,6 +322,27 @@ def _evidence(user, app):
     db.session.add(item)
     db.session.commit()
     return item.id
+
+
+def _events(operator, registrant, achievement, company):
+    """A public event the owner and the company registered for, where the owner presents (invited) and asked the
+    company for a meeting; and a draft event."""
+    from events_support import make_event
+
+    from marketplace.events import experts, lineup, meetings, services
+
+    event = make_event(operator)
+    draft = make_event(operator, status="draft")
+    registration = services.register(event.id, registrant)
+    presenter = lineup.add_presenter(event.id, achievement)
+    lineup.invite_presenters(event.id)
+    services.register(event.id, company)
+    meeting = meetings.request_meeting(event, registrant, company)
+    expert = experts.create_expert("评审专家", f"expert{event.id}@example.cn", company.organisation)
+    review, _created = experts.assign(expert, presenter)
+    db.session.commit()
+    return dict(event=event.id, event_draft=draft.id, registration=registration.id, presenter=presenter.id,
+                meeting=meeting.id, expert=expert.id, review=review.id)
 
 
 def _saved_search(user):

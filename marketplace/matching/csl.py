@@ -28,6 +28,17 @@ def _tag(name, cache):
     return tag
 
 
+def _tags(names, cache):
+    """The listing's Tag rows, once each: names that repeat after normalisation (' 2' / '2', T细胞 twice, two
+    long names cut to the same 40 characters) are one tag, never a second listing_tags row."""
+    out = {}
+    for name in names or ():
+        tag = _tag(name, cache)
+        if tag is not None:
+            out.setdefault(tag.name, tag)
+    return list(out.values())
+
+
 def load_records(achievements, needs, drop_category=False):
     """Create one owner per side and every record as a published listing; returns {external_id: listing id}."""
     org_a = create_organisation(name="评测成果方", org_type="university", region="nanchang")
@@ -49,7 +60,7 @@ def load_records(achievements, needs, drop_category=False):
             listing = cls(external_id=rec["external_id"], title=(rec.get("title") or "")[:200], summary=body,
                           industry="other", region="outside", status="published", owner=owner,
                           organisation=owner.organisation, published_at=None, valid_until=valid, created_at=now)
-            listing.tags = [t for t in (_tag(n, cache) for n in dict.fromkeys(rec.get("tags") or ())) if t]
+            listing.tags = _tags(rec.get("tags"), cache)
             db.session.add(listing)
             category = None if (drop_category and kind == "need") else rec.get("category")
             created.append((listing, rec.get("field") if kind == "achievement" else None, category))
@@ -60,13 +71,10 @@ def load_records(achievements, needs, drop_category=False):
 
 
 def rank_needs(ids, limit=10):
-    """{need external id: [achievement external ids]} ranked through the app's pools and services."""
+    """{need external id: [achievement external ids]} ranked by the code path that stores live suggestions."""
     pools.reset()
     all_pools = pools.get_pools()
     by_id = {v: k for k, v in ids.items()}
-    need_pool = all_pools.by_kind["need"]
-    run = {}
-    for need_id, prof in need_pool.profiles.items():
-        results = services.compute(prof.doc, all_pools, limit=limit)
-        run[by_id[need_id]] = [by_id[cid] for cid, _score, _items in results]
-    return run
+    need_ids = sorted(all_pools.by_kind["need"].profiles)
+    return {by_id[need_id]: [by_id[cid] for cid, _score, _items in results]
+            for need_id, results in services.rankings(need_ids, all_pools, limit=limit)}

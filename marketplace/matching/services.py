@@ -77,14 +77,37 @@ def compute(doc, all_pools, limit=SUGGESTIONS_KEPT, max_terms=ranker.RETRIEVAL_T
     return out[:limit]
 
 
-def _store(listing_id, all_pools, now):
-    """Recompute and store one listing's own list; returns its results ([] when it is not published)."""
+def query_docs(listing_ids, all_pools):
+    """{id: Doc} of the given listings that are in the pools, with their full text read from the database.
+
+    The pools keep only the terms of a listing (its body is dropped to save memory), so a listing that asks for
+    suggestions is always read again here: the live updater, `flask match refresh` and `flask match run` all
+    rank a listing on the same title, text, tags and profile.
+    """
+    wanted = [i for i in dict.fromkeys(listing_ids) if any(i in p.profiles for p in all_pools.by_kind.values())]
+    docs = {}
+    for start in range(0, len(wanted), 500):
+        docs.update((d.id, d) for d in pools.load_docs(wanted[start:start + 500]))
+    return docs
+
+
+def rankings(listing_ids, all_pools, limit=SUGGESTIONS_KEPT):
+    """(listing id, results or None when it is not published) for each listing: the one ranking code path."""
+    ids = list(dict.fromkeys(listing_ids))
+    for start in range(0, len(ids), 200):
+        chunk = ids[start:start + 200]
+        docs = query_docs(chunk, all_pools)
+        for listing_id in chunk:
+            doc = docs.get(listing_id)
+            yield listing_id, (compute(doc, all_pools, limit=limit) if doc is not None else None)
+
+
+def _store(listing_id, results, now):
+    """Store one listing's computed list; None (not published any more) takes it out of every list."""
     db.session.execute(db.delete(Suggestion).where(Suggestion.listing_id == listing_id))
-    doc = next((p.profiles[listing_id].doc for p in all_pools.by_kind.values() if listing_id in p.profiles), None)
-    if doc is None:  # not published (any more): it leaves every list
+    if results is None:
         db.session.execute(db.delete(Suggestion).where(Suggestion.candidate_id == listing_id))
         return []
-    results = compute(doc, all_pools)
     db.session.add_all(Suggestion(listing_id=listing_id, candidate_id=cid, rank=n + 1, score=score, factors=items,
                                   computed_at=now) for n, (cid, score, items) in enumerate(results))
     return results
@@ -100,17 +123,16 @@ def refresh_listings(listing_ids, all_pools=None):
     now = utcnow()
     done = set()
     reverse = []
-    for listing_id in dict.fromkeys(listing_ids):
-        results = _store(listing_id, all_pools, now)
+    for listing_id, results in rankings(listing_ids, all_pools):
+        results = _store(listing_id, results, now)
         done.add(listing_id)
         reverse.extend(cid for cid, _s, _i in results[:REVERSE_REFRESH])
         # lists that held the listing and may have to drop or re-rank it
         reverse.extend(db.session.execute(
             db.select(Suggestion.listing_id).where(Suggestion.candidate_id == listing_id)).scalars())
-    for cid in dict.fromkeys(reverse):
-        if cid not in done:
-            _store(cid, all_pools, now)
-            done.add(cid)
+    for cid, results in rankings([c for c in dict.fromkeys(reverse) if c not in done], all_pools):
+        _store(cid, results, now)
+        done.add(cid)
     db.session.flush()
     return done
 
@@ -158,8 +180,8 @@ def refresh_all(progress=None):
     all_pools = pools.get_pools()
     ids = [i for pool in all_pools.by_kind.values() for i in pool.profiles]
     now = utcnow()
-    for n, listing_id in enumerate(ids):
-        _store(listing_id, all_pools, now)
+    for n, (listing_id, results) in enumerate(rankings(ids, all_pools)):
+        _store(listing_id, results, now)
         if progress:
             progress(n + 1, len(ids))
     db.session.flush()

@@ -26,3 +26,60 @@ def test_match_evaluate_prints_the_metrics(runner):
         metrics = json.loads(result.output.strip().splitlines()[-1])
         assert set(metrics) == {"ndcg10", "recall10", "mrr", "p5", "needs"} and metrics["needs"] == 5
         assert metrics["ndcg10"] > 0.5
+
+
+CSL = ["--achievements", str(DATA / "csl_achievements_200.jsonl"), "--needs", str(DATA / "csl_needs_30.jsonl")]
+
+
+def _read(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_stored_suggestions_equal_the_evaluated_rankings(app, runner, tmp_path):
+    """What `flask match run` measures is what the live updater stores: same ids, same order (full text)."""
+    from marketplace.matching import csl, services
+    from marketplace.matching.models import Suggestion
+    from marketplace.search.changes import record_change
+
+    achievements = _read(DATA / "csl_achievements_200.jsonl")
+    # A need whose title says nothing: only its description (an achievement's abstract) can find that achievement.
+    needs = _read(DATA / "csl_needs_30.jsonl") + [
+        {"external_id": "body-only", "kind": "need", "title": "寻求技术合作",
+         "description": achievements[7]["summary"], "category": achievements[7]["category"]}]
+    needs_path = tmp_path / "needs.jsonl"
+    needs_path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in needs) + "\n", encoding="utf-8")
+    out = tmp_path / "run.jsonl"
+    result = runner.invoke(args=["match", "run", CSL[0], CSL[1], "--needs", str(needs_path), "--out", str(out),
+                                 "--limit", str(services.SUGGESTIONS_KEPT)])
+    assert result.exit_code == 0, result.output
+    evaluated = {r["need_id"]: r["ranked"] for r in _read(out)}
+    assert evaluated["body-only"][0] == achievements[7]["external_id"]
+
+    # The same records published into the app's own database, then the background updater's step until done.
+    ids = csl.load_records(achievements, needs)
+    for listing_id in ids.values():
+        record_change(listing_id)
+    db.session.commit()
+    while services.process_changes():
+        db.session.commit()
+    by_id = {v: k for k, v in ids.items()}
+    stored = {}
+    for s in db.session.execute(db.select(Suggestion).order_by(Suggestion.listing_id, Suggestion.rank)).scalars():
+        stored.setdefault(by_id[s.listing_id], []).append(by_id[s.candidate_id])
+    assert len(evaluated) == 31
+    for need_id, ranked in evaluated.items():
+        assert stored[need_id] == ranked, need_id
+
+
+def test_tags_that_repeat_after_normalisation_do_not_crash_the_loader(runner, tmp_path):
+    rows = _read(DATA / "matching_achievements.jsonl")
+    rows[0]["tags"] = ["T细胞", "免疫", "T细胞"]
+    rows[1]["tags"] = [" 2", "2", "Ｔ细胞", "t细胞"]
+    rows[2]["tags"] = ["长" * 45 + "甲", "长" * 45 + "乙"]  # the same once cut to 40 characters
+    path = tmp_path / "achievements.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    out = tmp_path / "run.jsonl"
+    result = runner.invoke(args=["match", "run", "--achievements", str(path), "--needs",
+                                 str(DATA / "matching_needs.jsonl"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert len(_read(out)) == 5

@@ -82,6 +82,29 @@ def format_metrics(metrics):
     return "  ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in metrics.items())
 
 
+def folds(achievements, needs, qrels, k=5):
+    """The shared fold protocol (shared/eval/folds.py): [(pool, fold needs, fold qrels)] for k folds.
+
+    Fold f holds every k-th need (needs[f::k]); its pool is every achievement but the papers those needs were
+    written from (grade -1), and its qrels keep only the achievements in that pool (a need with none left is
+    not scored, as the reference scorer reads it from the fold's qrels file).
+    """
+    seed = {n: a for n, judged in qrels.items() for a, g in judged.items() if g == -1}
+    out = []
+    for f in range(k):
+        fold_needs = needs[f::k]
+        hidden = {seed[n["external_id"]] for n in fold_needs if n["external_id"] in seed}
+        pool = [a for a in achievements if a["external_id"] not in hidden]
+        ids = {a["external_id"] for a in pool}
+        fold_qrels = {}
+        for n in fold_needs:
+            kept = {a: g for a, g in qrels.get(n["external_id"], {}).items() if a in ids}
+            if kept:
+                fold_qrels[n["external_id"]] = kept
+        out.append((pool, fold_needs, fold_qrels))
+    return out
+
+
 def seeds(qrels):
     """need id -> the achievement it was written from (grade -1), for the seed-removed evaluation."""
     return {n: {a for a, g in judged.items() if g == -1} for n, judged in qrels.items()}

@@ -83,3 +83,47 @@ def test_tags_that_repeat_after_normalisation_do_not_crash_the_loader(runner, tm
                                  str(DATA / "matching_needs.jsonl"), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert len(_read(out)) == 5
+
+
+def _reference_folds():
+    """shared/eval/folds.py (its copy in tests/data when the shared tree is absent)."""
+    import importlib.util
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    path = next(p for p in (root.parent / "shared" / "eval" / "folds.py", DATA / "reference_eval" / "folds.py")
+                if p.exists())
+    sys.path.insert(0, str(path.parent))
+    try:
+        spec = importlib.util.spec_from_file_location("reference_folds", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(path.parent))
+    return module
+
+
+def test_fold_evaluation_agrees_with_the_shared_fold_protocol(runner, tmp_path):
+    """`match evaluate --folds 5` == folds.py's split, `match run` on each fold, and folds.py --score."""
+    reference = _reference_folds()
+    set_dir = tmp_path / "set"
+    set_dir.mkdir()
+    for name, src in (("achievements.jsonl", "matching_achievements.jsonl"), ("needs.jsonl", "matching_needs.jsonl"),
+                      ("qrels.tsv", "matching_qrels.tsv")):
+        (set_dir / name).write_bytes((DATA / src).read_bytes())
+    reference.split(set_dir, tmp_path / "folds", 5)
+    for fold in sorted((tmp_path / "folds").glob("fold*")):
+        result = runner.invoke(args=["match", "run", "--achievements", str(fold / "achievements.jsonl"),
+                                     "--needs", str(fold / "needs.jsonl"), "--out", str(fold / "ours.jsonl")])
+        assert result.exit_code == 0, result.output
+    expected = {k: round(v, 4) if isinstance(v, float) else v
+                for k, v in reference.merged(tmp_path / "folds", "ours").items()}
+
+    result = runner.invoke(args=["match", "evaluate", *ARGS, "--qrels", str(DATA / "matching_qrels.tsv"),
+                                 "--folds", "5"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output.strip().splitlines()[-1]) == expected
+    assert expected["needs"] == 5
+    # and the protocol matters: without the folds the need's own paper is in the pool
+    plain = runner.invoke(args=["match", "evaluate", *ARGS, "--qrels", str(DATA / "matching_qrels.tsv")])
+    assert json.loads(plain.output.strip().splitlines()[-1]) != expected

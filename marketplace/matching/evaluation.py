@@ -63,7 +63,7 @@ def run_records(achievements, needs, limit=10, drop_category=False, hide=None, *
     from . import ranker, text
 
     docs = [doc_from_record(r) for r in achievements]
-    text.add_terms(t for d in docs for t in d.tags)
+    text.use_vocabulary([*text.domain_terms(), *(t for d in docs for t in d.tags)])
     pool = ranker.Pool(docs)
     by_id = {d.id: d for d in docs}
     out = {}

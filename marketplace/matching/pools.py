@@ -70,8 +70,7 @@ class Pools:
     def build(self):
         self.last_change = db.session.execute(db.select(db.func.max(IndexChange.id))).scalar() or 0
         docs = load_docs()
-        textmod.add_terms(textmod.domain_terms())
-        textmod.add_terms(t for d in docs for t in d.tags)
+        textmod.use_vocabulary([*textmod.domain_terms(), *(t for d in docs for t in d.tags)])
         for doc in docs:
             self.by_kind[doc.kind].add(doc)
         log.info("matching pools built: %d achievements, %d needs", len(self.by_kind["achievement"]),

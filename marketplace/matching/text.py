@@ -40,6 +40,19 @@ def normalize_tag(tag):
     return normalize(tag).strip(" ,;，；、")
 
 
+def use_vocabulary(terms):
+    """Make the segmenter know exactly these domain words (plus its dictionary): a fresh instance when it knows
+    words that are not among them. Building pools calls it, so words of listings that are gone (or, in an
+    evaluation, of papers held out of a fold's pool) never shape how a text is cut."""
+    global _jieba
+    wanted = {t for t in (normalize_tag(t) for t in terms) if 2 <= len(t) <= 20 and " " not in t}
+    with _lock:
+        if not _known <= wanted:
+            _jieba = rjieba.Jieba()
+            _known.clear()
+    add_terms(wanted)
+
+
 def add_terms(terms):
     """Teach the segmenter domain words (tags, taxonomy labels). Idempotent and thread-safe."""
     with _lock:

@@ -98,6 +98,9 @@ def rank(query_doc, pool, limit=10, weights=None, disabled=(), exclude=(), max_t
     # Stage 2: feedback from the best first-stage matches.
     first = {i: text[i] + w["tags"] * tags.get(i, 0.0) for i in cand}
     top = sorted(first, key=first.get, reverse=True)
+    if query_doc.category:
+        # a given category is a firm signal: feedback and the discipline vote come from matches inside it
+        top = [i for i in top if pool.profiles[i].doc.category == query_doc.category] or top
     feedback = top[:FEEDBACK_DOCS]
     prf_weight = Counter()
     for rank_no, i in enumerate(feedback):
@@ -106,7 +109,10 @@ def rank(query_doc, pool, limit=10, weights=None, disabled=(), exclude=(), max_t
     if "field" in disabled:
         field_dist = {}
     else:
+        # relative to the leading discipline: a split vote still ranks the likeliest discipline's documents first
         field_dist = _vote(pool, top[:FIELD_DOCS], first, "field")
+        lead = max(field_dist.values(), default=1.0)
+        field_dist = {k: v / lead for k, v in field_dist.items()}
     if query_doc.category:
         cat_dist = {query_doc.category: 1.0}
     else:

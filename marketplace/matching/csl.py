@@ -76,5 +76,5 @@ def rank_needs(ids, limit=10):
     all_pools = pools.get_pools()
     by_id = {v: k for k, v in ids.items()}
     need_ids = sorted(all_pools.by_kind["need"].profiles)
-    return {by_id[need_id]: [by_id[cid] for cid, _score, _items in results]
+    return {by_id[need_id]: [by_id[r[0]] for r in results]
             for need_id, results in services.rankings(need_ids, all_pools, limit=limit)}

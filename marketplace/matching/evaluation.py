@@ -54,13 +54,15 @@ def doc_from_record(rec, drop_category=False):
     )
 
 
-def run_records(achievements, needs, limit=10, drop_category=False, hide=None, **rank_options):
-    """Rank achievements for every need without any database: {need_id: [achievement ids]}.
+def run_records(achievements, needs, limit=10, drop_category=False, hide=None, threshold=True, scored=False,
+                **rank_options):
+    """Rank achievements for every need without any database: {need_id: [achievement ids]} (with `scored`,
+    [(id, raw score, factor items)]), through the same suggestion step as the app.
 
     `hide` (need id -> achievement ids) takes documents out of the pool while that need is ranked: used to
     measure the harder setting where the paper a need was written from is not on the market.
     """
-    from . import ranker, text
+    from . import ranker, suggest, text
 
     docs = [doc_from_record(r) for r in achievements]
     text.use_vocabulary([*text.domain_terms(), *(t for d in docs for t in d.tags)])
@@ -72,7 +74,8 @@ def run_records(achievements, needs, limit=10, drop_category=False, hide=None, *
         hidden = [by_id[i] for i in (hide or {}).get(need.id, ()) if i in pool.profiles]
         for doc in hidden:
             pool.remove(doc.id)
-        out[need.id] = [m.doc_id for m in ranker.rank(need, pool, limit=limit, **rank_options)]
+        results = suggest.suggestions(need, pool, limit, threshold=threshold, **rank_options)
+        out[need.id] = results if scored else [r[0] for r in results]
         for doc in hidden:
             pool.add(doc)
     return out

@@ -31,7 +31,8 @@ class Suggestion(db.Model):
     candidate_id = db.Column(db.Integer, db.ForeignKey("listings.id", ondelete="CASCADE"), nullable=False,
                              index=True)
     rank = db.Column(db.Integer, nullable=False)
-    score = db.Column(db.Float, nullable=False)
+    score = db.Column(db.Float, nullable=False)  # the ranker's raw score: orders a listing's suggestions
+    percent = db.Column(db.Integer, nullable=False, default=0, server_default="0")  # calibration.percent: shown
     factors = db.Column(db.JSON, nullable=False, default=list)  # explain.factor_items
     computed_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 

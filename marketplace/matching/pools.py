@@ -35,7 +35,7 @@ def listing_doc(listing, profile=None):
         cooperation_mask=listing.cooperation_mask or 0,
         price_wan=float(listing.price_wan) if listing.price_wan is not None else None,
         price_negotiable=bool(listing.price_negotiable), published_at=listing.published_at,
-        owner_id=listing.owner_id,
+        owner_id=listing.owner_id, organisation_id=listing.organisation_id,
     )
 
 

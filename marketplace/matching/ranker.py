@@ -83,7 +83,7 @@ def _vote(pool, ranked_ids, scores, attr):
 
 
 def rank(query_doc, pool, limit=10, weights=None, disabled=(), exclude=(), max_terms=RETRIEVAL_TERMS, now=None,
-         exclude_owner=None):
+         exclude_owner=None, exclude_organisation=None):
     """The best `limit` pool documents for `query_doc`, each with its factor values and explanation data."""
     w = dict(WEIGHTS, **(weights or {}))
     for code in disabled:
@@ -133,8 +133,9 @@ def rank(query_doc, pool, limit=10, weights=None, disabled=(), exclude=(), max_t
     for i in cand_set:
         prof = pool.profiles[i]
         doc = prof.doc
-        if i in exclude or (exclude_owner is not None and doc.owner_id == exclude_owner):
-            continue
+        if i in exclude or (exclude_owner is not None and doc.owner_id == exclude_owner) or \
+                (exclude_organisation is not None and doc.organisation_id == exclude_organisation):
+            continue  # never the listing's own owner or organisation: a pair within one organisation is no deal
         shared = [t for t in prof.tags if t in prf_weight]
         prf = min(1.0, sum(prf_weight[t] * pool.stats.tag_idf(t) for t in shared) / 8.0)
         f = {

@@ -30,6 +30,25 @@ STOPWORDS = frozenset(
     """.split()
 )
 
+# Words of technical writing that name no subject: two listings sharing only these have nothing in common yet.
+GENERIC_WORDS = frozenset(
+    """
+    系统 制备 连续 方法 装置 设备 设计 工艺 性能 控制 检测 测试 优化 处理 生产 开发 改进 新型 结构 自动 过程
+    条件 参数 效果 质量 含量 因素 特性 机制 原理 模式 体系 评价 试验 实验 测定 模型 数据 信息 平台 产品 项目
+    工程 管理 应用 研制 技术开发 关键技术 装备 材料 方案 手段 功能 效率 成本 用于 包括
+    """.split()
+)
+GENERIC_SHARE = 0.10  # a word on more than this share of a large pool is generic there
+GENERIC_MIN_POOL = 200  # below this many documents the share says nothing
+
+
+def is_specific(word, stats):
+    """Whether a shared word is evidence of a common subject (not a generic word, not on a large share of the
+    pool's documents)."""
+    if word in GENERIC_WORDS or word in STOPWORDS:
+        return False
+    return stats.n < GENERIC_MIN_POOL or stats.df.get("w:" + word, 0) <= GENERIC_SHARE * stats.n
+
 
 def normalize(text):
     """NFKC, lower case, collapsed spaces: the form every comparison uses."""

@@ -90,13 +90,13 @@ def refresh_command():
     """Recompute the stored suggestions of every published listing (after a bulk import)."""
     from . import services
 
+    count = 0
     with click.progressbar(length=1, label="refreshing") as bar:
-        def progress(done, total):
+        for done, total in services.refresh_batches():
+            db.session.commit()  # short transactions: the site keeps writing between batches
             bar.length = total
-            bar.update(1)
-
-        count = services.refresh_all(progress=progress)
-    db.session.commit()
+            bar.update(done - count)
+            count = done
     click.echo(f"refreshed {count} listing(s)")
 
 

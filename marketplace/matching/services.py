@@ -161,17 +161,27 @@ def process_changes(batch=200):
     return len(ids)
 
 
-def refresh_all(progress=None):
-    """Recompute every published listing's suggestions (after a bulk import or a ranker change)."""
+def refresh_batches(batch=100):
+    """Recompute every published listing's suggestions (after a bulk import or a ranker change), a batch at a
+    time: yields (done, total) after each flushed batch, so that the caller commits in short transactions and the
+    site keeps writing in between."""
     all_pools = pools.get_pools()
     ids = [i for pool in all_pools.by_kind.values() for i in pool.profiles]
     now = utcnow()
-    for n, (listing_id, results) in enumerate(rankings(ids, all_pools)):
-        _store(listing_id, results, now)
+    for start in range(0, len(ids), batch):
+        for listing_id, results in rankings(ids[start:start + batch], all_pools):
+            _store(listing_id, results, now)
+        db.session.flush()
+        yield min(start + batch, len(ids)), len(ids)
+
+
+def refresh_all(progress=None):
+    """Recompute every published listing's suggestions in the caller's transaction; returns how many."""
+    total = 0
+    for done, total in refresh_batches():
         if progress:
-            progress(n + 1, len(ids))
-    db.session.flush()
-    return len(ids)
+            progress(done, total)
+    return total
 
 
 # ---------------------------------------------------------------- serving

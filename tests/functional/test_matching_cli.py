@@ -129,3 +129,17 @@ def test_fold_evaluation_agrees_with_the_shared_fold_protocol(runner, tmp_path):
     # and the protocol matters: without the folds the need's own paper is in the pool
     plain = runner.invoke(args=["match", "evaluate", *ARGS, "--qrels", str(DATA / "matching_qrels.tsv")])
     assert json.loads(plain.output.strip().splitlines()[-1]) != expected
+
+
+def test_match_refresh_recomputes_every_published_listing(runner, factory):
+    from marketplace.matching import services
+
+    need = factory.listing("need", title="寻求石墨烯锂电池负极材料技术", summary="锂电池负极材料的循环寿命。")
+    ach = factory.listing("achievement", title="石墨烯锂电池负极材料的制备", summary="以氧化石墨烯制备锂电池负极材料。",
+                          tags=["石墨烯", "锂电池"])
+    assert services.suggestions_for(need) == []
+    result = runner.invoke(args=["match", "refresh"])
+    assert result.exit_code == 0, result.output
+    assert "refreshed 2 listing(s)" in result.output
+    db.session.expire_all()
+    assert [s.candidate_id for s in services.suggestions_for(need)] == [ach.id]

@@ -107,9 +107,9 @@ MESSAGES = {
 
 
 def dismiss_label(code):
-    from .forms import DISMISS_LABELS
+    from .models import DISMISS_REASONS
 
-    return str(DISMISS_LABELS.get(code, code))
+    return str(DISMISS_REASONS[code][0]) if code in DISMISS_REASONS else code
 
 
 def describe(item):

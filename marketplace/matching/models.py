@@ -1,8 +1,17 @@
 """Matching: precomputed suggestions, dismissals, per-listing matching attributes, follows and notifications."""
+from flask_babel import lazy_gettext as _l
+
 from ..extensions import db
 from ..models_base import utcnow
 
-DISMISS_REASONS = ("irrelevant", "maturity", "price", "contacted", "other")
+# The one table of dismissal reasons: code -> (label, score added to similar candidates later; None: no demotion).
+DISMISS_REASONS = {
+    "irrelevant": (_l("不相关"), -0.25),
+    "maturity": (_l("成熟度不够"), -0.15),
+    "price": (_l("价格不合适"), -0.15),
+    "contacted": (_l("已联系"), None),
+    "other": (_l("其他"), -0.1),
+}
 
 
 class MatchProfile(db.Model):

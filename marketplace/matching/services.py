@@ -12,15 +12,15 @@ from ..models_base import utcnow
 from ..search.models import IndexChange
 from . import alerts, features, pools, ranker, suggest
 from . import text as textmod
-from .models import Dismissal, MatchProfile, MatchState, Suggestion
+from .models import DISMISS_REASONS, Dismissal, MatchProfile, MatchState, Suggestion
 
 log = logging.getLogger(__name__)
 
 SUGGESTIONS_KEPT = 20
 REVERSE_REFRESH = 10  # the best counterparts of a changed listing whose own lists are recomputed too
 STATE_NAME = "suggestions"
-# How a dismissal reason demotes similar candidates later (value added to the score).
-DISMISSAL_PENALTY = {"irrelevant": -0.25, "maturity": -0.15, "price": -0.15, "other": -0.1}
+# How a dismissal reason demotes similar candidates later (value added to the score): models.DISMISS_REASONS.
+DISMISSAL_PENALTY = {code: penalty for code, (_label, penalty) in DISMISS_REASONS.items() if penalty is not None}
 
 
 # ---------------------------------------------------------------- computing

@@ -13,7 +13,7 @@ from ..search.models import IndexChange
 from . import text as textmod
 from .features import Doc
 from .models import MatchProfile
-from .pool import Pool
+from .postings import Pool
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from . import features as ft
 from . import product
-from .pool import Pool  # noqa: F401  (the ranker's pool type)
+from .postings import Pool  # noqa: F401  (the ranker's pool type)
 
 # Few, rounded weights (tuned on csl-dev as a whole, never per need).
 WEIGHTS = {

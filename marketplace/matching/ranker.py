@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from . import features as ft
-from . import product
+from . import market_factors as product
 from .postings import Pool  # noqa: F401  (the ranker's pool type)
 
 # Few, rounded weights (tuned on csl-dev as a whole, never per need).

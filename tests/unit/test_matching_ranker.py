@@ -1,7 +1,8 @@
 """The matcher's scoring and explanations, without the app."""
 from datetime import datetime, timedelta
 
-from marketplace.matching import calibration, explain, product, ranker, suggest
+from marketplace.matching import calibration, explain, ranker, suggest
+from marketplace.matching import market_factors as product
 from marketplace.matching import text as textmod
 from marketplace.matching.features import Doc
 

@@ -145,7 +145,8 @@ def main():
         forward, both = [], []
         for i in sample:
             t = time.time()
-            services._store(i, all_pools, utcnow())
+            for listing_id, results in services.rankings([i], all_pools):  # reads the listing's full text
+                services._store(listing_id, results, utcnow())
             db.session.flush()
             forward.append(time.time() - t)
         db.session.commit()

@@ -50,13 +50,10 @@ def load_records(achievements, needs, drop_category=False):
 
 
 def rank_needs(ids, limit=10):
-    """{need external id: [achievement external ids]} ranked through the app's pools and services."""
+    """{need external id: [achievement external ids]} ranked by the code path that stores live suggestions."""
     pools.reset()
     all_pools = pools.get_pools()
     by_id = {v: k for k, v in ids.items()}
-    need_pool = all_pools.by_kind["need"]
-    run = {}
-    for need_id, prof in need_pool.profiles.items():
-        results = services.compute(prof.doc, all_pools, limit=limit)
-        run[by_id[need_id]] = [by_id[cid] for cid, _score, _items in results]
-    return run
+    need_ids = sorted(all_pools.by_kind["need"].profiles)
+    return {by_id[need_id]: [by_id[r[0]] for r in results]
+            for need_id, results in services.rankings(need_ids, all_pools, limit=limit)}

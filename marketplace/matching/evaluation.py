@@ -54,16 +54,18 @@ def doc_from_record(rec, drop_category=False):
     )
 
 
-def run_records(achievements, needs, limit=10, drop_category=False, hide=None, **rank_options):
-    """Rank achievements for every need without any database: {need_id: [achievement ids]}.
+def run_records(achievements, needs, limit=10, drop_category=False, hide=None, threshold=True, scored=False,
+                **rank_options):
+    """Rank achievements for every need without any database: {need_id: [achievement ids]} (with `scored`,
+    [(id, raw score, factor items)]), through the same suggestion step as the app.
 
     `hide` (need id -> achievement ids) takes documents out of the pool while that need is ranked: used to
     measure the harder setting where the paper a need was written from is not on the market.
     """
-    from . import ranker, text
+    from . import ranker, suggest, text
 
     docs = [doc_from_record(r) for r in achievements]
-    text.add_terms(t for d in docs for t in d.tags)
+    text.use_vocabulary([*text.domain_terms(), *(t for d in docs for t in d.tags)])
     pool = ranker.Pool(docs)
     by_id = {d.id: d for d in docs}
     out = {}
@@ -72,7 +74,8 @@ def run_records(achievements, needs, limit=10, drop_category=False, hide=None, *
         hidden = [by_id[i] for i in (hide or {}).get(need.id, ()) if i in pool.profiles]
         for doc in hidden:
             pool.remove(doc.id)
-        out[need.id] = [m.doc_id for m in ranker.rank(need, pool, limit=limit, **rank_options)]
+        results = suggest.suggestions(need, pool, limit, threshold=threshold, **rank_options)
+        out[need.id] = results if scored else [r[0] for r in results]
         for doc in hidden:
             pool.add(doc)
     return out
@@ -80,6 +83,29 @@ def run_records(achievements, needs, limit=10, drop_category=False, hide=None, *
 
 def format_metrics(metrics):
     return "  ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in metrics.items())
+
+
+def folds(achievements, needs, qrels, k=5):
+    """The shared fold protocol (shared/eval/folds.py): [(pool, fold needs, fold qrels)] for k folds.
+
+    Fold f holds every k-th need (needs[f::k]); its pool is every achievement but the papers those needs were
+    written from (grade -1), and its qrels keep only the achievements in that pool (a need with none left is
+    not scored, as the reference scorer reads it from the fold's qrels file).
+    """
+    seed = {n: a for n, judged in qrels.items() for a, g in judged.items() if g == -1}
+    out = []
+    for f in range(k):
+        fold_needs = needs[f::k]
+        hidden = {seed[n["external_id"]] for n in fold_needs if n["external_id"] in seed}
+        pool = [a for a in achievements if a["external_id"] not in hidden]
+        ids = {a["external_id"] for a in pool}
+        fold_qrels = {}
+        for n in fold_needs:
+            kept = {a: g for a, g in qrels.get(n["external_id"], {}).items() if a in ids}
+            if kept:
+                fold_qrels[n["external_id"]] = kept
+        out.append((pool, fold_needs, fold_qrels))
+    return out
 
 
 def seeds(qrels):

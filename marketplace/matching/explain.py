@@ -26,7 +26,13 @@ def shared_words(query_doc, cand_terms, limit=MAX_TERMS, stats=None):
 
 
 def factor_items(match, query_doc, cand_doc, cand_terms=(), stats=None, query_words=None):
-    """Language-neutral factor list of a match: [{code, value, key, params}], strongest first."""
+    """Language-neutral factor list of a match: [{code, value, key, params}], strongest first.
+
+    Only evidence a user can check on both listings is named: words in both texts, the candidate's tags found in
+    the query's text, a discipline or category both listings carry, and the market factors shown on both. What the
+    ranker inferred (tags of other top matches, a discipline guessed from text) moves the order but is not
+    offered as a reason.
+    """
     f, d = match.factors, match.details
     items = []
     if query_words is not None:
@@ -38,17 +44,11 @@ def factor_items(match, query_doc, cand_doc, cand_terms=(), stats=None, query_wo
     if d.get("tags"):
         items.append({"code": "tags", "value": round(f["tags"], 3), "key": "tags",
                       "params": {"terms": d["tags"][:MAX_TERMS]}})
-    if d.get("prf_tags") and f.get("prf_tags", 0) > 0:
-        extra = [t for t in d["prf_tags"] if t not in d.get("tags", [])]
-        if extra:
-            items.append({"code": "prf_tags", "value": round(f["prf_tags"], 3), "key": "prf_tags",
-                          "params": {"terms": extra[:MAX_TERMS]}})
-    if f.get("field", 0) >= 0.3 and cand_doc.field:
+    if f.get("field", 0) > 0 and cand_doc.field and query_doc.field == cand_doc.field:
         items.append({"code": "field", "value": round(f["field"], 3), "key": "field",
                       "params": {"field": cand_doc.field}})
-    if f.get("category", 0) >= 0.3 and cand_doc.category:
-        key = "category_given" if query_doc.category else "category_inferred"
-        items.append({"code": "category", "value": round(f["category"], 3), "key": key,
+    if f.get("category", 0) > 0 and cand_doc.category and query_doc.category == cand_doc.category:
+        items.append({"code": "category", "value": round(f["category"], 3), "key": "category_given",
                       "params": {"category": cand_doc.category}})
     for code, (value, params) in d.get("product", {}).items():
         params = dict(params)
@@ -66,58 +66,61 @@ def _money(value):
     return f"{value:g}"
 
 
+def _industry(code):
+    return taxonomy.label(taxonomy.INDUSTRIES, code)
+
+
+def _maturity(code):
+    return taxonomy.label(taxonomy.MATURITIES, code)
+
+
+def _category(p):
+    if p["category"] in taxonomy.INDUSTRIES:
+        return _("行业一致：%(industry)s", industry=_industry(p["category"]))
+    return _("领域一致：%(category)s", category=p["category"])
+
+
+# key -> the reason in the viewer's language (msgids are Chinese), from the item's params
+MESSAGES = {
+    "text": lambda p: _("共同关键词：%(terms)s", terms=_join(p["terms"])),
+    "tags": lambda p: _("对方标签出现在描述中：%(terms)s", terms=_join(p["terms"])),
+    "field": lambda p: _("学科相同：%(field)s", field=p["field"]),
+    "category_given": _category,
+    "industry_same": lambda p: _("行业一致：%(industry)s", industry=_industry(p["industry"])),
+    "maturity_ok": lambda p: _("成熟度满足需求（需求：%(need)s，成果：%(ach)s）", need=_maturity(p["need"]),
+                               ach=_maturity(p["ach"])),
+    "maturity_low": lambda p: _("成熟度低于需求方要求（需求：%(need)s，成果：%(ach)s）", need=_maturity(p["need"]),
+                                ach=_maturity(p["ach"])),
+    "coop_overlap": lambda p: _("合作方式一致：%(modes)s",
+                                modes=_join(taxonomy.label(taxonomy.COOPERATION_MODES, m) for m in p["modes"])),
+    "coop_none": lambda p: _("合作方式不一致"),
+    "price_ok": lambda p: _("报价在预算内（预算 %(budget)s 万元，报价 %(price)s 万元）", budget=_money(p["budget"]),
+                            price=_money(p["price"])),
+    "price_high": lambda p: _("报价高于预算（预算 %(budget)s 万元，报价 %(price)s 万元）", budget=_money(p["budget"]),
+                              price=_money(p["price"])),
+    "region_same": lambda p: _("同在%(region)s，本地优先", region=taxonomy.label(taxonomy.REGIONS, p["region"])),
+    "region_province": lambda p: _("同在江西省内"),
+    "fresh": lambda p: _("最近 %(days)s 天发布", days=p["days"]),
+    "stale": lambda p: _("发布已超过一年"),
+    "dismissal_similar": lambda p: _("与您曾忽略的推荐相似（原因：%(reason)s）", reason=dismiss_label(p["reason"])),
+}
+
+
+def dismiss_label(code):
+    from .models import DISMISS_REASONS
+
+    return str(DISMISS_REASONS[code][0]) if code in DISMISS_REASONS else code
+
+
 def describe(item):
-    """The Chinese (or translated) reason of one stored factor item."""
-    key, p = item["key"], item.get("params", {})
-    if key == "text":
-        return _("共同关键词：%(terms)s", terms=_join(p["terms"]))
-    if key == "tags":
-        return _("对方标签出现在描述中：%(terms)s", terms=_join(p["terms"]))
-    if key == "prf_tags":
-        return _("与最相关条目的关键词相同：%(terms)s", terms=_join(p["terms"]))
-    if key == "field":
-        return _("学科相近：%(field)s", field=p["field"])
-    if key == "category_given":
-        if p["category"] in taxonomy.INDUSTRIES:
-            return _("行业一致：%(industry)s", industry=taxonomy.label(taxonomy.INDUSTRIES, p["category"]))
-        return _("领域一致：%(category)s", category=p["category"])
-    if key == "category_inferred":
-        return _("领域相近（由文本推断）：%(category)s", category=taxonomy.label(taxonomy.INDUSTRIES, p["category"]))
-    if key == "industry_same":
-        return _("行业一致：%(industry)s", industry=taxonomy.label(taxonomy.INDUSTRIES, p["industry"]))
-    if key == "maturity_ok":
-        return _("成熟度满足需求（需求：%(need)s，成果：%(ach)s）", need=taxonomy.label(taxonomy.MATURITIES, p["need"]),
-                 ach=taxonomy.label(taxonomy.MATURITIES, p["ach"]))
-    if key == "maturity_low":
-        return _("成熟度低于需求方要求（需求：%(need)s，成果：%(ach)s）",
-                 need=taxonomy.label(taxonomy.MATURITIES, p["need"]), ach=taxonomy.label(taxonomy.MATURITIES, p["ach"]))
-    if key == "coop_overlap":
-        return _("合作方式一致：%(modes)s",
-                 modes=_join(taxonomy.label(taxonomy.COOPERATION_MODES, m) for m in p["modes"]))
-    if key == "coop_none":
-        return _("合作方式不一致")
-    if key == "price_ok":
-        return _("报价在预算内（预算 %(budget)s 万元，报价 %(price)s 万元）", budget=_money(p["budget"]),
-                 price=_money(p["price"]))
-    if key == "price_high":
-        return _("报价高于预算（预算 %(budget)s 万元，报价 %(price)s 万元）", budget=_money(p["budget"]),
-                 price=_money(p["price"]))
-    if key == "region_same":
-        return _("同在%(region)s，本地优先", region=taxonomy.label(taxonomy.REGIONS, p["region"]))
-    if key == "region_province":
-        return _("同在江西省内")
-    if key == "fresh":
-        return _("最近 %(days)s 天发布", days=p["days"])
-    if key == "stale":
-        return _("发布已超过一年")
-    if key == "dismissal_similar":
-        reasons = {"irrelevant": _("不相关"), "maturity": _("成熟度不够"), "price": _("价格不合适"), "other": _("其他")}
-        return _("与您曾忽略的推荐相似（原因：%(reason)s）", reason=reasons.get(p["reason"], p["reason"]))
-    return key
+    """The reason of one stored factor item in the viewer's language; None for evidence no longer shown
+    (suggestions stored before a ranker change may carry such items until they are recomputed)."""
+    message = MESSAGES.get(item["key"])
+    return message(item.get("params", {})) if message else None
 
 
 def split(items):
     """(reasons it fits, reasons it may not fit) as rendered strings."""
-    good = [describe(i) for i in items if i["value"] > 0]
-    bad = [describe(i) for i in items if i["value"] < 0]
+    good = [t for t in (describe(i) for i in items if i["value"] > 0) if t]
+    bad = [t for t in (describe(i) for i in items if i["value"] < 0) if t]
     return good, bad

@@ -26,6 +26,7 @@ class Doc:
     price_negotiable: bool = False
     published_at: object = None  # datetime or None
     owner_id: object = None
+    organisation_id: object = None
 
 
 @dataclass

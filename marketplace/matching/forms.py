@@ -6,14 +6,9 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-DISMISS_REASONS = [
-    ("irrelevant", _l("不相关")),
-    ("maturity", _l("成熟度不够")),
-    ("price", _l("价格不合适")),
-    ("contacted", _l("已联系")),
-    ("other", _l("其他")),
-]
-DISMISS_LABELS = dict(DISMISS_REASONS)
+from .models import DISMISS_REASONS
+
+DISMISS_LABELS = {code: label for code, (label, _penalty) in DISMISS_REASONS.items()}
 
 
 def _clean(value):
@@ -24,7 +19,8 @@ class DismissForm(FlaskForm):
     """Dismiss one suggestion of a listing, with a reason."""
 
     candidate_id = HiddenField(validators=[DataRequired(message=_l("缺少推荐条目。"))])
-    reason = SelectField(_l("原因"), choices=DISMISS_REASONS, validators=[DataRequired(message=_l("请选择原因。"))])
+    reason = SelectField(_l("原因"), choices=list(DISMISS_LABELS.items()),
+                         validators=[DataRequired(message=_l("请选择原因。"))])
     note = StringField(_l("补充说明"), filters=[_clean],
                        validators=[Optional(), Length(max=200, message=_l("不能超过 200 个字。"))])
 

@@ -1,10 +1,19 @@
 """Matching: precomputed suggestions, dismissals, per-listing matching attributes, follows and saved searches.
 
 Their notifications live in marketplace.notifications."""
+from flask_babel import lazy_gettext as _l
+
 from ..extensions import db
 from ..models_base import utcnow
 
-DISMISS_REASONS = ("irrelevant", "maturity", "price", "contacted", "other")
+# The one table of dismissal reasons: code -> (label, score added to similar candidates later; None: no demotion).
+DISMISS_REASONS = {
+    "irrelevant": (_l("不相关"), -0.25),
+    "maturity": (_l("成熟度不够"), -0.15),
+    "price": (_l("价格不合适"), -0.15),
+    "contacted": (_l("已联系"), None),
+    "other": (_l("其他"), -0.1),
+}
 
 
 class MatchProfile(db.Model):
@@ -33,7 +42,8 @@ class Suggestion(db.Model):
     candidate_id = db.Column(db.Integer, db.ForeignKey("listings.id", ondelete="CASCADE"), nullable=False,
                              index=True)
     rank = db.Column(db.Integer, nullable=False)
-    score = db.Column(db.Float, nullable=False)
+    score = db.Column(db.Float, nullable=False)  # the ranker's raw score: orders a listing's suggestions
+    percent = db.Column(db.Integer, nullable=False, default=0, server_default="0")  # calibration.percent: shown
     factors = db.Column(db.JSON, nullable=False, default=list)  # explain.factor_items
     computed_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 

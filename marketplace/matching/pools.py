@@ -13,7 +13,7 @@ from ..listings.visibility import public_condition
 from . import text as textmod
 from .features import Doc
 from .models import MatchProfile
-from .pool import Pool
+from .postings import Pool
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def listing_doc(listing, profile=None):
         cooperation_mask=listing.cooperation_mask or 0,
         price_wan=float(listing.price_wan) if listing.price_wan is not None else None,
         price_negotiable=bool(listing.price_negotiable), published_at=listing.published_at,
-        owner_id=listing.owner_id,
+        owner_id=listing.owner_id, organisation_id=listing.organisation_id,
     )
 
 
@@ -70,8 +70,7 @@ class Pools:
     def build(self):
         self.last_change = db.session.execute(db.select(db.func.max(ListingChange.id))).scalar() or 0
         docs = load_docs()
-        textmod.add_terms(textmod.domain_terms())
-        textmod.add_terms(t for d in docs for t in d.tags)
+        textmod.use_vocabulary([*textmod.domain_terms(), *(t for d in docs for t in d.tags)])
         for doc in docs:
             self.by_kind[doc.kind].add(doc)
         log.info("matching pools built: %d achievements, %d needs", len(self.by_kind["achievement"]),

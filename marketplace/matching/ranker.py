@@ -14,8 +14,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from . import features as ft
-from . import product
-from .pool import Pool  # noqa: F401  (the ranker's pool type)
+from . import market_factors as product
+from .postings import Pool  # noqa: F401  (the ranker's pool type)
 
 # Few, rounded weights (tuned on csl-dev as a whole, never per need).
 WEIGHTS = {
@@ -82,68 +82,101 @@ def _vote(pool, ranked_ids, scores, attr):
     return {k: v / total for k, v in votes.items()} if total else {}
 
 
-def rank(query_doc, pool, limit=10, weights=None, disabled=(), exclude=(), max_terms=RETRIEVAL_TERMS, now=None,
-         exclude_owner=None):
-    """The best `limit` pool documents for `query_doc`, each with its factor values and explanation data."""
-    w = dict(WEIGHTS, **(weights or {}))
-    for code in disabled:
-        w[code] = 0.0
-    query = ft.profile(query_doc)
+@dataclass
+class Evidence:
+    """What retrieval and feedback found for one query: candidates and the values the scoring step reads."""
+
+    candidates: set
+    text: dict  # candidate -> BM25 relative to the best candidate
+    tags: dict  # candidate -> weight of its tags found in the query text
+    hits: dict  # candidate -> those tags
+    prf_weight: Counter  # tag -> weight from the best first-stage matches
+    field_dist: dict  # discipline -> share relative to the leading one
+    cat_dist: dict  # category -> share (1.0 for a given category)
+
+
+def retrieve(query, pool, max_terms=RETRIEVAL_TERMS):
+    """Stage 1: the text candidates with their relative BM25 and the pool tags found in the query text."""
     raw_text = _text_scores(query, pool, max_terms=max_terms)
     cand = sorted(raw_text, key=raw_text.get, reverse=True)[:CANDIDATES]
     text = _normalised({i: raw_text[i] for i in cand})
     hits, tag_raw = _tag_hits(query, pool, cand)
     tags = {i: min(1.0, v / 12.0) for i, v in tag_raw.items()}  # ~two specific tags saturate
+    return cand, text, hits, tags
 
-    # Stage 2: feedback from the best first-stage matches.
+
+def feed_back(query_doc, pool, cand, text, tags, w, disabled=()):
+    """Stage 2: tags and the likely discipline/category of the best first-stage matches, and the documents they
+    bring in (sharing a feedback tag, or of a clear, not too large discipline) even without text overlap."""
     first = {i: text[i] + w["tags"] * tags.get(i, 0.0) for i in cand}
     top = sorted(first, key=first.get, reverse=True)
-    feedback = top[:FEEDBACK_DOCS]
+    if query_doc.category:
+        # a given category is a firm signal: feedback and the discipline vote come from matches inside it
+        top = [i for i in top if pool.profiles[i].doc.category == query_doc.category] or top
     prf_weight = Counter()
-    for rank_no, i in enumerate(feedback):
+    for rank_no, i in enumerate(top[:FEEDBACK_DOCS]):
         for tag in pool.profiles[i].tags:
             prf_weight[tag] += 1.0 / (rank_no + 1)
-    if "field" in disabled:
-        field_dist = {}
-    else:
+    field_dist = {}
+    if "field" not in disabled:
+        # relative to the leading discipline: a split vote still ranks the likeliest discipline's documents first
         field_dist = _vote(pool, top[:FIELD_DOCS], first, "field")
-    if query_doc.category:
-        cat_dist = {query_doc.category: 1.0}
-    else:
-        cat_dist = _vote(pool, top[:FIELD_DOCS], first, "category")
+        lead = max(field_dist.values(), default=1.0)
+        field_dist = {k: v / lead for k, v in field_dist.items()}
+    cat_dist = {query_doc.category: 1.0} if query_doc.category else _vote(pool, top[:FIELD_DOCS], first, "category")
 
-    # Pool documents sharing a feedback tag join the candidates even without text overlap.
     cand_set = set(cand)
     for tag in prf_weight:
         cand_set.update(pool.tag_postings.get(tag, ()))
-    # ... and so do the documents of the likely discipline, when it is clear and not too large a group.
     if field_dist:
         best_field = max(field_dist, key=field_dist.get)
         members = pool.field_postings.get(best_field, ())
         if field_dist[best_field] >= FIELD_EXPAND_MIN and len(members) <= FIELD_EXPAND_MAX:
             cand_set.update(members)
+    return cand_set, prf_weight, field_dist, cat_dist
 
+
+def score(query_doc, pool, ev, w, limit, skip, now=None):
+    """Stage 3: the weighted sum of factors for every candidate not skipped; the best `limit` as Matches."""
     scored = []
-    for i in cand_set:
+    for i in ev.candidates:
         prof = pool.profiles[i]
         doc = prof.doc
-        if i in exclude or (exclude_owner is not None and doc.owner_id == exclude_owner):
+        if skip(i, doc):
             continue
-        shared = [t for t in prof.tags if t in prf_weight]
-        prf = min(1.0, sum(prf_weight[t] * pool.stats.tag_idf(t) for t in shared) / 8.0)
+        shared = [t for t in prof.tags if t in ev.prf_weight]
+        prf = min(1.0, sum(ev.prf_weight[t] * pool.stats.tag_idf(t) for t in shared) / 8.0)
         f = {
-            "text": text.get(i, 0.0),
-            "tags": tags.get(i, 0.0),
+            "text": ev.text.get(i, 0.0),
+            "tags": ev.tags.get(i, 0.0),
             "prf_tags": prf,
-            "field": field_dist.get(doc.field, 0.0) if doc.field else 0.0,
-            "category": cat_dist.get(doc.category, 0.0) if doc.category else 0.0,
+            "field": ev.field_dist.get(doc.field, 0.0) if doc.field else 0.0,
+            "category": ev.cat_dist.get(doc.category, 0.0) if doc.category else 0.0,
         }
-        score = sum(w[k] * v for k, v in f.items())
+        value = sum(w[k] * v for k, v in f.items())
         prod = product.factors(query_doc, doc, now=now)
-        score += w["product"] * sum(v for v, _ in prod.values())
-        scored.append((score, i, f, shared, prod))
+        value += w["product"] * sum(v for v, _ in prod.values())
+        scored.append((value, i, f, shared, prod))
     best = heapq.nsmallest(limit, scored, key=lambda r: (-r[0], str(r[1])))
-    details = {"field_dist": field_dist, "cat_dist": cat_dist}
-    return [Match(doc_id=i, score=score, factors=f,
-                  details=dict(details, tags=hits.get(i, []), prf_tags=shared, product=prod))
-            for score, i, f, shared, prod in best]
+    details = {"field_dist": ev.field_dist, "cat_dist": ev.cat_dist}
+    return [Match(doc_id=i, score=value, factors=f,
+                  details=dict(details, tags=ev.hits.get(i, []), prf_tags=shared, product=prod))
+            for value, i, f, shared, prod in best]
+
+
+def rank(query_doc, pool, limit=10, weights=None, disabled=(), exclude=(), max_terms=RETRIEVAL_TERMS, now=None,
+         exclude_owner=None, exclude_organisation=None):
+    """The best `limit` pool documents for `query_doc`, each with its factor values and explanation data:
+    retrieve, feed back, score."""
+    w = dict(WEIGHTS, **(weights or {}))
+    for code in disabled:
+        w[code] = 0.0
+    cand, text, hits, tags = retrieve(ft.profile(query_doc), pool, max_terms=max_terms)
+    cand_set, prf_weight, field_dist, cat_dist = feed_back(query_doc, pool, cand, text, tags, w, disabled)
+    ev = Evidence(cand_set, text, tags, hits, prf_weight, field_dist, cat_dist)
+
+    def skip(i, doc):  # never the listing's own owner or organisation: a pair within one organisation is no deal
+        return i in exclude or (exclude_owner is not None and doc.owner_id == exclude_owner) or \
+            (exclude_organisation is not None and doc.organisation_id == exclude_organisation)
+
+    return score(query_doc, pool, ev, w, limit, skip, now=now)

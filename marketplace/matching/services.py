@@ -11,17 +11,17 @@ from ..listings.models import Listing, ListingChange
 from ..listings.visibility import public_condition
 from ..models_base import utcnow
 from ..upsert import upsert
-from . import alerts, explain, features, pools, ranker
+from . import alerts, features, pools, ranker, suggest
 from . import text as textmod
-from .models import Dismissal, MatchProfile, MatchState, Suggestion
+from .models import DISMISS_REASONS, Dismissal, MatchProfile, MatchState, Suggestion
 
 log = logging.getLogger(__name__)
 
 SUGGESTIONS_KEPT = 20
 REVERSE_REFRESH = 10  # the best counterparts of a changed listing whose own lists are recomputed too
 STATE_NAME = "suggestions"
-# How a dismissal reason demotes similar candidates later (value added to the score).
-DISMISSAL_PENALTY = {"irrelevant": -0.25, "maturity": -0.15, "price": -0.15, "other": -0.1}
+# How a dismissal reason demotes similar candidates later (value added to the score): models.DISMISS_REASONS.
+DISMISSAL_PENALTY = {code: penalty for code, (_label, penalty) in DISMISS_REASONS.items() if penalty is not None}
 
 
 # ---------------------------------------------------------------- computing
@@ -54,40 +54,49 @@ def _dismissal_item(cand, dismissed):
     return {"code": "dismissal", "value": worst[0], "key": "dismissal_similar", "params": {"reason": worst[1]}}
 
 
-def compute(doc, all_pools, limit=SUGGESTIONS_KEPT, max_terms=ranker.RETRIEVAL_TERMS):
+def compute(doc, all_pools, limit=SUGGESTIONS_KEPT, max_terms=ranker.RETRIEVAL_TERMS, threshold=True):
     """Ranked suggestions for a listing doc: [(candidate_id, score, factor items)], dismissals applied."""
     pool = all_pools.other_side(doc.kind)
     pairs, dismissed = _dismissal_context(doc.owner_id) if doc.owner_id is not None else (set(), [])
     exclude = {c for (lst, c) in pairs if lst == doc.id}
-    matches = ranker.rank(doc, pool, limit=limit + 10, exclude=exclude, max_terms=max_terms,
-                          exclude_owner=doc.owner_id)
-    out = []
-    query_words = sorted(dict.fromkeys(w for w in textmod.words(f"{doc.title} {doc.body} {' '.join(doc.tags)}")
-                                       if len(w) >= 2), key=lambda w: -pool.stats.idf("w:" + w))
-    for m in matches:
-        entry = pool.profiles[m.doc_id]
-        cand = entry.doc
-        items = explain.factor_items(m, doc, cand, cand_terms=set(entry.terms), query_words=query_words)
-        score = m.score
-        malus = _dismissal_item(cand, dismissed)
-        if malus:
-            items.append(malus)
-            score += malus["value"]
-        out.append((m.doc_id, round(score, 4), items))
-    out.sort(key=lambda r: -r[1])
-    return out[:limit]
+    return suggest.suggestions(doc, pool, limit, exclude=exclude, max_terms=max_terms, threshold=threshold,
+                               malus=(lambda cand: _dismissal_item(cand, dismissed)) if dismissed else None)
 
 
-def _store(listing_id, all_pools, now):
-    """Recompute and store one listing's own list; returns its results ([] when it is not published)."""
+def query_docs(listing_ids, all_pools):
+    """{id: Doc} of the given listings that are in the pools, with their full text read from the database.
+
+    The pools keep only the terms of a listing (its body is dropped to save memory), so a listing that asks for
+    suggestions is always read again here: the live updater, `flask match refresh` and `flask match run` all
+    rank a listing on the same title, text, tags and profile.
+    """
+    wanted = [i for i in dict.fromkeys(listing_ids) if any(i in p.profiles for p in all_pools.by_kind.values())]
+    docs = {}
+    for start in range(0, len(wanted), 500):
+        docs.update((d.id, d) for d in pools.load_docs(wanted[start:start + 500]))
+    return docs
+
+
+def rankings(listing_ids, all_pools, limit=SUGGESTIONS_KEPT):
+    """(listing id, results or None when it is not published) for each listing: the one ranking code path."""
+    ids = list(dict.fromkeys(listing_ids))
+    for start in range(0, len(ids), 200):
+        chunk = ids[start:start + 200]
+        docs = query_docs(chunk, all_pools)
+        for listing_id in chunk:
+            doc = docs.get(listing_id)
+            yield listing_id, (compute(doc, all_pools, limit=limit) if doc is not None else None)
+
+
+def _store(listing_id, results, now):
+    """Store one listing's computed list; None (not published any more) takes it out of every list."""
     db.session.execute(db.delete(Suggestion).where(Suggestion.listing_id == listing_id))
-    doc = next((p.profiles[listing_id].doc for p in all_pools.by_kind.values() if listing_id in p.profiles), None)
-    if doc is None:  # not published (any more): it leaves every list
+    if results is None:
         db.session.execute(db.delete(Suggestion).where(Suggestion.candidate_id == listing_id))
         return []
-    results = compute(doc, all_pools)
     db.session.add_all(Suggestion(listing_id=listing_id, candidate_id=cid, rank=n + 1, score=score, factors=items,
-                                  computed_at=now) for n, (cid, score, items) in enumerate(results))
+                                  percent=percent, computed_at=now)
+                        for n, (cid, score, items, percent) in enumerate(results))
     return results
 
 
@@ -101,17 +110,16 @@ def refresh_listings(listing_ids, all_pools=None):
     now = utcnow()
     done = set()
     reverse = []
-    for listing_id in dict.fromkeys(listing_ids):
-        results = _store(listing_id, all_pools, now)
+    for listing_id, results in rankings(listing_ids, all_pools):
+        results = _store(listing_id, results, now)
         done.add(listing_id)
-        reverse.extend(cid for cid, _s, _i in results[:REVERSE_REFRESH])
+        reverse.extend(r[0] for r in results[:REVERSE_REFRESH])
         # lists that held the listing and may have to drop or re-rank it
         reverse.extend(db.session.execute(
             db.select(Suggestion.listing_id).where(Suggestion.candidate_id == listing_id)).scalars())
-    for cid in dict.fromkeys(reverse):
-        if cid not in done:
-            _store(cid, all_pools, now)
-            done.add(cid)
+    for cid, results in rankings([c for c in dict.fromkeys(reverse) if c not in done], all_pools):
+        _store(cid, results, now)
+        done.add(cid)
     db.session.flush()
     return done
 
@@ -154,20 +162,43 @@ def process_changes(batch=200):
     return len(ids)
 
 
-def refresh_all(progress=None):
-    """Recompute every published listing's suggestions (after a bulk import or a ranker change)."""
+def refresh_batches(batch=100):
+    """Recompute every published listing's suggestions (after a bulk import or a ranker change), a batch at a
+    time: yields (done, total) after each flushed batch, so that the caller commits in short transactions and the
+    site keeps writing in between."""
     all_pools = pools.get_pools()
     ids = [i for pool in all_pools.by_kind.values() for i in pool.profiles]
     now = utcnow()
-    for n, listing_id in enumerate(ids):
-        _store(listing_id, all_pools, now)
+    for start in range(0, len(ids), batch):
+        for listing_id, results in rankings(ids[start:start + batch], all_pools):
+            _store(listing_id, results, now)
+        db.session.flush()
+        yield min(start + batch, len(ids)), len(ids)
+
+
+def refresh_all(progress=None):
+    """Recompute every published listing's suggestions in the caller's transaction; returns how many."""
+    total = 0
+    for done, total in refresh_batches():
         if progress:
-            progress(n + 1, len(ids))
-    db.session.flush()
-    return len(ids)
+            progress(done, total)
+    return total
 
 
 # ---------------------------------------------------------------- serving
+
+MAX_PAGE = 10000  # a page number past this is treated as this (never an overflow in the database)
+
+
+def _shown(query, user, listing_id_column):
+    """Only published candidates, without the pairs the user dismissed."""
+    query = query.where(Listing.status == "published")
+    if user is not None:
+        dismissed = db.select(Dismissal.candidate_id).where(
+            Dismissal.user_id == user.id, Dismissal.listing_id == listing_id_column)
+        query = query.where(Suggestion.candidate_id.not_in(dismissed))
+    return query
+
 
 def suggestions_for(listing, user=None, limit=10):
     """Stored suggestions of a listing, best first, without pairs the user dismissed or unpublished candidates."""
@@ -176,24 +207,41 @@ def suggestions_for(listing, user=None, limit=10):
         .where(Suggestion.listing_id == listing.id, public_condition())
         .order_by(Suggestion.score.desc(), Suggestion.candidate_id).limit(limit)
     )
-    if user is not None:
-        dismissed = db.select(Dismissal.candidate_id).where(
-            Dismissal.user_id == user.id, Dismissal.listing_id == listing.id)
-        query = query.where(Suggestion.candidate_id.not_in(dismissed))
-    return db.session.execute(query).scalars().all()
+    return db.session.execute(_shown(query, user, listing.id)).scalars().all()
 
 
-def suggestions_for_user(user, per_listing=5):
-    """[(listing, [suggestions])] over the user's published listings."""
-    listings = db.session.execute(
-        db.select(Listing).where(Listing.owner_id == user.id, public_condition())
-        .order_by(Listing.published_at.desc())
-    ).scalars().all()
-    return [(x, suggestions_for(x, user, limit=per_listing)) for x in listings]
+def improvement_hints(listing):
+    """What would help a listing that has no suggestion above the threshold: tags, an industry, a fuller text."""
+    from flask_babel import gettext as _
+
+    hints = []
+    if len(listing.tags) < 3:
+        hints.append(_("补充 3–5 个关键词标签（具体的技术名称，如“石墨烯”“NB-IoT”）："
+                       "对方的标签出现在您的描述中是最强的匹配依据。"))
+    if not listing.industry or listing.industry == "other":
+        hints.append(_("选择所属行业领域：同一行业的条目优先推荐。"))
+    if len(listing.summary or "") < 80:
+        hints.append(_("把描述写得更具体：写明技术名称、材料、指标和应用场景，避免只用“系统”“制备”这类通用词。"))
+    return hints or [_("在描述中使用对方可能使用的具体技术词；有新的相关条目发布时，这里会自动出现推荐。")]
 
 
-def strongest_pairs(limit=50):
-    """Operators' board: need-side suggestions of published pairs that nobody dismissed, strongest first."""
+def suggestions_for_user(user, page=1, per_page=10, per_listing=5):
+    """One page of the user's published listings: (pagination, [(listing, its top suggestions, how many in all)])."""
+    listings = db.select(Listing).where(Listing.owner_id == user.id, public_condition()) \
+        .order_by(Listing.published_at.desc(), Listing.id.desc())
+    paged = db.paginate(listings, page=min(max(page, 1), MAX_PAGE), per_page=per_page, error_out=False)
+    ids = [x.id for x in paged.items]
+    counts = dict(db.session.execute(_shown(
+        db.select(Suggestion.listing_id, db.func.count()).join(Suggestion.candidate)
+        .where(Suggestion.listing_id.in_(ids), public_condition()).group_by(Suggestion.listing_id), user,
+        Suggestion.listing_id)).all()) \
+        if ids else {}
+    return paged, [(x, suggestions_for(x, user, limit=per_listing), counts.get(x.id, 0)) for x in paged.items]
+
+
+def strongest_pairs(page=1, per_page=30, per_listing=5):
+    """Operators' board, one page: each published need's top suggestions (published, nobody dismissed them),
+    strongest first."""
     need = db.aliased(Listing)
     cand = db.aliased(Listing)
     forward = db.and_(Dismissal.listing_id == Suggestion.listing_id, Dismissal.candidate_id == Suggestion.candidate_id)
@@ -202,10 +250,11 @@ def strongest_pairs(limit=50):
     query = (
         db.select(Suggestion)
         .join(need, need.id == Suggestion.listing_id).join(cand, cand.id == Suggestion.candidate_id)
-        .where(need.kind == "need", public_condition(listing=need), public_condition(listing=cand), ~dismissed.exists())
-        .order_by(Suggestion.score.desc()).limit(limit)
+        .where(need.kind == "need", public_condition(listing=need), public_condition(listing=cand), ~dismissed.exists(),
+               Suggestion.rank <= per_listing)
+        .order_by(Suggestion.score.desc(), Suggestion.id)
     )
-    return db.session.execute(query).scalars().all()
+    return db.paginate(query, page=min(max(page, 1), MAX_PAGE), per_page=per_page, error_out=False)
 
 
 def dismissal_summary():

@@ -30,6 +30,25 @@ STOPWORDS = frozenset(
     """.split()
 )
 
+# Words of technical writing that name no subject: two listings sharing only these have nothing in common yet.
+GENERIC_WORDS = frozenset(
+    """
+    系统 制备 连续 方法 装置 设备 设计 工艺 性能 控制 检测 测试 优化 处理 生产 开发 改进 新型 结构 自动 过程
+    条件 参数 效果 质量 含量 因素 特性 机制 原理 模式 体系 评价 试验 实验 测定 模型 数据 信息 平台 产品 项目
+    工程 管理 应用 研制 技术开发 关键技术 装备 材料 方案 手段 功能 效率 成本 用于 包括
+    """.split()
+)
+GENERIC_SHARE = 0.10  # a word on more than this share of a large pool is generic there
+GENERIC_MIN_POOL = 200  # below this many documents the share says nothing
+
+
+def is_specific(word, stats):
+    """Whether a shared word is evidence of a common subject (not a generic word, not on a large share of the
+    pool's documents)."""
+    if word in GENERIC_WORDS or word in STOPWORDS:
+        return False
+    return stats.n < GENERIC_MIN_POOL or stats.df.get("w:" + word, 0) <= GENERIC_SHARE * stats.n
+
 
 def normalize(text):
     """NFKC, lower case, collapsed spaces: the form every comparison uses."""
@@ -38,6 +57,19 @@ def normalize(text):
 
 def normalize_tag(tag):
     return normalize(tag).strip(" ,;，；、")
+
+
+def use_vocabulary(terms):
+    """Make the segmenter know exactly these domain words (plus its dictionary): a fresh instance when it knows
+    words that are not among them. Building pools calls it, so words of listings that are gone (or, in an
+    evaluation, of papers held out of a fold's pool) never shape how a text is cut."""
+    global _jieba
+    wanted = {t for t in (normalize_tag(t) for t in terms) if 2 <= len(t) <= 20 and " " not in t}
+    with _lock:
+        if not _known <= wanted:
+            _jieba = rjieba.Jieba()
+            _known.clear()
+    add_terms(wanted)
 
 
 def add_terms(terms):

@@ -11,7 +11,7 @@ from ..dbsetup import writes_on_read
 from ..extensions import db
 from ..listings.models import Listing
 from ..operators.decorators import operator_required
-from . import alerts, bp, explain, services
+from . import alerts, bp, calibration, explain, services
 from .forms import DISMISS_LABELS, DismissForm, SavedSearchForm
 from .models import Follow, SavedSearch, Suggestion
 
@@ -33,10 +33,10 @@ def load_own_listing(listing_id):
 @bp.app_context_processor
 def _matching_helpers():
     """`match_suggestions(listing)` for the listing page's suggestions partial."""
-    def match_suggestions(listing, limit=10):
+    def match_suggestions(listing, limit=services.SUGGESTIONS_KEPT):
         if not current_user.is_authenticated or listing.owner_id != current_user.id:
             return []
-        return services.suggestions_for(listing, current_user, limit=limit)
+        return services.suggestions_for(listing, current_user, limit=limit)  # default: every one kept
 
     def match_saved_searches():
         return db.session.execute(db.select(SavedSearch).filter_by(user_id=current_user.id)
@@ -50,7 +50,8 @@ def _matching_helpers():
         return current_user.is_authenticated and db.session.execute(db.select(Follow.id).filter_by(
             user_id=current_user.id, listing_id=listing.id)).first() is not None
 
-    return {"match_suggestions": match_suggestions, "match_explain": explain.split,
+    return {"match_suggestions": match_suggestions, "match_explain": explain.split, "match_word": calibration.word,
+            "match_strong": calibration.STRONG_PERCENT, "match_hints": services.improvement_hints,
             "dismiss_reasons": DISMISS_LABELS, "match_following": match_following,
             "match_saved_searches": match_saved_searches, "match_follows": match_follows}
 
@@ -59,8 +60,8 @@ def _matching_helpers():
 @login_required
 def index():
     """Suggestions across the current user's published listings."""
-    groups = services.suggestions_for_user(current_user)
-    return render_template("matching/index.html", groups=groups)
+    page, groups = services.suggestions_for_user(current_user, page=request.args.get("page", 1, type=int))
+    return render_template("matching/index.html", groups=groups, page=page)
 
 
 @bp.route("/listings/<int:listing_id>/dismiss", methods=["POST"])
@@ -89,9 +90,9 @@ def dismiss(listing_id):
 @operator_required
 def board():
     """Operators: the strongest published pairs nobody dismissed, to broker; dismissal reasons summarised."""
-    pairs = services.strongest_pairs(limit=50)
+    page = services.strongest_pairs(page=request.args.get("page", 1, type=int))
     summary = [(DISMISS_LABELS.get(code, code), count) for code, count in services.dismissal_summary()]
-    return render_template("matching/board.html", pairs=pairs, summary=summary)
+    return render_template("matching/board.html", pairs=page.items, page=page, summary=summary)
 
 
 @bp.route("/suggest-tags")

@@ -16,16 +16,16 @@ def _publish(live_server, email):
                     industry="new_materials", region="nanchang", status="published", published_at=utcnow(),
                     owner=company, organisation=company.organisation, min_maturity="pilot")
         tags = {name: session.query(Tag).filter_by(name=name).one_or_none() or Tag(name=name)
-                for name in ("石墨烯", "锂电池", "导热膜")}
+                for name in ("石墨烯", "锂电池", "负极材料")}
         first = Achievement(title="石墨烯锂电池负极材料的制备",
                             summary="以氧化石墨烯制备锂电池负极材料，循环寿命提高一倍。",
                             industry="new_materials", region="nanchang", status="published", published_at=utcnow(),
                             owner=researcher, organisation=researcher.organisation, maturity="pilot_small",
                             tags=[tags["石墨烯"], tags["锂电池"]])
-        second = Achievement(title="石墨烯导热膜的规模化生产", summary="石墨烯导热膜用于电池散热。",
+        second = Achievement(title="石墨烯负极材料的规模化生产", summary="石墨烯负极材料用于锂电池，提高循环寿命。",
                              industry="new_materials", region="ganzhou", status="published", published_at=utcnow(),
                              owner=researcher, organisation=researcher.organisation, maturity="industrial",
-                             tags=[tags["石墨烯"], tags["导热膜"]])
+                             tags=[tags["石墨烯"], tags["负极材料"]])
         session.add_all([need, first, second])
         session.flush()
         for listing in (need, first, second):
@@ -54,4 +54,4 @@ def test_company_sees_reasons_and_dismisses_a_suggestion(live_server, page, sign
 
     expect(page.locator("body")).to_contain_text("已忽略该推荐")
     expect(page.locator("#suggestions")).not_to_contain_text("石墨烯锂电池负极材料的制备")
-    expect(page.locator("#suggestions")).to_contain_text("石墨烯导热膜的规模化生产")
+    expect(page.locator("#suggestions")).to_contain_text("石墨烯负极材料的规模化生产")

@@ -136,8 +136,9 @@ def test_dismissal_reason_demotes_similar_candidates(market, factory):
     services.dismiss(market["company"], market["need"], market["good"].id, "irrelevant")
     db.session.commit()
     all_pools = pools.get_pools()
-    results = services.compute(all_pools.by_kind["need"].profiles[market["need"].id].doc, all_pools)
-    by_id = {cid: items for cid, _s, items in results}
+    doc = services.query_docs([market["need"].id], all_pools)[market["need"].id]
+    results = services.compute(doc, all_pools, threshold=False)
+    by_id = {r[0]: r[2] for r in results}
     assert market["good"].id not in by_id
     assert any(i["key"] == "dismissal_similar" for i in by_id[similar.id])
     assert not any(i["code"] == "dismissal" for i in by_id[market["other"].id])
@@ -167,3 +168,69 @@ def test_an_imported_discipline_groups_listings_for_the_matcher(factory):
     doc = pools.get_pools().by_kind["achievement"].profiles[same.id].doc
     assert (doc.field, doc.category) == ("作物学", "农学")
     assert pools.get_pools().by_kind["need"].profiles[need.id].doc.category is None  # "other" is no group
+
+
+def test_no_pair_within_one_organisation_and_scores_read_as_percent_with_a_word(market, factory, client, login):
+    colleague = factory.user("researcher", org=market["company"].organisation)
+    own = factory.listing("achievement", owner=colleague, title="石墨烯锂电池负极材料的制备",
+                          summary="以氧化石墨烯制备锂电池负极材料，循环寿命提高一倍。", tags=["石墨烯", "锂电池"])
+    _apply_changes()
+    assert own.id not in _suggested(market["need"])
+    assert market["need"].id not in _suggested(own)
+
+    login(market["company"])
+    page = client.get(f"/needs/{market['need'].id}").get_data(as_text=True)
+    top = services.suggestions_for(market["need"])[0]
+    assert 0 <= top.percent <= 100 and f"{top.percent}</span>" in page
+    assert ("很匹配" in page) or ("可能匹配" in page)
+    assert "匹配度 0." not in page and "与最相关条目的关键词相同" not in page
+
+
+def test_a_listing_without_suggestions_says_what_would_help(factory, client, login):
+    company = factory.user("company")
+    need = factory.listing("need", owner=company, title="寻求连续制备系统", summary="连续制备系统。", industry="other")
+    factory.listing("achievement", title="一种连续制备系统的设计方法", summary="连续制备系统设计。", industry="other")
+    _apply_changes()
+    assert _suggested(need) == []  # generic words alone are no reason to suggest a pair
+    login(company)
+    page = client.get(f"/needs/{need.id}").get_data(as_text=True)
+    assert "暂无达到推荐门槛的匹配" in page
+    assert "关键词标签" in page and "行业领域" in page and "描述写得更具体" in page
+
+
+def test_matches_page_is_paged_and_shows_a_listings_top_five_with_more(factory, client, login):
+    company = factory.user("company")
+    researcher = factory.user("researcher")
+    needs = [factory.listing("need", owner=company, title="寻求石墨烯锂电池负极材料技术",
+                             summary="锂电池负极材料的循环寿命。") for _i in range(11)]
+    for _i in range(7):
+        factory.listing("achievement", owner=researcher, title="石墨烯锂电池负极材料的制备",
+                        summary="以氧化石墨烯制备锂电池负极材料。", tags=["石墨烯", "锂电池", "负极材料"])
+    _apply_changes()
+    assert len(services.suggestions_for(needs[0], limit=20)) == 7
+    login(company)
+    first = client.get("/matches/").get_data(as_text=True)
+    assert first.count('class="card mb-3"') == 10
+    assert first.count("data-suggestion=") == 50  # five per listing
+    assert "更多（共 7 条推荐）" in first and "下一页" in first
+    second = client.get("/matches/?page=2").get_data(as_text=True)
+    assert second.count('class="card mb-3"') == 1
+    far = client.get("/matches/?page=99999999999999999999")
+    assert far.status_code == 200 and "回到第一页" in far.get_data(as_text=True)
+
+
+def test_board_is_paged_with_each_needs_top_five(factory, client, login):
+    company = factory.user("company")
+    researcher = factory.user("researcher")
+    for _i in range(8):
+        factory.listing("need", owner=company, title="寻求石墨烯锂电池负极材料技术", summary="锂电池负极材料。")
+    for _i in range(7):
+        factory.listing("achievement", owner=researcher, title="石墨烯锂电池负极材料的制备",
+                        summary="以氧化石墨烯制备锂电池负极材料。", tags=["石墨烯", "锂电池", "负极材料"])
+    _apply_changes()
+    login(factory.user("operator"))
+    first = client.get("/matches/board").get_data(as_text=True)
+    assert first.count("<tr>") - 1 == 30  # 8 needs x top 5 = 40 pairs, 30 a page
+    assert "下一页" in first
+    second = client.get("/matches/board?page=2").get_data(as_text=True)
+    assert second.count("<tr>") - 1 == 10

@@ -1,7 +1,8 @@
 """The matcher's scoring and explanations, without the app."""
 from datetime import datetime, timedelta
 
-from marketplace.matching import explain, product, ranker
+from marketplace.matching import calibration, explain, ranker, suggest
+from marketplace.matching import market_factors as product
 from marketplace.matching import text as textmod
 from marketplace.matching.features import Doc
 
@@ -110,7 +111,23 @@ def test_ranked_matches_explain_shared_key_terms():
     texts = [explain.describe(i) for i in items]
     shared = next(t for t in texts if t.startswith("共同关键词："))
     assert "石墨烯" in shared and "锂电池" in shared
-    assert any(t.startswith("学科相近") for t in texts)
+    # the discipline was only inferred (the need has none): it orders the list but is not offered as a reason
+    assert m.factors["field"] > 0 and not any(t.startswith("学科") for t in texts)
+
+
+def test_reasons_name_only_evidence_found_on_both_listings():
+    """Tags of other top matches (feedback) move the order, but a reason only names words both listings carry."""
+    p = pool()
+    n = need("石墨烯负极材料", "石墨烯锂电池。")
+    for m in ranker.rank(n, p, limit=5):
+        entry = p.profiles[m.doc_id]
+        items = explain.factor_items(m, n, entry.doc, cand_terms=set(entry.terms), stats=p.stats)
+        text = textmod.normalize(f"{entry.doc.title} {entry.doc.body} {' '.join(entry.doc.tags)}")
+        for item in items:
+            assert item["key"] in ("text", "tags", "category_given", "field")
+            for term in item["params"].get("terms", ()):
+                assert term in text and term in textmod.normalize(n.title + n.body), (m.doc_id, item)
+        assert not any("最相关条目" in t or "推断" in t for t in map(explain.describe, items))
 
 
 def test_market_factors_change_the_order_of_equal_texts():
@@ -119,3 +136,43 @@ def test_market_factors_change_the_order_of_equal_texts():
     n = need("石墨烯锂电池", region="nanchang", min_maturity="pilot")
     results = ranker.rank(n, ranker.Pool(docs), limit=2)
     assert [m.doc_id for m in results] == ["near", "far"]
+
+
+def test_no_pair_rides_on_generic_words_alone():
+    docs = [ach("generic", "连续制备系统", "一种连续制备系统的设计方法。", category="工学"),
+            ach("specific", "石墨烯连续制备系统", "石墨烯粉体的连续制备。", category="工学")]
+    n = need("寻求连续制备系统", "希望建立一套连续制备系统。", category="工学")
+    ranked = [m.doc_id for m in ranker.rank(n, ranker.Pool(docs), limit=5)]
+    assert "generic" in ranked  # the ranker sees the shared words ...
+    shown = [r[0] for r in suggest.suggestions(n, ranker.Pool(docs), 5, threshold=False)]
+    assert "generic" not in shown  # ... but 系统、制备、连续 alone are no reason to suggest a pair
+    n2 = need("寻求石墨烯连续制备系统", "石墨烯粉体。", category="工学")
+    assert [r[0] for r in suggest.suggestions(n2, ranker.Pool(docs), 5, threshold=False)][0] == "specific"
+
+
+def test_no_pair_within_one_organisation():
+    docs = [ach("own", "石墨烯锂电池负极材料", tags=["石墨烯"], organisation_id=7, owner_id=70),
+            ach("other", "石墨烯锂电池负极材料", tags=["石墨烯"], organisation_id=8, owner_id=80)]
+    n = need("寻求石墨烯锂电池负极材料", organisation_id=7, owner_id=71)
+    assert [r[0] for r in suggest.suggestions(n, ranker.Pool(docs), 5, threshold=False)] == ["other"]
+
+
+def test_the_score_is_a_calibrated_percent_with_a_word_and_a_threshold():
+    assert calibration.percent(-1.0, True) == calibration.TABLES["field"][0][1]
+    assert calibration.percent(99.0, False) == calibration.TABLES["no_field"][-1][1]
+    values = [calibration.percent(x / 10, f) for f in (True, False) for x in range(0, 40)]
+    assert all(0 <= v <= 100 for v in values)
+    for f in (True, False):  # more evidence never reads as a lower share
+        series = [calibration.percent(x / 10, f) for x in range(0, 40)]
+        assert series == sorted(series)
+    assert str(calibration.word(calibration.STRONG_PERCENT)) == "很匹配"
+    assert str(calibration.word(calibration.MIN_PERCENT)) == "可能匹配"
+    assert calibration.word(calibration.MIN_PERCENT - 1) is None
+    # pairs under the threshold are not suggested; without it (fitting the calibration) they are kept
+    docs = [ach("weak", "石墨烯", "石墨烯。", category="农学"), ach("strong", "石墨烯锂电池负极材料的制备",
+            "以氧化石墨烯制备锂电池负极材料。", tags=["石墨烯", "锂电池", "负极材料"], category="工学")]
+    n = need("寻求石墨烯锂电池负极材料技术", "提高锂电池负极材料的循环寿命。", category="工学")
+    everything = suggest.suggestions(n, ranker.Pool(docs), 5, threshold=False)
+    shown = suggest.suggestions(n, ranker.Pool(docs), 5)
+    assert [r[0] for r in shown] == [r[0] for r in everything if r[3] >= calibration.MIN_PERCENT]
+    assert len(shown) < len(everything) and shown[0][0] == "strong"

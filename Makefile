@@ -26,7 +26,7 @@ export PORT
 export CHROMIUM
 
 .DEFAULT_GOAL := help
-.PHONY: help run test migrate demo lint clean venv install install-dev translations browser-check assets
+.PHONY: help run test migrate demo lint clean venv install install-dev translations browser-check assets test-services
 
 help:
 	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
@@ -114,6 +114,10 @@ run: demo
 
 # ------------------------------------------------------------------ checks
 
+# nginx, wrk, Redis and (unless SKIP_BROWSER=1) Chromium: installed with apt-get when we are root, Redis started.
+test-services:
+	@SKIP_BROWSER=$(SKIP_BROWSER) bin/test-services
+
 # Browser tests need Chromium. Without it they are skipped (loudly) unless REQUIRE_BROWSER=1.
 browser-check:
 	@if [ ! -x "$(CHROMIUM)" ]; then \
@@ -133,7 +137,7 @@ browser-check:
 	fi
 
 # SKIP_BROWSER=1 deselects the browser tests (the CI's PostgreSQL pass: they use their own SQLite database).
-test: install-dev browser-check
+test: install-dev test-services browser-check
 	@mkdir -p test-artifacts
 	$(BIN)/python -m pytest $(TESTS) -rfEs $(if $(filter 1,$(SKIP_BROWSER)),-m "not browser") $(PYTEST_ARGS)
 

@@ -15,14 +15,17 @@ DESKTOP = {"width": 1280, "height": 900}
 
 PUBLIC_PAGES = ["/", "/achievements", "/needs", "/achievements/{achievement}", "/needs/{need}", "/orgs/{org}",
                 "/search/?q=石墨烯", "/search/?q=没有这个词的结果xyz", "/account/login", "/account/register",
-                "/account/reset"]
+                "/account/reset", "/events/", "/events/?when=past", "/events/{event}", "/privacy", "/privacy/collection"]
 ROLE_PAGES = {
     "researcher@demo.jxtm.cn": ["/me/", "/account/profile", "/account/password", "/account/organisation",
-                                "/matches/", "/matches/notifications", "/achievements/new",
-                                "/achievements/{achievement}/edit"],
-    "company@demo.jxtm.cn": ["/me/", "/needs/new", "/matches/"],
+                                "/matches/", "/notifications/", "/notifications/settings", "/achievements/new",
+                                "/achievements/{achievement}/edit", "/inbox", "/me/analytics", "/account/sessions",
+                                "/account/email", "/account/privacy", "/events/mine"],
+    "company@demo.jxtm.cn": ["/me/", "/needs/new", "/matches/", "/inbox", "/inquiries/new/{achievement}"],
     "operator@demo.jxtm.cn": ["/ops/", "/ops/moderation", "/ops/organisations", "/ops/users", "/ops/exports",
-                              "/ops/outbox", "/matches/board"],
+                              "/ops/outbox", "/matches/board", "/ops/audit/", "/ops/analytics", "/ops/reports",
+                              "/events/manage", "/events/new", "/events/plan", "/events/experts",
+                              "/events/{event}/lineup", "/events/{event}/checkin", "/events/{event}/report"],
 }
 
 
@@ -38,6 +41,7 @@ def demo_server(live_server_factory):
 @pytest.fixture(scope="module")
 def ids(demo_server):
     from marketplace.accounts.models import User
+    from marketplace.events.models import Event
     from marketplace.listings.models import Listing
 
     with demo_server.app_context() as session:
@@ -45,7 +49,8 @@ def ids(demo_server):
         mine = session.query(Listing).filter_by(owner_id=researcher.id, kind="achievement",
                                                  status="published").first()
         need = session.query(Listing).filter_by(kind="need", status="published").first()
-        return {"achievement": mine.id, "need": need.id, "org": researcher.organisation_id}
+        event = session.query(Event).filter_by(status="open").first()
+        return {"achievement": mine.id, "need": need.id, "org": researcher.organisation_id, "event": event.id}
 
 
 def _violations(page):

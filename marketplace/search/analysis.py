@@ -198,6 +198,11 @@ class SegmentTokenizer(Tokenizer):
             memo[text] = out
         return out
 
+    def split(self, word):
+        """The longest proper parts of one word in the stock dictionary (桥梁工程 -> 桥梁, 工程)."""
+        parts = {p for p in rjieba.cut_for_search(word) if p != word and _is_word(p)}
+        return [p for p in parts if not any(p != q and p in q for q in parts)]
+
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True, start_pos=0,
                  start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)

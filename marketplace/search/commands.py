@@ -1,8 +1,12 @@
-"""`flask search ...`: rebuild, status, reconcile, sync."""
+"""`flask search ...`: rebuild, status, reconcile, sync; run and evaluate the ranking on a labelled set."""
+import json
+import time
+
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
-from . import service
+from . import evaluation, service
 
 search_cli = AppGroup("search", help="全文搜索索引：重建、状态、校对。")
 
@@ -46,6 +50,34 @@ def reconcile_command(dry_run):
 def sync_command():
     """Apply pending changes of the log to the index now."""
     click.echo(f"已应用 {service.sync()} 条内容的变更。")
+
+
+_FILE = click.Path(exists=True, dir_okay=False)
+
+
+@search_cli.command("run")
+@click.option("--docs", "docs_path", required=True, type=_FILE, help="JSONL: external_id, title, summary.")
+@click.option("--queries", "queries_path", required=True, type=_FILE, help="JSONL: query_id, text.")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, writable=True))
+def run_command(docs_path, queries_path, out_path):
+    """Rank every query as the search page does, in a temporary database and index; write JSONL."""
+    started = time.time()
+    run = evaluation.isolated_run(docs_path, queries_path, secret_key=current_app.config["SECRET_KEY"])
+    evaluation.write_run(run, out_path)
+    click.echo(f"wrote {len(run)} rankings to {out_path} in {time.time() - started:.1f}s")
+
+
+@search_cli.command("evaluate")
+@click.option("--docs", "docs_path", required=True, type=_FILE)
+@click.option("--queries", "queries_path", required=True, type=_FILE)
+@click.option("--qrels", "qrels_path", required=True, type=_FILE, help="TSV: query_id, doc_id, grade.")
+def evaluate_command(docs_path, queries_path, qrels_path):
+    """Run as `search run` does and print the shared scorer's nDCG@10, Recall@10, MRR and P@5."""
+    from ..matching.evaluation import load_qrels, score
+
+    run = evaluation.isolated_run(docs_path, queries_path, secret_key=current_app.config["SECRET_KEY"])
+    metrics = score(load_qrels(qrels_path), run)
+    click.echo(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items()}))
 
 
 COMMANDS = [search_cli]

@@ -32,6 +32,7 @@ class Hit:
     title_html: object
     snippet_html: object
     score: float = 0.0
+    partial: bool = False  # has only some of the query's words (ranked after every listing that has all)
 
 
 @dataclass
@@ -42,8 +43,9 @@ class SearchResult:
     page: int
     per_page: int
     empty_query: bool
-    partial: bool = False  # no document had every word: results match some of them
+    partial: bool = False  # some results have only some of the query's words (they come after the others)
     terms: tuple = ()
+    full_total: int = 0  # results having every word of the query
 
     # the attributes the pagination macro of templates/_macros/forms.html reads
     @property
@@ -111,21 +113,45 @@ def _browse(reader, values, filters, today):
     return entry
 
 
+def _known(reader):
+    """Whether a word occurs in any listing (whole, or inside a longer word)."""
+    return lambda word: any(reader.doc_frequency(name, word) for name in ("title", "body", "sub"))
+
+
 def _match(matcher, built):
-    """(query, matching document numbers, partial) with the OR fallback when no document has every word."""
-    docs = matcher.docs(built.all_terms)
-    if not docs and built.any_terms is not built.all_terms:
-        return built.any_terms, sorted(matcher.docs(built.any_terms)), True
-    return built.all_terms, sorted(docs), False
+    """(documents having every word, documents having some): listings with every part of one of the typed
+    words, or when no listing has every word, any of the words. Both sorted document numbers."""
+    full = matcher.docs(built.all_terms)
+    if built.any_terms is built.all_terms:
+        return sorted(full), sorted(full), built.all_terms
+    some = built.typed_words if full else built.any_terms
+    return sorted(full), sorted(full | matcher.docs(some)), some
 
 
-def _rank(searcher, matcher, built, query, docs, final, values, stop):
-    """(page document numbers up to `stop`, scores): BM25F for moderate hit sets, field weights beyond."""
-    if len(final) <= BM25_LIMIT:
-        allow = set(final) if len(final) != len(docs) else None
-        results = searcher.search(query, filter=allow, limit=stop)
+def _rank_tier(searcher, matcher, built, query, tier, values, limit):
+    """(the `limit` best of `tier` (document numbers), scores): BM25F for moderate sets, field weights beyond."""
+    if not tier or limit <= 0:
+        return [], {}
+    if len(tier) <= BM25_LIMIT:
+        results = searcher.search(built.scoring(query), filter=set(tier), limit=limit)
         return [hit.docnum for hit in results], {hit.docnum: hit.score for hit in results}
-    return rank_by_fields(matcher, built.words, final, searcher.doc_count(), values["published_at"], stop)
+    return rank_by_fields(matcher, built.words, tier, searcher.doc_count(), values["published_at"], limit)
+
+
+def _order(searcher, matcher, built, queries, tiers, values, sort, stop):
+    """The first `stop` documents: listings with every word first, then those with some of the words."""
+    chosen, scores = [], {}
+    for query, tier in zip(queries, tiers, strict=True):
+        need = stop - len(chosen)
+        if need <= 0:
+            break
+        if sort == "relevance":
+            ranked, tier_scores = _rank_tier(searcher, matcher, built, query, tier, values, need)
+            scores.update(tier_scores)
+        else:
+            ranked = top_sorted(values, tier, sort, need)
+        chosen.extend(ranked)
+    return chosen, scores
 
 
 def execute(searcher, params, today=None):
@@ -133,12 +159,12 @@ def execute(searcher, params, today=None):
     today = today or _today()
     reader = searcher.reader()
     values = doc_values(reader)
-    built = build(parse(params.q), searcher.schema["body"].analyzer)
+    built = build(parse(params.q), searcher.schema["body"].analyzer, known=_known(reader))
     filters = params.filters or {}
     page = max(1, min(int(params.page or 1), MAX_PAGE))
     start, stop = (page - 1) * params.per_page, page * params.per_page
     sort = params.sort if params.sort in SORTS else "relevance"
-    scores, partial = {}, False
+    scores, full_total = {}, None
     if built is None:
         entry = _browse(reader, values, filters, today)
         final, counts = entry["final"], entry["counts"]
@@ -148,18 +174,25 @@ def execute(searcher, params, today=None):
         chosen = entry["orders"][sort][start:stop]
     else:
         matcher = SetMatcher(searcher)
-        query, docs, partial = _match(matcher, built)
+        full, docs, some = _match(matcher, built)
         final, counts = filter_and_count(values, docs, filters, today)
-        if sort == "relevance" and final:
-            ranked, scores = _rank(searcher, matcher, built, query, docs, final, values, stop)
-            chosen = ranked[start:stop]
+        if len(docs) == len(full):
+            tiers = (final, [])
         else:
-            chosen = top_sorted(values, final, "newest" if sort == "relevance" else sort, stop)[start:stop]
+            full_set = frozenset(full)
+            tiers = ([d for d in final if d in full_set], [d for d in final if d not in full_set])
+        full_total = len(tiers[0])
+        ordered, scores = _order(searcher, matcher, built, (built.all_terms, some), tiers, values, sort, stop)
+        chosen = ordered[start:stop]
     terms = built.highlight_terms if built else ()
     hits = [_hit(searcher, values, docnum, terms, scores.get(docnum, 0.0)) for docnum in chosen]
+    if full_total is not None:
+        for rank, hit in enumerate(hits, start):
+            hit.partial = rank >= full_total
     facets = {name: counts[name].most_common() for name in FACETS}
     return SearchResult(hits=hits, total=len(final), facets=facets, page=page, per_page=params.per_page,
-                        empty_query=built is None, partial=partial, terms=terms)
+                        empty_query=built is None, partial=full_total is not None and full_total < len(final),
+                        terms=terms, full_total=len(final) if full_total is None else full_total)
 
 
 def _hit(searcher, values, docnum, terms, score):

@@ -15,6 +15,8 @@ from .analysis import SYNONYM_GROUPS, normalize, synonyms_of
 
 MAX_QUERY_CHARS = 200
 MAX_CLAUSES = 8
+PHRASE_BOOST = 2.0  # a typed word found with its parts side by side
+QUERY_BOOSTS = {"title": 2.0, "body": 1.0, "sub": 0.5, "tags": 1.0}  # on top of the fields' index boosts
 _QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "『": '"', "』": '"', "«": '"', "»": '"'})
 _PHRASE = re.compile(r'"([^"]*)"')
 _SPLIT = re.compile(r"[\s,;:!?()\[\]{}<>|/\\'\"`~^*&%$#@=+，。；：！？、（）【】《》〈〉…·]+")
@@ -80,10 +82,10 @@ def _text_query(text, tokenizer):
     if not words:
         return None
     parts = [
-        _sequence("title", words),
-        _sequence("body", words),
-        wq.Term("sub", text) if " " not in text else None,
-        wq.Term("tags", text) if len(text) <= 40 else None,
+        _sequence("title", words, QUERY_BOOSTS["title"]),
+        _sequence("body", words, QUERY_BOOSTS["body"]),
+        wq.Term("sub", text, boost=QUERY_BOOSTS["sub"]) if " " not in text else None,
+        wq.Term("tags", text, boost=QUERY_BOOSTS["tags"]) if len(text) <= 40 else None,
     ]
     parts = [p for p in parts if p is not None]
     return wq.Or(parts) if len(parts) > 1 else (parts[0] if parts else None)
@@ -103,29 +105,57 @@ class BuiltQuery:
     any_terms: object  # Whoosh query: any word (fallback)
     highlight_terms: tuple  # surface strings to mark in snippets
     words: tuple = ()  # one Whoosh query per required word (its fields and synonyms as alternatives)
+    bonus: object = None  # Whoosh query that only adds to the score: a typed word's parts side by side
+    typed_words: object = None  # Whoosh query: every part of at least one typed word
+
+    def scoring(self, query):
+        """`query` with the phrase bonus (documents that write 质量控制 together before 质量 … 控制)."""
+        return query if self.bonus is None else wq.AndMaybe(query, self.bonus)
 
 
-def build(clauses, tokenizer):
-    """Whoosh queries for parsed clauses, or None for an empty query. `tokenizer` is the index's own."""
-    required, highlight = [], set()
+def _pieces(word, tokenizer, known):
+    """The indexed words a query word is made of, when the word itself occurs in no listing (桥梁工程 ->
+    桥梁 工程): documents write compound terms apart as often as together."""
+    if known is None or len(word) < 3 or known(word):
+        return [word]
+    pieces = [p.lower() for p in tokenizer.split(word) if p.strip()]
+    pieces = [p for p in pieces if p not in STOP_WORDS]
+    if len(pieces) < 2 or not all(known(p) for p in pieces):
+        return [word]
+    return pieces
+
+
+def _clause_words(clause, tokenizer, known):
+    if clause.phrase or synonyms_of(clause.text):
+        return [clause.text]
+    words = [w.lower() for w, _s, _e in tokenizer.words(clause.text)]
+    words = [w for w in words if w not in STOP_WORDS] or words
+    return [piece for word in words for piece in _pieces(word, tokenizer, known)]
+
+
+def build(clauses, tokenizer, known=None):
+    """Whoosh queries for parsed clauses, or None for an empty query. `tokenizer` is the index's own;
+    `known(word)` (optional) says whether a word occurs in the index."""
+    required, highlight, bonus, typed = [], set(), [], []
     for clause in clauses:
-        if clause.phrase or synonyms_of(clause.text):
-            words = [clause.text]
-        else:
-            words = [w.lower() for w, _s, _e in tokenizer.words(clause.text)]
-            words = [w for w in words if w not in STOP_WORDS] or words
-        for word in words:
-            q = _with_synonyms(word, tokenizer)
-            if q is not None:
-                required.append(q)
-                highlight.add(word)
-                highlight.update(synonyms_of(word))
+        words = _clause_words(clause, tokenizer, known)
+        queries = [q for q in (_with_synonyms(word, tokenizer) for word in words) if q is not None]
+        if not queries:
+            continue
+        required += queries
+        typed.append(queries[0] if len(queries) == 1 else wq.And(queries))
+        highlight.update(words)
+        highlight.update(s for word in words for s in synonyms_of(word))
+        if len(words) > 1:
+            bonus += [wq.Phrase(name, words, boost=PHRASE_BOOST) for name in ("title", "body")]
     if not required:
         return None
     required = required[: MAX_CLAUSES * 2]
+    bonus = wq.Or(bonus[:MAX_CLAUSES]) if bonus else None
     if len(required) == 1:
-        return BuiltQuery(required[0], required[0], tuple(highlight), tuple(required))
-    return BuiltQuery(wq.And(required), wq.Or(required), tuple(highlight), tuple(required))
+        return BuiltQuery(required[0], required[0], tuple(highlight), tuple(required), bonus, required[0])
+    some = typed[0] if len(typed) == 1 else wq.Or(typed)
+    return BuiltQuery(wq.And(required), wq.Or(required), tuple(highlight), tuple(required), bonus, some)
 
 
 def _marker(terms):

@@ -39,12 +39,17 @@ def test_quoted_phrase_needs_the_words_together(factory):
     assert {together, apart} <= found("远程 抄表")
 
 
-def test_words_are_anded_with_an_or_fallback(factory):
+def test_listings_with_every_word_come_first_then_those_with_some(factory, client):
     both = factory.listing(title="石墨烯散热膜", summary="用于5G基站。").id
     one = factory.listing(title="石墨烯涂料", summary="防腐。").id
-    assert found("石墨烯 5G") == {both}
+    result = service.search(q="石墨烯 5G")
+    assert [h.listing_id for h in result.hits] == [both, one]
+    assert [h.partial for h in result.hits] == [False, True]
+    assert result.full_total == 1 and result.total == 2
+    page = client.get("/search/?q=石墨烯+5G").get_data(as_text=True)
+    assert "以下结果只包含部分关键词" in page
     result = service.search(q="石墨烯 不存在的词汇组合")
-    assert result.partial and {both, one} <= {h.listing_id for h in result.hits}
+    assert result.partial and result.full_total == 0 and {both, one} <= {h.listing_id for h in result.hits}
 
 
 def test_synonyms(factory):

@@ -9,7 +9,7 @@ from datetime import date
 from .analysis import synonyms_of
 from .facets import doc_values, filter_and_count, top_sorted
 from .query import ALL_FIELDS, Clause, build, clean, highlight, parse
-from .ranking import BM25_LIMIT, SetMatcher, rank_by_fields
+from .ranking import BM25_LIMIT, SetMatcher, bm25_rank, rank_by_fields
 from .schema import FACETS
 
 SORTS = ("relevance", "newest", "price_asc", "price_desc")
@@ -141,8 +141,7 @@ def _rank_tier(searcher, matcher, built, query, tier, values, limit):
     if not tier or limit <= 0:
         return [], {}
     if len(tier) <= BM25_LIMIT:
-        results = searcher.search(built.scoring(query), filter=set(tier), limit=limit)
-        return [hit.docnum for hit in results], {hit.docnum: hit.score for hit in results}
+        return bm25_rank(searcher, built.scoring(query), tier, limit)
     return rank_by_fields(matcher, built.words, tier, searcher.doc_count(), values["published_at"], limit)
 
 

@@ -217,6 +217,21 @@ class IndexStore:
             self._all[threading.get_ident()] = held
         return held
 
+    def warm(self, queries=("技术", "石墨烯 传感器")):
+        """Make the first search of this thread cheap: open its searcher, read the per-document column arrays and
+        text lengths, start the segmenter and run a few searches (their term sets stay cached). Call before a
+        worker takes traffic; returns False when there is no index yet."""
+        from .engine import SearchParams, execute
+        from .ranking import length_prior
+
+        searcher = self.searcher()
+        if searcher is None:
+            return False
+        length_prior(searcher.reader())
+        for q in ("",) + tuple(queries):
+            execute(searcher, SearchParams(q=q, per_page=1))
+        return True
+
     def close(self):
         """Close every searcher this process opened (shutdown)."""
         with self._lock_all:

@@ -119,6 +119,12 @@ def search(q="", filters=None, sort="relevance", page=1, per_page=20):
     return result
 
 
+def warm(app=None):
+    """Open the index and fill the search caches of this process before it takes traffic (no-op without an
+    index). For a web worker's start-up."""
+    return get_store(app).warm()
+
+
 def rebuild(progress=None):
     """Build a new index from the database and swap it in (search keeps working meanwhile)."""
     return applier.rebuild(get_store(), progress=progress)

@@ -143,3 +143,13 @@ def test_facets_fold_behind_a_button_on_small_screens(market, client):
     assert 'data-bs-target="#search-facets"' in page and 'id="search-facets"' in page
     assert 'class="col-lg-3 collapse"' in page
     assert "<script>" not in page.split("</main>")[0]  # no inline script
+
+
+def test_warm_opens_the_index_before_traffic(app, factory, tmp_path):
+    from marketplace.search.index import IndexStore
+
+    assert IndexStore(tmp_path / "none").warm() is False  # no index yet: nothing to do, no error
+    listing = factory.listing(title="预热测试石墨烯")
+    service.sync()
+    assert service.warm() is True
+    assert ids("预热测试石墨烯") == [listing.id]

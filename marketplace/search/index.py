@@ -19,47 +19,10 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from . import postings
+from . import whoosh_patches
 from .schema import build_schema
 
 log = logging.getLogger(__name__)
-
-OBSOLETE_FILE = "obsolete.json"
-DELETE_GRACE_SECONDS = 120.0
-
-
-def _clean_files_later(storage, indexname, gen, segments):
-    """Replacement for whoosh.index.clean_files: delete files of merged-away segments and old TOCs only after
-    DELETE_GRACE_SECONDS. Segments are written as plain files (compound=False, see writer()), which readers
-    open lazily; deleting them at once made searchers in other processes fail mid-search."""
-    from whoosh.index import TOC
-
-    current = {s.segment_id() for s in segments}
-    tocs, segs = TOC._pattern(indexname), TOC._segment_pattern(indexname)
-    unused = set()
-    for filename in storage:
-        toc, seg = tocs.match(filename), segs.match(filename)
-        if (toc and int(toc.group(1)) != gen) or (seg and seg.group(1) not in current):
-            unused.add(filename)
-    path = Path(storage.folder) / OBSOLETE_FILE
-    try:
-        since = json.loads(path.read_text())
-    except (FileNotFoundError, ValueError):
-        since = {}
-    now = time.time()
-    since = {name: since.get(name, now) for name in unused}
-    for name, first in list(since.items()):
-        if now - first >= DELETE_GRACE_SECONDS:
-            with contextlib.suppress(OSError):
-                storage.delete_file(name)
-            del since[name]
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(since))
-    os.replace(tmp, path)
-
-
-whoosh_index.clean_files = _clean_files_later  # SegmentWriter imports it from whoosh.index at commit time
-postings.install()  # grouped posting pool, field lengths read once at flush (same index files)
 
 POINTER = "CURRENT"
 LOCK_FILE = "writer.lock"
@@ -75,6 +38,7 @@ class IndexStore:
     """One index directory tree; cheap to create, safe to share between threads of a process."""
 
     def __init__(self, root):
+        whoosh_patches.install()  # also done by the app factory; here for code that uses a store without an app
         self.root = Path(root)
         self._local = threading.local()
         self._lock = threading.Lock()  # serialises writers between threads of this process

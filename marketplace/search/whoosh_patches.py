@@ -1,17 +1,73 @@
-"""Fixes to Whoosh installed by index.py (same on-disk format): a faster posting pool and flush for
-SegmentWriter, and searcher refresh that sees merges and deletions.
+"""Every change this project makes to Whoosh, in one place, installed explicitly by `install()` (called by the app
+factory, and by IndexStore for code that works without an app). Whoosh is frozen (whoosh-reloaded 2.7.5, pinned
+in requirements.txt; PITFALLS.md): `install()` refuses any other version, because each patch replaces a private
+function of that exact release. None of them changes the files on disk: an index written with or without them
+is the same index.
 
-Whoosh's PostingPool appends one (field, term, docnum, weight, value) tuple per posting, sorts them all at
-flush time and, at flush, reads each posting's field length back from the lengths column on disk: about 40%
-of a bulk build. Here postings are grouped by (field, term) as they arrive, so the flush sorts only the
-distinct terms, and field lengths are read once per document and field. Past `limitmb` the groups are
-spilled as a sorted run exactly like Whoosh's pool does, so memory stays bounded.
+1. `whoosh.index.clean_files` -> `_clean_files_later`. Whoosh deletes the files of merged-away segments and old
+   TOCs right after a commit. Our segments are plain files (compound=False, see IndexStore.writer) that readers
+   in other processes open lazily, so searchers there failed mid-search. Now unused files are deleted only after
+   DELETE_GRACE_SECONDS (their first-seen time kept in obsolete.json).
+2. `whoosh.writing.PostingPool` -> `GroupedPostingPool`. Whoosh appends one (field, term, docnum, weight, value)
+   tuple per posting and sorts them all at flush: about 40 % of a bulk build. Postings are grouped by
+   (field, term) as they arrive in compact arrays (~24 bytes a posting against ~150), so the flush sorts only
+   the distinct terms; past `limitmb` groups are spilled as a sorted run exactly like Whoosh's pool does.
+3. `SegmentWriter._flush_segment` -> `_flush_segment`: field lengths read once per document and field
+   (`CachedLengths`) instead of once per posting from the lengths column on disk.
+4. `FileIndex._reader` -> `_reader`: a refreshed searcher reuses an open segment reader only if that segment is
+   still live and has the same deletions. Whoosh's own version re-added merged-away segments (a refreshed
+   searcher counted 10 documents in a 5-document index) and kept deleted or updated documents visible until
+   the segment was merged.
 """
+import contextlib
+import json
+import os
+import threading
+import time
 from array import array
+from pathlib import Path
 
+import whoosh
 from whoosh import index as whoosh_index
 from whoosh import writing
 from whoosh.externalsort import SortingPool
+
+WHOOSH_VERSION = "2.7.5"  # whoosh-reloaded, pinned in requirements.txt
+
+OBSOLETE_FILE = "obsolete.json"
+DELETE_GRACE_SECONDS = 120.0
+
+
+def _clean_files_later(storage, indexname, gen, segments):
+    """Replacement for whoosh.index.clean_files: delete files of merged-away segments and old TOCs only after
+    DELETE_GRACE_SECONDS. Segments are written as plain files (compound=False, see writer()), which readers
+    open lazily; deleting them at once made searchers in other processes fail mid-search."""
+    from whoosh.index import TOC
+
+    current = {s.segment_id() for s in segments}
+    tocs, segs = TOC._pattern(indexname), TOC._segment_pattern(indexname)
+    unused = set()
+    for filename in storage:
+        toc, seg = tocs.match(filename), segs.match(filename)
+        if (toc and int(toc.group(1)) != gen) or (seg and seg.group(1) not in current):
+            unused.add(filename)
+    path = Path(storage.folder) / OBSOLETE_FILE
+    try:
+        since = json.loads(path.read_text())
+    except (FileNotFoundError, ValueError):
+        since = {}
+    now = time.time()
+    since = {name: since.get(name, now) for name in unused}
+    for name, first in list(since.items()):
+        if now - first >= DELETE_GRACE_SECONDS:
+            with contextlib.suppress(OSError):
+                storage.delete_file(name)
+            del since[name]
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(since))
+    os.replace(tmp, path)
+
+
 
 _GROUP_BYTES = 250  # a new (field, term) group: key tuple, term bytes, two arrays and a list
 _POSTING_BYTES = 24  # one posting in a group: docnum (4), weight (8), value pointer (8), array slack
@@ -100,14 +156,6 @@ def _flush_segment(self):
         pdr.close()
 
 
-def install():
-    """Make every SegmentWriter (and the multiprocessing writer's sub-writers) use the faster pool and flush,
-    and refreshed searchers see merges and deletions."""
-    writing.PostingPool = GroupedPostingPool
-    writing.SegmentWriter._flush_segment = _flush_segment
-    whoosh_index.FileIndex._reader = classmethod(_reader)
-
-
 def _reader(cls, storage, schema, segments, generation, reuse=None):
     """FileIndex._reader that reuses an open segment reader only if its segment is still live and has the same
     deletions. Whoosh's own version re-adds the old reader's segments (merged-away segments came back: a
@@ -141,3 +189,25 @@ def _reader(cls, storage, schema, segments, generation, reuse=None):
         for leaf in reusable.values():
             if id(leaf) not in used:
                 leaf.close()
+
+
+_installed = False
+_install_lock = threading.Lock()
+
+
+def install():
+    """Apply the four patches (once per process). Raises RuntimeError on any other Whoosh release."""
+    global _installed
+    if _installed:
+        return
+    with _install_lock:
+        if _installed:
+            return
+        if whoosh.versionstring() != WHOOSH_VERSION:
+            raise RuntimeError(f"the search patches are written for Whoosh {WHOOSH_VERSION}, "
+                               f"found {whoosh.versionstring()}: check marketplace/search/whoosh_patches.py")
+        whoosh_index.clean_files = _clean_files_later  # SegmentWriter imports it from whoosh.index at commit time
+        writing.PostingPool = GroupedPostingPool
+        writing.SegmentWriter._flush_segment = _flush_segment
+        whoosh_index.FileIndex._reader = classmethod(_reader)
+        _installed = True

@@ -66,28 +66,28 @@ def stop_all():
 
 def _shutdown(app):
     stop_all()
-    from . import service
+    from . import services
 
     try:
-        service.close(app)
+        services.close(app)
     except Exception:  # noqa: BLE001 - interpreter shutdown
         pass
 
 
 def _run(app, stop):
     from ..extensions import db
-    from . import service
+    from . import services
 
     interval = float(app.config["SEARCH_POLL_SECONDS"])
     next_dictionary_check = time.monotonic() + float(app.config["SEARCH_DICTIONARY_CHECK_SECONDS"])
     while not stop.wait(interval):
         try:
             with app.app_context():
-                store = service.get_store(app)
+                store = services.get_store(app)
                 if not store.exists():
-                    service.ensure_index(store)
+                    services.ensure_index(store)
                 else:
-                    service.try_sync(store)
+                    services.try_sync(store)
                 if time.monotonic() >= next_dictionary_check:
                     next_dictionary_check = time.monotonic() + float(app.config["SEARCH_DICTIONARY_CHECK_SECONDS"])
                     _maybe_rebuild(app, store)

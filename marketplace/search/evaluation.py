@@ -44,11 +44,11 @@ def load_documents(records):
 
 def rank_queries(queries, external_ids, depth=RANK_DEPTH):
     """{query_id: [external ids]} ranked exactly as the search page ranks them (default sort, no filters)."""
-    from . import service
+    from . import services
 
     run = {}
     for query in queries:
-        result = service.search(q=query["text"], per_page=depth)
+        result = services.search(q=query["text"], per_page=depth)
         run[query["query_id"]] = [external_ids[hit.listing_id] for hit in result.hits]
     return run
 
@@ -56,7 +56,7 @@ def rank_queries(queries, external_ids, depth=RANK_DEPTH):
 def isolated_run(docs_path, queries_path, depth=RANK_DEPTH, secret_key="evaluation"):
     """Load the documents into a temporary database and index (a second app) and rank every query there."""
     from .. import create_app
-    from . import service
+    from . import services
 
     records, queries = read_jsonl(docs_path), read_jsonl(queries_path)
     with tempfile.TemporaryDirectory(prefix="search-run-") as tmp:
@@ -75,9 +75,9 @@ def isolated_run(docs_path, queries_path, depth=RANK_DEPTH, secret_key="evaluati
             db.create_all()
             external_ids = load_documents(records)
             db.session.commit()
-            service.rebuild()
+            services.rebuild()
             run = rank_queries(queries, external_ids, depth)
-            service.close(app)
+            services.close(app)
             db.session.remove()
             db.engine.dispose()
     return run

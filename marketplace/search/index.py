@@ -5,7 +5,7 @@ Layout under SEARCH_INDEX_DIR:
     writer.lock       fcntl lock: one writer per index directory tree, across processes
     ix-<stamp>/       a Whoosh index plus state.json (watermark of the change log, dictionary digest)
 
-Nothing here touches the database; service.py feeds documents in.
+Nothing here touches the database; services.py feeds documents in.
 """
 import contextlib
 import fcntl

@@ -4,7 +4,7 @@ import logging
 from flask import current_app, render_template, request
 
 from .. import taxonomy
-from . import bp, labels, service
+from . import bp, labels, services
 from .forms import FACET_ARGS, SORT_CHOICES, SearchForm
 from .index import LockTimeout
 from .query import MAX_QUERY_CHARS, was_shortened
@@ -34,15 +34,15 @@ def results():
     q = form.q.data or ""
     filters = form.filters()
     try:
-        result = service.search(q=q, filters=filters, sort=form.sort.data, page=form.page_number(),
+        result = services.search(q=q, filters=filters, sort=form.sort.data, page=form.page_number(),
                                 per_page=current_app.config.get("SEARCH_PER_PAGE", 20))
     except LockTimeout:  # the very first index build is still running in another process
         log.warning("search index not ready")
         return render_template("search/results.html", form=form, result=None, unavailable=True, q_short=_short(q),
                                shortened=False), 503
     no_results = q and result.total == 0 and not result.no_words
-    hints = service.empty_state_hints(q, filters) if no_results else None
-    suggestion = service.did_you_mean(q) if q and not result.no_words and not result.full_total else None
+    hints = services.empty_state_hints(q, filters) if no_results else None
+    suggestion = services.did_you_mean(q) if q and not result.no_words and not result.full_total else None
     return render_template(
         "search/results.html",
         form=form,

@@ -4,13 +4,13 @@ import re
 
 import pytest
 
-from marketplace.search import service
+from marketplace.search import services
 from marketplace.search.analysis import read_glossary, synonyms_of
 from marketplace.search.query import MAX_QUERY_CHARS
 
 
 def ids(q, **kwargs):
-    return [hit.listing_id for hit in service.search(q=q, **kwargs).hits]
+    return [hit.listing_id for hit in services.search(q=q, **kwargs).hits]
 
 
 def shown(page):
@@ -111,7 +111,7 @@ def test_a_shortened_query_says_so_and_is_cut_at_a_word_boundary(market, client)
     assert f"只按前 {MAX_QUERY_CHARS} 个字搜索" in page
     heading = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1)
     assert len(heading) < 60 and "…" in heading
-    assert service.search(q=raw).terms  # still searched
+    assert services.search(q=raw).terms  # still searched
     from marketplace.search.query import clean
 
     assert clean(raw).endswith("石墨烯") and len(clean(raw)) <= MAX_QUERY_CHARS
@@ -150,6 +150,6 @@ def test_warm_opens_the_index_before_traffic(app, factory, tmp_path):
 
     assert IndexStore(tmp_path / "none").warm() is False  # no index yet: nothing to do, no error
     listing = factory.listing(title="预热测试石墨烯")
-    service.sync()
-    assert service.warm() is True
+    services.sync()
+    assert services.warm() is True
     assert ids("预热测试石墨烯") == [listing.id]

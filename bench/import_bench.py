@@ -13,7 +13,7 @@ Without --database-url it runs on a temporary SQLite file. Prints a Markdown tab
     .venv/bin/python bench/import_bench.py --n 10000 --end-to-end
 
 times what `flask listings import FILE --publish` does as a whole instead: read + validate, write + commit, then
-the search index brought up to date (segmentation included) by marketplace.search.service.sync().
+the search index brought up to date (segmentation included) by marketplace.search.services.sync().
 """
 import argparse
 import json
@@ -62,7 +62,7 @@ def end_to_end(database_url, n):
     from marketplace.accounts.services import create_organisation, create_user
     from marketplace.config import TestConfig
     from marketplace.extensions import db
-    from marketplace.search import service
+    from marketplace.search import services
     from marketplace.transfer.importer import import_rows, validate_file
 
     tmp = Path(tempfile.mkdtemp(prefix="import-e2e-"))
@@ -75,7 +75,7 @@ def end_to_end(database_url, n):
         org = create_organisation(name="南昌大学", org_type="university", region="nanchang")
         create_user(email="bench@example.cn", password="x" * 12, name="基准", role="researcher", organisation=org)
         db.session.commit()
-        service.sync()  # an empty index exists before the import, as in a running deployment
+        services.sync()  # an empty index exists before the import, as in a running deployment
         path = tmp / "listings.jsonl"
         write_jsonl(path, records(n))
         start = time.perf_counter()
@@ -84,9 +84,9 @@ def end_to_end(database_url, n):
         import_rows(rows, report, publish=True, source=path.name)
         db.session.commit()
         written = time.perf_counter()
-        applied = service.sync()
+        applied = services.sync()
         done = time.perf_counter()
-        indexed = service.get_store().searcher().doc_count()
+        indexed = services.get_store().searcher().doc_count()
         db.session.remove()
         db.drop_all()
         db.engine.dispose()

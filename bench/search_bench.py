@@ -8,7 +8,7 @@
         #     BENCH_SIZE=100000 PORT=8765 .venv/bin/gunicorn -c gunicorn.conf.py --chdir bench bench_wsgi:app
 
 For each size: the corpus goes into a SQLite database (bulk insert of listings, tags and change records),
-then `search.service.rebuild()` segments and indexes it (the path `flask search rebuild` takes). Search runs
+then `search.services.rebuild()` segments and indexes it (the path `flask search rebuild` takes). Search runs
 the same code as the web page (engine.execute: query + all facet counts + first page + highlights) over the
 fixed queries of bench/corpus.py; "service" adds the database load of the page's listings. RSS is measured
 in a fresh process that opens the index and runs the queries. The baseline is what the issue calls naive:
@@ -84,11 +84,11 @@ def load_database(app, records):
 
 
 def build_index(app):
-    from marketplace.search import service
+    from marketplace.search import services
 
     with app.app_context():
         start = time.perf_counter()
-        count = service.rebuild()
+        count = services.rebuild()
         return time.perf_counter() - start, count
 
 
@@ -116,12 +116,12 @@ HOSTILE = [
 
 def search_figures(app, queries):
     from marketplace.extensions import db
-    from marketplace.search import ranking, service
+    from marketplace.search import ranking, services
     from marketplace.search.engine import SearchParams, execute
 
     def cold(params):
         ranking._cache.clear()  # no term sets cached from an earlier query: every query pays its full cost
-        return execute(service.get_store().searcher(), params)
+        return execute(services.get_store().searcher(), params)
 
     with app.app_context():
         for q in corpus.queries(count=10, seed=99):  # open the index, load column arrays (once per process)
@@ -130,8 +130,8 @@ def search_figures(app, queries):
         engine = time_queries(lambda q: cold(SearchParams(q=q)), queries)
         warm = []
         for q in queries:  # the same query twice in a row: the second finds its term sets cached
-            execute(service.get_store().searcher(), SearchParams(q=q))
-            warm += time_queries(lambda q: execute(service.get_store().searcher(), SearchParams(q=q)), [q])
+            execute(services.get_store().searcher(), SearchParams(q=q))
+            warm += time_queries(lambda q: execute(services.get_store().searcher(), SearchParams(q=q)), [q])
         filtered = time_queries(lambda q: cold(SearchParams(
             q=q, filters={"industry": {"new_materials", "ai"}, "region": {"ganzhou"}})), queries)
         sorted_ = time_queries(lambda q: cold(SearchParams(q=q, sort="newest")), queries)
@@ -140,7 +140,7 @@ def search_figures(app, queries):
 
         def full(q):
             ranking._cache.clear()
-            service.search(q=q)
+            services.search(q=q)
             db.session.rollback()
 
         with_db = time_queries(full, queries)
@@ -158,10 +158,10 @@ def status(key):
 app = b.make_app({size})
 ctx = app.app_context(); ctx.push()
 before = status("VmRSS")
-from marketplace.search import service
+from marketplace.search import services
 from marketplace.search.engine import SearchParams, execute
 for q in corpus.queries():
-    execute(service.get_store().searcher(), SearchParams(q=q))
+    execute(services.get_store().searcher(), SearchParams(q=q))
 print(json.dumps([before, status("VmRSS"), status("VmHWM")]))
 """
 

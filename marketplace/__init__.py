@@ -66,8 +66,10 @@ def register_extensions(app):
     from .accounts.services import load_user_from_token
     from .dbsetup import configure_engine
     from .models import import_all
+    from .search import whoosh_patches
 
     import_all()
+    whoosh_patches.install()  # every change this project makes to Whoosh is listed in that module
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)

@@ -144,13 +144,10 @@ def warm_up(app, threads=1, executor=None):
 
 def _warm_search_store(app):
     try:
-        from .search import service
+        from .search import services
 
         with app.app_context():
-            store = service.get_store(app)
-            warm = getattr(store, "warm", None)
-            if callable(warm):
-                warm()
+            services.get_store(app).warm()
     except Exception:  # noqa: BLE001 - no index yet: the updater builds it
         log.exception("search index warm-up failed")
 

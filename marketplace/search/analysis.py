@@ -18,13 +18,14 @@ import hashlib
 import re
 import threading
 import unicodedata
+from pathlib import Path
 
 import rjieba
 from whoosh.analysis import Token, Tokenizer
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
 
-ANALYZER_VERSION = "1"
+ANALYZER_VERSION = "2"  # part of the dictionary digest: a new version rebuilds the index on deploy
 
 # Shipped domain vocabulary: kept whole by the segmenter. Taxonomy labels and tags are added at build time.
 DOMAIN_TERMS = (
@@ -38,23 +39,67 @@ DOMAIN_TERMS = (
     "技术转让", "技术许可", "作价入股", "合作开发", "技术服务", "科技成果", "技术需求", "中试", "小试", "产业化",
 )
 
-# Query-time synonyms: each group is searched as alternatives of one another.
-SYNONYM_GROUPS = (
-    ("物联网", "iot"),
-    ("窄带物联网", "nb-iot"),
-    ("稀土", "rare earth"),
-    ("人工智能", "ai", "artificial intelligence"),
-    ("虚拟现实", "vr", "virtual reality"),
-    ("增强现实", "ar"),
-    ("大数据", "big data"),
-    ("石墨烯", "graphene"),
-    ("无人机", "uav", "drone"),
-    ("集成电路", "ic"),
-    ("发光二极管", "led"),
-    ("机器学习", "machine learning"),
-    ("区块链", "blockchain"),
-    ("锂电池", "锂离子电池", "lithium battery"),
-)
+# Query-time synonyms: the bilingual glossary (one data file) plus the taxonomy's Chinese/English labels.
+GLOSSARY = Path(__file__).resolve().parent / "data" / "glossary.tsv"
+
+
+def read_glossary(path=GLOSSARY):
+    """[(terms of one group)] of a glossary file: Chinese terms TAB English terms, "|" between terms."""
+    groups = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip() or line.startswith("#"):
+                continue
+            terms = [normalize(t).strip().lower() for column in line.rstrip("\n").split("\t")
+                     for t in column.split("|")]
+            terms = list(dict.fromkeys(t for t in terms if t))
+            if len(terms) > 1:
+                groups.append(tuple(terms))
+    return groups
+
+
+def merge_groups(groups):
+    """Groups that share a term become one group (中医药|中药 + 中医药|Traditional Chinese medicine)."""
+    merged = []
+    for group in groups:
+        group = set(group)
+        for other in [m for m in merged if m & group]:
+            group |= other
+            merged.remove(other)
+        merged.append(group)
+    return [tuple(sorted(g)) for g in merged]
+
+
+class Synonyms:
+    """term -> the other terms of its group; built on first use (the taxonomy's labels need the catalogue)."""
+
+    def __init__(self):
+        self._by_term = None
+        self._lock = threading.Lock()
+
+    def groups(self):
+        from .labels import label_synonym_groups  # labels imports this module
+
+        return merge_groups(read_glossary() + label_synonym_groups())
+
+    def by_term(self):
+        if self._by_term is None:
+            with self._lock:
+                if self._by_term is None:
+                    self._by_term = {t: [o for o in group if o != t] for group in self.groups() for t in group}
+        return self._by_term
+
+    def multiword(self):
+        """Terms with a space (rare earth), longest first: the query parser keeps them together."""
+        return sorted((t for t in self.by_term() if " " in t), key=len, reverse=True)
+
+    def chinese_terms(self):
+        """The glossary's Chinese terms: the index dictionary keeps them whole."""
+        return [t for t in self.by_term() if _CJK.search(t) and " " not in t]
+
+
+SYNONYMS = Synonyms()
+
 
 # Function words dropped at index and query time alike (so phrase positions still agree).
 STOP_WORDS = frozenset("的 了 和 与 及 或 在 是 对 等 之 其 为 以 于 由 被 把 将 并 而 也 都 从 到 中 上 下 个".split())
@@ -198,6 +243,11 @@ class SegmentTokenizer(Tokenizer):
             memo[text] = out
         return out
 
+    def split(self, word):
+        """The longest proper parts of one word in the stock dictionary (桥梁工程 -> 桥梁, 工程)."""
+        parts = {p for p in rjieba.cut_for_search(word) if p != word and _is_word(p)}
+        return [p for p in parts if not any(p != q and p in q for q in parts)]
+
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True, start_pos=0,
                  start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
@@ -313,9 +363,5 @@ def bigrams(text):
 
 
 def synonyms_of(term):
-    """Other spellings of a (lower-cased) term from SYNONYM_GROUPS."""
-    term = term.lower()
-    for group in SYNONYM_GROUPS:
-        if term in group:
-            return [t for t in group if t != term]
-    return []
+    """Other spellings of a term in the glossary (either language), [] when it has none."""
+    return list(SYNONYMS.by_term().get(term.lower(), ()))

@@ -25,7 +25,7 @@ from ..extensions import db
 from ..listings import visibility
 from ..listings.models import Listing, ListingChange, Tag
 from ..models_base import utcnow
-from .analysis import DOMAIN_TERMS, clean_terms, dictionary_digest
+from .analysis import DOMAIN_TERMS, SYNONYMS, clean_terms, dictionary_digest
 from .schema import document, is_public, stamp
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def _label_terms():
 def dictionary_terms():
     """The domain dictionary: shipped terms, taxonomy labels and every tag in use."""
     tags = db.session.execute(select(Tag.name)).scalars().all()
-    return clean_terms(list(DOMAIN_TERMS) + _label_terms() + list(tags))
+    return clean_terms(list(DOMAIN_TERMS) + _label_terms() + SYNONYMS.chinese_terms() + list(tags))
 
 
 def current_digest():
@@ -122,7 +122,8 @@ def pending_count(state):
 
 def load_listings(ids):
     rows = db.session.execute(
-        select(Listing).where(Listing.id.in_(list(ids))).options(selectinload(Listing.tags))
+        select(Listing).where(Listing.id.in_(list(ids)))
+        .options(selectinload(Listing.tags), selectinload(Listing.organisation))
     ).scalars().all()
     return {row.id: row for row in rows}
 
@@ -130,10 +131,11 @@ def load_listings(ids):
 def write_listings(writer, ids, rows, today=None):
     """Upsert public listings among `ids`, delete the others; returns the number of documents written."""
     written = 0
+    fields = set(writer.schema.names())  # an index built before a field was added (until the rebuild)
     for listing_id in ids:
         listing = rows.get(listing_id)
         if listing is not None and is_public(listing, today):
-            writer.update_document(**document(listing))
+            writer.update_document(**{k: v for k, v in document(listing).items() if k in fields})
             written += 1
         else:
             writer.delete_by_term("id", str(listing_id))
@@ -287,7 +289,7 @@ def rebuild(store, progress=None, wait=600.0):
 
 def base_digest():
     """Digest of the shipped part of the dictionary (terms list, taxonomy labels): a deploy changes it."""
-    return dictionary_digest(clean_terms(list(DOMAIN_TERMS) + _label_terms()))
+    return dictionary_digest(clean_terms(list(DOMAIN_TERMS) + _label_terms() + SYNONYMS.chinese_terms()))
 
 
 def create_index(store):

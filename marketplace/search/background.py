@@ -41,10 +41,10 @@ def stop_all():
 def shutdown(app):
     """Stop the updater threads and close the index (at exit)."""
     stop_all()
-    from . import service
+    from . import services
 
     try:
-        service.close(app)
+        services.close(app)
     except Exception:  # noqa: BLE001 - interpreter shutdown
         pass
 
@@ -52,18 +52,18 @@ def shutdown(app):
 def _run(app, stop):
     from ..dbsetup import read_only
     from ..extensions import db
-    from . import service
+    from . import services
 
     interval = float(app.config["SEARCH_POLL_SECONDS"])
     next_dictionary_check = time.monotonic() + float(app.config["SEARCH_DICTIONARY_CHECK_SECONDS"])
     while not stop.wait(interval):
         try:
             with app.app_context(), read_only():  # the updater only reads the database: no SQLite write lock
-                store = service.get_store(app)
+                store = services.get_store(app)
                 if not store.exists():
-                    service.ensure_index(store)
+                    services.ensure_index(store)
                 else:
-                    service.try_sync(store)
+                    services.try_sync(store)
                 if time.monotonic() >= next_dictionary_check:
                     next_dictionary_check = time.monotonic() + float(app.config["SEARCH_DICTIONARY_CHECK_SECONDS"])
                     _maybe_rebuild(app, store)

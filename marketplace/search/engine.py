@@ -2,12 +2,14 @@
 
 Database-free, so the benchmark and the web service run exactly the same code.
 """
+import math
 from dataclasses import dataclass, field
 
 from ..listings import visibility
+from .analysis import synonyms_of
 from .facets import doc_values, filter_and_count, top_sorted
-from .query import build, highlight, parse
-from .ranking import BM25_LIMIT, SetMatcher, rank_by_fields
+from .query import ALL_FIELDS, Clause, build, clean, highlight, parse
+from .ranking import BM25_LIMIT, SetMatcher, bm25_rank, rank_by_fields
 from .schema import FACETS
 
 SORTS = ("relevance", "newest", "price_asc", "price_desc")
@@ -32,6 +34,7 @@ class Hit:
     title_html: object
     snippet_html: object
     score: float = 0.0
+    partial: bool = False  # has only some of the query's words (ranked after every listing that has all)
 
 
 @dataclass
@@ -42,13 +45,20 @@ class SearchResult:
     page: int
     per_page: int
     empty_query: bool
-    partial: bool = False  # no document had every word: results match some of them
+    partial: bool = False  # some results have only some of the query's words (they come after the others)
     terms: tuple = ()
+    full_total: int = 0  # results having every word of the query
+    no_words: bool = False  # the query had no searchable word (only operators, punctuation, function words)
 
     # the attributes the pagination macro of templates/_macros/forms.html reads
     @property
     def pages(self):
         return min(MAX_PAGE, max(1, -(-self.total // self.per_page)))
+
+    @property
+    def beyond(self):
+        """A page past the last one was asked for."""
+        return self.page > self.pages
 
     @property
     def has_prev(self):
@@ -111,21 +121,72 @@ def _browse(reader, values, filters, today):
     return entry
 
 
+def _known(reader):
+    """Whether a word occurs in any listing (whole, or inside a longer word)."""
+    return lambda word: any(reader.doc_frequency(name, word) for name in ("title", "body", "sub"))
+
+
 def _match(matcher, built):
-    """(query, matching document numbers, partial) with the OR fallback when no document has every word."""
-    docs = matcher.docs(built.all_terms)
-    if not docs and built.any_terms is not built.all_terms:
-        return built.any_terms, sorted(matcher.docs(built.any_terms)), True
-    return built.all_terms, sorted(docs), False
+    """(documents having every word, documents having some): listings with every part of one of the typed
+    words, or when no listing has every word, any of the words. Both sorted document numbers."""
+    full = matcher.docs(built.all_terms)
+    if built.any_terms is built.all_terms:
+        return sorted(full), sorted(full), built.all_terms
+    some = built.typed_words if full else built.any_terms
+    return sorted(full), sorted(full | matcher.docs(some)), some
 
 
-def _rank(searcher, matcher, built, query, docs, final, values, stop):
-    """(page document numbers up to `stop`, scores): BM25F for moderate hit sets, field weights beyond."""
-    if len(final) <= BM25_LIMIT:
-        allow = set(final) if len(final) != len(docs) else None
-        results = searcher.search(query, filter=allow, limit=stop)
-        return [hit.docnum for hit in results], {hit.docnum: hit.score for hit in results}
-    return rank_by_fields(matcher, built.words, final, searcher.doc_count(), values["published_at"], stop)
+def _rank_tier(searcher, matcher, built, query, tier, values, limit):
+    """(the `limit` best of `tier` (document numbers), scores): BM25F for moderate sets, field weights beyond."""
+    if not tier or limit <= 0:
+        return [], {}
+    if len(tier) <= BM25_LIMIT:
+        return bm25_rank(searcher, built.scoring(query), tier, limit)
+    return rank_by_fields(matcher, built.words, tier, searcher.doc_count(), values["published_at"], limit)
+
+
+def _order(searcher, matcher, built, queries, tiers, values, sort, stop):
+    """The first `stop` documents: listings with every word first, then those with some of the words."""
+    chosen, scores = [], {}
+    for query, tier in zip(queries, tiers, strict=True):
+        need = stop - len(chosen)
+        if need <= 0:
+            break
+        if sort == "relevance":
+            ranked, tier_scores = _rank_tier(searcher, matcher, built, query, tier, values, need)
+            scores.update(tier_scores)
+        else:
+            ranked = top_sorted(values, tier, sort, need)
+        chosen.extend(ranked)
+    return chosen, scores
+
+
+def _tiers(matcher, built, full, docs, final):
+    """`final` in three tiers: listings whose facts (organisation, city, industry ...) name every word, the
+    other listings with every word, listings with some of the words."""
+    if len(docs) == len(full) and built.facts is None:
+        return [final, [], []]
+    full_set = frozenset(full)
+    named = matcher.docs(built.facts) & full_set if built.facts is not None else frozenset()
+    tiers = [[], [], []]
+    for doc in final:
+        tiers[0 if doc in named else 1 if doc in full_set else 2].append(doc)
+    return tiers
+
+
+def _search(searcher, values, built, filters, sort, stop, today):
+    """(documents up to `stop` in order, scores, total, listings with every word, facet counts)."""
+    matcher = SetMatcher(searcher)
+    full, docs, some = _match(matcher, built)
+    final, counts = filter_and_count(values, docs, filters, today)
+    tiers = _tiers(matcher, built, full, docs, final)
+    queries = (built.all_terms, built.all_terms, some)
+    ordered, scores = _order(searcher, matcher, built, queries, tiers, values, sort, stop) if stop else ([], {})
+    return ordered, scores, len(final), len(tiers[0]) + len(tiers[1]), counts
+
+
+def _text_fields(schema):
+    return frozenset(name for name in ALL_FIELDS if name in schema)
 
 
 def execute(searcher, params, today=None):
@@ -133,33 +194,34 @@ def execute(searcher, params, today=None):
     today = today or _today()
     reader = searcher.reader()
     values = doc_values(reader)
-    built = build(parse(params.q), searcher.schema["body"].analyzer)
+    built = build(parse(params.q), searcher.schema["body"].analyzer, known=_known(reader),
+                  fields=_text_fields(searcher.schema))
+    page, per_page = max(1, int(params.page or 1)), params.per_page
+    if built is None and clean(params.q):  # typed something, but not one searchable word (AND, *, (((, 的)
+        return SearchResult(hits=[], total=0, facets={name: [] for name in FACETS}, page=page, per_page=per_page,
+                            empty_query=False, no_words=True)
     filters = params.filters or {}
-    page = max(1, min(int(params.page or 1), MAX_PAGE))
-    start, stop = (page - 1) * params.per_page, page * params.per_page
+    start, stop = (page - 1) * per_page, (page * per_page if page <= MAX_PAGE else 0)  # no work past the end
     sort = params.sort if params.sort in SORTS else "relevance"
-    scores, partial = {}, False
+    scores = {}
     if built is None:
         entry = _browse(reader, values, filters, today)
         final, counts = entry["final"], entry["counts"]
+        total = full_total = len(final)
         sort = "newest" if sort == "relevance" else sort
         if sort not in entry["orders"]:
             entry["orders"][sort] = top_sorted(values, final, sort, len(final))
         chosen = entry["orders"][sort][start:stop]
     else:
-        matcher = SetMatcher(searcher)
-        query, docs, partial = _match(matcher, built)
-        final, counts = filter_and_count(values, docs, filters, today)
-        if sort == "relevance" and final:
-            ranked, scores = _rank(searcher, matcher, built, query, docs, final, values, stop)
-            chosen = ranked[start:stop]
-        else:
-            chosen = top_sorted(values, final, "newest" if sort == "relevance" else sort, stop)[start:stop]
+        ordered, scores, total, full_total, counts = _search(searcher, values, built, filters, sort, stop, today)
+        chosen = ordered[start:stop]
     terms = built.highlight_terms if built else ()
     hits = [_hit(searcher, values, docnum, terms, scores.get(docnum, 0.0)) for docnum in chosen]
+    for rank, hit in enumerate(hits, start):
+        hit.partial = rank >= full_total
     facets = {name: counts[name].most_common() for name in FACETS}
-    return SearchResult(hits=hits, total=len(final), facets=facets, page=page, per_page=params.per_page,
-                        empty_query=built is None, partial=partial, terms=terms)
+    return SearchResult(hits=hits, total=total, facets=facets, page=page, per_page=per_page,
+                        empty_query=built is None, partial=full_total < total, terms=terms, full_total=full_total)
 
 
 def _hit(searcher, values, docnum, terms, score):
@@ -174,21 +236,69 @@ def _hit(searcher, values, docnum, terms, score):
     )
 
 
-def related_tags(searcher, q, limit=8):
-    """Tags sharing a character bigram with the query (most used first), else the most used tags."""
-    from .analysis import bigrams
+RELATED_SAMPLE = 300  # listings read to find the terms that go with a query's words
 
-    grams = {g for clause in parse(q) for g, _s, _e in bigrams(clause.text)}
+
+def _near_spelling(reader, word):
+    """The most used indexed word one edit away from `word` (same length first), or None."""
+    cjk = not word.isascii()
+    if len(word) < (2 if cjk else 4) or len(word) > 30:
+        return None
+    maxdist, prefix = (1, 1) if cjk or len(word) < 7 else (2, 2)
+    found = {}
+    for name in ("title", "body", "sub"):
+        for term in reader.terms_within(name, word, maxdist, prefix=prefix):
+            if term != word and len(term) >= 2:
+                found[term] = found.get(term, 0) + reader.doc_frequency(name, term)
+    if not found:
+        return None
+    return max(found, key=lambda t: (len(t) == len(word), found[t], t))
+
+
+def did_you_mean(searcher, q):
+    """The query with each typed word that no listing has replaced by a near spelling that listings have
+    (传感气 -> 传感器), or None when there is nothing to correct."""
     reader = searcher.reader()
-    found = []
-    if grams and "tags" in reader.indexed_field_names():
-        for term in reader.lexicon("tags"):
-            tag = term.decode("utf-8") if isinstance(term, bytes) else term
-            if any(g in tag for g in grams):
-                found.append((reader.doc_frequency("tags", term), tag))
-    found.sort(key=lambda item: (-item[0], item[1]))
-    tags = [tag for _n, tag in found[:limit]]
-    if not tags:
-        tags = [t.decode("utf-8") if isinstance(t, bytes) else t
-                for _n, t in reader.most_frequent_terms("tags", number=limit)]
-    return tags
+    known = _known(reader)
+    changed, out = False, []
+    for clause in parse(q):
+        near = None
+        if not clause.phrase and " " not in clause.text and not synonyms_of(clause.text) and not known(clause.text):
+            near = _near_spelling(reader, clause.text)
+        changed = changed or near is not None
+        out.append(near or clause.text)
+    return " ".join(out) if changed else None
+
+
+def related_terms(searcher, q, limit=8):
+    """Terms that occur together with the query's words in the catalogue: the tags and title words most often
+    found in listings having any of its words (or, when none has a whole word, any of the word's parts),
+    weighted by how rare they are overall. The query's own words are left out."""
+    reader = searcher.reader()
+    analyzer = searcher.schema["body"].analyzer
+    known = _known(reader)
+    words = set()
+    for clause in parse(q):
+        for word, _s, _e in analyzer.words(clause.text):
+            word = word.lower()
+            words.update([word] if known(word) else [p for p in analyzer.split(word) if known(p.lower())])
+    built = build([Clause(w) for w in sorted(words)], analyzer, fields=_text_fields(searcher.schema))
+    if built is None:
+        return []
+    docs = sorted(SetMatcher(searcher).docs(built.any_terms))[:RELATED_SAMPLE]
+    counts = {}
+    for docnum in docs:
+        stored = searcher.stored_fields(docnum)
+        terms = {t for t in (stored.get("tags") or "").split(",") if t}
+        terms.update(w.lower() for w, _s, _e in analyzer.words(stored.get("title") or "") if len(w) >= 2)
+        for term in terms - words:
+            counts[term] = counts.get(term, 0) + 1
+    total = max(1, reader.doc_count())
+    minimum = 2 if len(docs) >= 10 else 1
+
+    def weight(term):
+        frequency = reader.doc_frequency("title", term) + reader.doc_frequency("tags", term)
+        return counts[term] * math.log(1 + total / (1 + frequency))
+
+    ranked = sorted((t for t, n in counts.items() if n >= minimum and not t.isdigit()), key=weight, reverse=True)
+    return ranked[:limit]

@@ -15,6 +15,8 @@ SORT_CHOICES = [
     ("price_desc", _l("价格从高到低")),
 ]
 
+MAX_PAGE_NUMBER = 10**9  # ?page=99999999999999999999 is read as "far past the end", never an error
+
 # facet -> (query-string argument, vocabulary), from the one table of filters (listings/filters.py)
 FACET_ARGS = {f.name: (f.arg, f.vocabulary) for f in FILTERS if f.name != "kind"}
 
@@ -41,7 +43,7 @@ class SearchForm(FlaskForm):
     kind = _LenientSelect(_l("类型"), choices=[("", _l("全部"))] + taxonomy.choices(taxonomy.LISTING_KINDS),
                           default="")
     sort = _LenientSelect(_l("排序"), choices=SORT_CHOICES, default="relevance")
-    page = IntegerField(_l("页码"), default=1, validators=[Optional(), NumberRange(min=1, max=10_000)])
+    page = IntegerField(_l("页码"), default=1, validators=[Optional(), NumberRange(min=1)])
     industry = _LenientMultiple(_l("行业领域"), choices=taxonomy.choices(taxonomy.INDUSTRIES))
     region = _LenientMultiple(_l("所在地区"), choices=taxonomy.choices(taxonomy.REGIONS))
     maturity = _LenientMultiple(_l("成熟度"), choices=taxonomy.choices(taxonomy.MATURITIES))
@@ -57,4 +59,5 @@ class SearchForm(FlaskForm):
         return {facet: codes for facet, codes in selected.items() if codes}
 
     def page_number(self):
-        return self.page.data if self.page.data and not self.page.errors else 1
+        """The page asked for (1 when unreadable); any page past the end is answered "no results after N"."""
+        return min(self.page.data, MAX_PAGE_NUMBER) if self.page.data and not self.page.errors else 1

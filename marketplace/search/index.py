@@ -5,7 +5,7 @@ Layout under SEARCH_INDEX_DIR:
     writer.lock       fcntl lock: one writer per index directory tree, across processes
     ix-<stamp>/       a Whoosh index plus state.json (watermark of the change log, dictionary digest)
 
-Nothing here touches the database; service.py feeds documents in.
+Nothing here touches the database; services.py feeds documents in.
 """
 import contextlib
 import ctypes
@@ -21,49 +21,11 @@ import time
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh import multiproc
 
-from . import postings
+from . import whoosh_patches
 from .schema import build_schema
 
 log = logging.getLogger(__name__)
-
-OBSOLETE_FILE = "obsolete.json"
-DELETE_GRACE_SECONDS = 120.0
-
-
-def _clean_files_later(storage, indexname, gen, segments):
-    """Replacement for whoosh.index.clean_files: delete files of merged-away segments and old TOCs only after
-    DELETE_GRACE_SECONDS. Segments are written as plain files (compound=False, see writer()), which readers
-    open lazily; deleting them at once made searchers in other processes fail mid-search."""
-    from whoosh.index import TOC
-
-    current = {s.segment_id() for s in segments}
-    tocs, segs = TOC._pattern(indexname), TOC._segment_pattern(indexname)
-    unused = set()
-    for filename in storage:
-        toc, seg = tocs.match(filename), segs.match(filename)
-        if (toc and int(toc.group(1)) != gen) or (seg and seg.group(1) not in current):
-            unused.add(filename)
-    path = Path(storage.folder) / OBSOLETE_FILE
-    try:
-        since = json.loads(path.read_text())
-    except (FileNotFoundError, ValueError):
-        since = {}
-    now = time.time()
-    since = {name: since.get(name, now) for name in unused}
-    for name, first in list(since.items()):
-        if now - first >= DELETE_GRACE_SECONDS:
-            with contextlib.suppress(OSError):
-                storage.delete_file(name)
-            del since[name]
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(since))
-    os.replace(tmp, path)
-
-
-whoosh_index.clean_files = _clean_files_later  # SegmentWriter imports it from whoosh.index at commit time
-postings.install()  # grouped posting pool, field lengths read once at flush (same index files)
 
 # ---------------------------------------------------------------- crash safety of forked indexers
 # A bulk writer (procs > 1) forks Whoosh sub-writers that inherit the parent's open files, and with them the
@@ -93,16 +55,6 @@ def _exit_when_orphaned(parent_pid):
         time.sleep(0.5)
     os._exit(1)
 
-
-_whoosh_subwriter_run = multiproc.SubWriterTask.run
-
-
-def _subwriter_run(task):
-    die_with_parent(getattr(task, "_parent_pid", None))
-    return _whoosh_subwriter_run(task)
-
-
-multiproc.SubWriterTask.run = _subwriter_run
 
 _path_locks = {}  # lock file path -> threading.Lock: POSIX locks are per process, so threads queue here first
 _path_locks_guard = threading.Lock()
@@ -159,6 +111,7 @@ class IndexStore:
     """One index directory tree; cheap to create, safe to share between threads of a process."""
 
     def __init__(self, root):
+        whoosh_patches.install()  # also done by the app factory; here for code that uses a store without an app
         self.root = Path(root)
         self._local = threading.local()
         self._lock = threading.Lock()  # serialises writers between threads of this process
@@ -325,6 +278,21 @@ class IndexStore:
         with self._lock_all:
             self._all[threading.get_ident()] = held
         return held
+
+    def warm(self, queries=("技术", "石墨烯 传感器")):
+        """Make the first search of this thread cheap: open its searcher, read the per-document column arrays and
+        text lengths, start the segmenter and run a few searches (their term sets stay cached). Call before a
+        worker takes traffic; returns False when there is no index yet."""
+        from .engine import SearchParams, execute
+        from .ranking import length_prior
+
+        searcher = self.searcher()
+        if searcher is None:
+            return False
+        length_prior(searcher.reader())
+        for q in ("",) + tuple(queries):
+            execute(searcher, SearchParams(q=q, per_page=1))
+        return True
 
     def close(self):
         """Close every searcher this process opened (shutdown)."""

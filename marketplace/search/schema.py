@@ -12,6 +12,7 @@ from .. import taxonomy
 from ..listings import visibility
 from ..listings.filters import FILTERS
 from .analysis import SegmentFrequency, SegmentPositions, SegmentTokenizer, SubwordTokenizer, normalize
+from .labels import facts_lines
 
 # Facet fields: (index field, query-string argument). Values are taxonomy codes.
 FACETS = tuple(f.name for f in FILTERS)  # the one table of filters (listings/filters.py)
@@ -47,6 +48,7 @@ def build_schema(terms):
         title=_segmented(seg, boost=3.0, stored=True),
         body=_segmented(seg),  # public text + tags
         sub=_segmented(SubwordTokenizer(terms), boost=0.5, positions=False),  # words inside words, all of it
+        facts=_segmented(seg),  # organisation names, city, industry, maturity, programme labels (zh and en)
         text=STORED(),  # public text, for snippets
         tags=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True, field_boost=2.0),
         industry=_code(),
@@ -101,6 +103,7 @@ def document(listing):
         title=title,
         body=body,
         sub=title + "\n" + body,
+        facts="\n".join(normalize(line) for line in facts_lines(listing)),
         text=text,
         tags=",".join(t.replace(",", " ") for t in tags),
         industry=(listing.industry or "").encode(),

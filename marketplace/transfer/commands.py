@@ -49,10 +49,10 @@ def _resolve_options(org, owner):
 def _sync_search_index():
     """Apply the recorded index changes now, if the search feature offers it (they are durable anyway)."""
     try:
-        from ..search import service
+        from ..search import services
     except ImportError:
         return
-    sync = getattr(service, "sync", None)
+    sync = getattr(services, "sync", None)
     if sync is None:
         return
     try:

@@ -8,11 +8,11 @@ import pytest
 from marketplace.extensions import db
 from marketplace.listings.changes import record_change
 from marketplace.listings.models import Listing
-from marketplace.search import service
+from marketplace.search import services
 
 
 def found(q, **kwargs):
-    return {hit.listing_id for hit in service.search(q=q, **kwargs).hits}
+    return {hit.listing_id for hit in services.search(q=q, **kwargs).hits}
 
 
 @pytest.fixture
@@ -39,12 +39,17 @@ def test_quoted_phrase_needs_the_words_together(factory):
     assert {together, apart} <= found("远程 抄表")
 
 
-def test_words_are_anded_with_an_or_fallback(factory):
+def test_listings_with_every_word_come_first_then_those_with_some(factory, client):
     both = factory.listing(title="石墨烯散热膜", summary="用于5G基站。").id
     one = factory.listing(title="石墨烯涂料", summary="防腐。").id
-    assert found("石墨烯 5G") == {both}
-    result = service.search(q="石墨烯 不存在的词汇组合")
-    assert result.partial and {both, one} <= {h.listing_id for h in result.hits}
+    result = services.search(q="石墨烯 5G")
+    assert [h.listing_id for h in result.hits] == [both, one]
+    assert [h.partial for h in result.hits] == [False, True]
+    assert result.full_total == 1 and result.total == 2
+    page = client.get("/search/?q=石墨烯+5G").get_data(as_text=True)
+    assert "以下结果只包含部分关键词" in page
+    result = services.search(q="石墨烯 不存在的词汇组合")
+    assert result.partial and result.full_total == 0 and {both, one} <= {h.listing_id for h in result.hits}
 
 
 def test_synonyms(factory):
@@ -132,13 +137,13 @@ def _db_counts(column, **where):
 
 def test_facet_counts_equal_database_counts(factory):
     _make_catalogue(factory)
-    result = service.search(q="")
+    result = services.search(q="")
     for facet, column in [("kind", "kind"), ("industry", "industry"), ("region", "region"), ("coop", "coop"),
                           ("maturity", "maturity"), ("source_programme", "source_programme"),
                           ("price_band", "price_band")]:
         assert dict(result.facets[facet]) == dict(_db_counts(column)), facet
     # drill-down: a region filter narrows the other facets, its own counts stay those of the other filters
-    filtered = service.search(q="", filters={"region": {"ganzhou"}})
+    filtered = services.search(q="", filters={"region": {"ganzhou"}})
     assert dict(filtered.facets["industry"]) == dict(_db_counts("industry", region="ganzhou"))
     assert dict(filtered.facets["region"]) == dict(_db_counts("region"))
     assert filtered.total == sum(_db_counts("kind", region="ganzhou").values())
@@ -146,7 +151,7 @@ def test_facet_counts_equal_database_counts(factory):
 
 def test_facet_counts_with_a_query_match_the_database(factory):
     _make_catalogue(factory)
-    result = service.search(q="光谱检测", filters={"kind": {"achievement"}})
+    result = services.search(q="光谱检测", filters={"kind": {"achievement"}})
     rows = [row for row in db.session.execute(db.select(Listing).where(Listing.status == "published")).scalars()
             if "光谱检测" in row.title + row.summary]
     assert result.total == sum(1 for row in rows if row.kind == "achievement")
@@ -157,27 +162,27 @@ def test_facet_counts_with_a_query_match_the_database(factory):
 
 def test_cooperation_filter_is_multi_valued(factory):
     _make_catalogue(factory)
-    result = service.search(q="", filters={"coop": {"equity", "service"}})
-    assert result.total == 4  # (transfer, equity) and (license, service), twice each
+    result = services.search(q="", filters={"coop": {"equity", "service"}})
+    assert result.total == 4  # (transfer, equity) and (license, services), twice each
     assert all({"equity", "service"} & set(hit.listing.cooperation_modes) for hit in result.hits)
 
 
 def test_sort_by_price_and_newest(factory):
     _make_catalogue(factory)
-    prices = [hit.listing.price_wan for hit in service.search(q="", sort="price_asc").hits]
+    prices = [hit.listing.price_wan for hit in services.search(q="", sort="price_asc").hits]
     priced = [float(p) for p in prices if p is not None]
     assert priced == sorted(priced) and prices[-1] is None  # 面议 last
-    desc = [float(h.listing.price_wan) for h in service.search(q="", sort="price_desc").hits if h.listing.price_wan]
+    desc = [float(h.listing.price_wan) for h in services.search(q="", sort="price_desc").hits if h.listing.price_wan]
     assert desc == sorted(desc, reverse=True)
-    newest = [hit.listing.published_at for hit in service.search(q="", sort="newest").hits]
+    newest = [hit.listing.published_at for hit in services.search(q="", sort="newest").hits]
     assert newest == sorted(newest, reverse=True)
 
 
 def test_pagination(factory, client, app):
     app.config["SEARCH_PER_PAGE"] = 5
     _make_catalogue(factory)
-    first = service.search(q="", per_page=5, page=1)
-    second = service.search(q="", per_page=5, page=2)
+    first = services.search(q="", per_page=5, page=1)
+    second = services.search(q="", per_page=5, page=2)
     assert first.total == 11 and first.pages == 3
     assert not {h.listing_id for h in first.hits} & {h.listing_id for h in second.hits}
     page = client.get("/search/?page=2")
@@ -213,13 +218,13 @@ def test_bad_filter_values_and_pages_are_ignored(factory, client):
 
 def test_browsing_sees_new_and_withdrawn_listings(factory):
     first = factory.listing(title="浏览甲")
-    assert service.search(q="").total == 1
+    assert services.search(q="").total == 1
     second = factory.listing(title="浏览乙")
-    assert [hit.listing_id for hit in service.search(q="", sort="newest").hits] == [second.id, first.id]
+    assert [hit.listing_id for hit in services.search(q="", sort="newest").hits] == [second.id, first.id]
     first.status = "withdrawn"
     record_change(first.id)
     db.session.commit()
-    assert [hit.listing_id for hit in service.search(q="").hits] == [second.id]
+    assert [hit.listing_id for hit in services.search(q="").hits] == [second.id]
 
 
 @pytest.mark.parametrize("bm25_limit", [3000, 1])  # 1: large hit sets are ranked by field weights instead
@@ -230,6 +235,6 @@ def test_relevance_prefers_title_matches(factory, monkeypatch, bm25_limit):
     in_text = factory.listing(title="水处理工艺", summary="采用陶瓷膜过滤的方法。").id
     in_title = factory.listing(title="陶瓷膜过滤装置", summary="一种新装置。").id
     factory.listing(title="无关成果", summary="无关内容。")
-    result = service.search(q="陶瓷膜")
+    result = services.search(q="陶瓷膜")
     assert [hit.listing_id for hit in result.hits] == [in_title, in_text]
-    assert service.search(q="陶瓷膜", page=1, per_page=1).hits[0].listing_id == in_title
+    assert services.search(q="陶瓷膜", page=1, per_page=1).hits[0].listing_id == in_title

@@ -6,11 +6,11 @@ import traceback
 from marketplace.extensions import db
 from marketplace.listings.changes import record_change
 from marketplace.listings.models import Listing, ListingChange
-from marketplace.search import applier, background, service
+from marketplace.search import applier, background, services
 
 
 def found(q):
-    return {hit.listing_id for hit in service.search(q=q).hits}
+    return {hit.listing_id for hit in services.search(q=q).hits}
 
 
 def found_and_end(q):
@@ -22,7 +22,7 @@ def found_and_end(q):
 
 
 def index_ids():
-    searcher = service.get_store().searcher()
+    searcher = services.get_store().searcher()
     return sorted(int(fields["id"]) for fields in searcher.reader().all_stored_fields())
 
 
@@ -62,9 +62,9 @@ def _publish(database_uri, index_dir, owner_id, start, count, errors):
                 record_change(listing.id)
                 db.session.commit()
                 if i % 2:
-                    service.search(q="并发发布成果")  # applies the backlog itself if the lock is free
+                    services.search(q="并发发布成果")  # applies the backlog itself if the lock is free
                 else:
-                    service.sync()
+                    services.sync()
             except Exception:  # noqa: BLE001 - reported to the parent
                 db.session.rollback()
                 errors.append(traceback.format_exc())
@@ -74,7 +74,7 @@ def _publish(database_uri, index_dir, owner_id, start, count, errors):
 
 def test_several_processes_publishing_at_once(app, factory):
     owner_id = factory.user("researcher").id
-    service.search(q="")  # the index exists before the workers start
+    services.search(q="")  # the index exists before the workers start
     db.session.rollback()  # and this process holds no database transaction (a request would have ended)
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
@@ -87,7 +87,7 @@ def test_several_processes_publishing_at_once(app, factory):
     for proc in procs:
         proc.join(timeout=30)
     assert errors == [[], [], []], "\n".join(sum(errors, []))
-    service.sync()
+    services.sync()
     assert len(public_ids()) == 18
     assert index_ids() == public_ids()
     assert len(found("并发发布成果")) == 18
@@ -97,7 +97,7 @@ def test_several_processes_publishing_at_once(app, factory):
 
 def test_a_change_committed_but_never_applied_is_applied_by_the_next_process(app, factory):
     """Simulates a writer killed between the database commit and the index write."""
-    service.search(q="")
+    services.search(q="")
     listing_id = factory.listing(title="钒电池储能系统").id  # committed with its change record, index untouched
     assert listing_id not in index_ids()
     db.session.remove()  # like the end of a request: no transaction held while the other app works
@@ -121,9 +121,9 @@ def test_a_change_committed_but_never_applied_is_applied_by_the_next_process(app
 
 
 def test_a_crash_after_the_index_commit_but_before_the_watermark_is_harmless(factory, monkeypatch):
-    service.search(q="")
+    services.search(q="")
     listing = factory.listing(title="磷酸铁锂回收")
-    store = service.get_store()
+    store = services.get_store()
     real_write_state = store.write_state
 
     def crash(*_args, **_kwargs):
@@ -131,29 +131,29 @@ def test_a_crash_after_the_index_commit_but_before_the_watermark_is_harmless(fac
 
     monkeypatch.setattr(store, "write_state", crash)
     try:
-        service.sync()
+        services.sync()
     except RuntimeError:
         pass
     monkeypatch.setattr(store, "write_state", real_write_state)
-    service.sync()  # applied again: an upsert, so no duplicate
+    services.sync()  # applied again: an upsert, so no duplicate
     assert index_ids().count(listing.id) == 1
     assert found("磷酸铁锂") == {listing.id}
 
 
 def test_a_lower_change_id_committing_late_is_not_lost(factory):
-    service.search(q="")
+    services.search(q="")
     early = factory.listing(title="早提交的成果", status="draft")
     late = factory.listing(title="晚提交的成果", status="draft")
     top = db.session.execute(db.select(db.func.max(ListingChange.id))).scalar()
     early.status = "published"
     db.session.add(ListingChange(id=top + 5, listing_id=early.id))  # a later id commits first ...
     db.session.commit()
-    service.sync()
+    services.sync()
     assert found("早提交") == {early.id}
     late.status = "published"
     db.session.add(ListingChange(id=top + 2, listing_id=late.id))  # ... and a lower one commits afterwards
     db.session.commit()
-    service.sync()
+    services.sync()
     assert found("晚提交") == {late.id}
 
 
@@ -163,7 +163,7 @@ def test_bulk_status_update_with_change_records(factory):
     db.session.execute(db.update(Listing).where(Listing.id.in_(ids)).values(status="withdrawn"))
     db.session.add_all(ListingChange(listing_id=i) for i in ids)
     db.session.commit()
-    assert service.sync() == 3
+    assert services.sync() == 3
     assert found("批量下线") == set()
 
 
@@ -171,25 +171,25 @@ def test_a_withdrawal_disappears_from_a_searcher_that_was_already_open(factory):
     """The per-thread searcher is refreshed, not reopened: it must see deletions in segments it already had
     open and never count a merged-away segment twice."""
     ids = [factory.listing(title=f"常驻检索器成果{i}").id for i in range(12)]
-    service.rebuild()  # one segment big enough not to be merged by the next small commits
+    services.rebuild()  # one segment big enough not to be merged by the next small commits
     assert found("常驻检索器") == set(ids)
     db.session.execute(db.update(Listing).where(Listing.id == ids[0]).values(status="withdrawn"))
     db.session.add(ListingChange(listing_id=ids[0]))
     db.session.commit()
-    service.sync()
+    services.sync()
     assert found("常驻检索器") == set(ids[1:])
     for i in range(6):  # several small commits, merged together along the way
         factory.listing(title=f"常驻检索器新增{i}")
-        service.sync()
+        services.sync()
     assert len(index_ids()) == len(set(index_ids())) == len(public_ids())
 
 
 def test_many_pending_changes_are_applied_in_one_bulk_commit(factory, monkeypatch):
     """After a big import: updates, withdrawals and repeated changes of one listing, written once each."""
-    service.search(q="")
+    services.search(q="")
     kept = [factory.listing(title=f"批量导入成果{i}").id for i in range(4)]
     gone = factory.listing(title="批量导入后下线").id
-    service.sync()
+    services.sync()
     assert found("批量导入后下线") == {gone}
     monkeypatch.setattr(applier, "BULK_THRESHOLD", 3)
     db.session.execute(db.update(Listing).where(Listing.id.in_(kept)).values(title=Listing.title + " 钙钛矿"))
@@ -197,11 +197,11 @@ def test_many_pending_changes_are_applied_in_one_bulk_commit(factory, monkeypatc
     db.session.add_all(ListingChange(listing_id=i) for i in kept + [gone] + kept)  # each kept listing twice
     db.session.commit()
     seen = []
-    assert service.sync(progress=seen.append) == 5
+    assert services.sync(progress=seen.append) == 5
     assert sum(seen) == 5
     assert found("钙钛矿") == set(kept)
     assert index_ids() == sorted(kept) == public_ids()
-    assert service.status()["pending"] == 0
+    assert services.status()["pending"] == 0
 
 
 # ---------------------------------------------------------------- rebuild, reconcile, status
@@ -209,7 +209,7 @@ def test_many_pending_changes_are_applied_in_one_bulk_commit(factory, monkeypatc
 def test_rebuild_swaps_in_a_new_index_while_search_keeps_working(factory):
     for i in range(5):
         factory.listing(title=f"重建测试{i}")
-    old = service.get_store().current_name()
+    old = services.get_store().current_name()
     assert len(found("重建测试")) == 5
     during = []
 
@@ -218,9 +218,9 @@ def test_rebuild_swaps_in_a_new_index_while_search_keeps_working(factory):
         if len(during) == 1:  # a change arriving mid-rebuild is not lost
             factory.listing(title="重建测试新增")
 
-    assert service.rebuild(progress=progress) >= 5
+    assert services.rebuild(progress=progress) >= 5
     assert during and all(n >= 5 for n in during)
-    assert service.get_store().current_name() != old
+    assert services.get_store().current_name() != old
     assert len(found("重建测试")) == 6
     assert index_ids() == public_ids()
 
@@ -250,28 +250,28 @@ def test_cli_status_rebuild_and_reconcile(runner, factory):
 
 def test_dictionary_changes_are_reported(runner, factory):
     factory.listing(title="测试")
-    service.search(q="")
-    assert service.status()["dictionary_current"]
+    services.search(q="")
+    assert services.status()["dictionary_current"]
     factory.listing(title="新标签", tags=["赣南脐橙深加工"])
-    assert not service.status()["dictionary_current"]
+    assert not services.status()["dictionary_current"]
     runner.invoke(args=["search", "rebuild"])
-    assert service.status()["dictionary_current"]
+    assert services.status()["dictionary_current"]
 
 
 def test_sync_reports_progress_for_the_importer(factory):
-    service.search(q="")
+    services.search(q="")
     for i in range(3):
         factory.listing(title=f"导入进度{i}")
     seen = []
-    assert service.sync(progress=seen.append) == 3
+    assert services.sync(progress=seen.append) == 3
     assert sum(seen) == 3
-    assert service.sync() == 0
+    assert services.sync() == 0
 
 
 def test_a_new_shipped_dictionary_triggers_a_background_rebuild(app, factory, monkeypatch):
     factory.listing(title="词典变更")
-    service.search(q="")
-    store = service.get_store()
+    services.search(q="")
+    store = services.get_store()
     old = store.current_name()
     background._maybe_rebuild(app, store)  # nothing changed: nothing happens
     assert not background._rebuilding.is_set() and store.current_name() == old

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from marketplace.search import query, service
+from marketplace.search import query, services
 
 
 def assert_bounded(raw):
@@ -54,7 +54,10 @@ def test_fuzzed_search_box(client, catalogue, raw, page, sort):
     assert_bounded(raw)
 
 
-def test_an_empty_parse_shows_the_browse_state(client, catalogue):
-    for raw in ("", "((()))", '""', "的"):
-        result = service.search(q=raw)
-        assert result.empty_query and result.total == 2
+def test_an_empty_query_browses_but_a_query_without_words_says_so(client, catalogue):
+    assert services.search(q="").empty_query and services.search(q="").total == 2
+    for raw in ("((()))", '""', "的", "AND", "*", "(((", "OR NOT", "！？。"):
+        result = services.search(q=raw)
+        assert result.no_words and result.total == 0 and not result.hits, raw
+        page = client.get("/search/", query_string={"q": raw}).get_data(as_text=True)
+        assert "没有可以搜索的词" in page and 'data-listing-id="' not in page, raw

@@ -235,13 +235,13 @@ def test_rows_may_name_their_organisation_but_not_take_over_anothers_listing(run
 
 
 def test_published_rows_are_searchable_right_after_the_import(runner, owner, tmp_path):
-    from marketplace.search import service
+    from marketplace.search import services
 
     path = write_jsonl(tmp_path / "p.jsonl", [good(1, title="窄带物联网远程抄表终端")])
     result = runner.invoke(args=["listings", "import", str(path), "--org", owner.organisation.name, "--publish"])
 
     assert result.exit_code == 0, result.output
-    found = service.search(q="远程抄表")
+    found = services.search(q="远程抄表")
     assert [hit.listing.external_id for hit in found.hits] == ["t-1"]
 
 

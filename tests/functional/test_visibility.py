@@ -14,7 +14,7 @@ from marketplace.listings import visibility
 from marketplace.matching import alerts
 from marketplace.matching import services as matching
 from marketplace.notifications.models import Notification
-from marketplace.search import service as search
+from marketplace.search import services as search
 from marketplace.transfer.exporter import export_listings
 
 LAST_DAY = date(2030, 6, 30)

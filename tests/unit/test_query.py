@@ -105,7 +105,7 @@ def test_live_docs_skip_deleted_documents(tmp_path):
 
 
 def test_merged_segment_files_are_deleted_only_after_a_grace_period(tmp_path, monkeypatch):
-    from marketplace.search import index as index_module
+    from marketplace.search import whoosh_patches
     from marketplace.search.index import IndexStore
 
     store = IndexStore(tmp_path)
@@ -122,8 +122,26 @@ def test_merged_segment_files_are_deleted_only_after_a_grace_period(tmp_path, mo
     assert before <= set(store.path(name).iterdir())  # nothing deleted under the reader's feet
     assert [reader.stored_fields(d)["id"] for d in range(3)] == ["0", "1", "2"]
     reader.close()
-    monkeypatch.setattr(index_module, "DELETE_GRACE_SECONDS", 0.0)
+    monkeypatch.setattr(whoosh_patches, "DELETE_GRACE_SECONDS", 0.0)
     writer = store.writer(name)
     writer.add_document(id="9", title="标题", body="正文", sub="", text="")
     writer.commit()
     assert len(set(store.path(name).iterdir()) & before) < len(before)  # deleted at a later commit
+
+
+def test_whoosh_patches_are_installed_explicitly_and_check_the_version(monkeypatch):
+    import whoosh
+    from whoosh import writing
+
+    from marketplace.search import whoosh_patches
+
+    whoosh_patches.install()
+    assert writing.PostingPool is whoosh_patches.GroupedPostingPool
+    monkeypatch.setattr(whoosh_patches, "_installed", False)
+    monkeypatch.setattr(whoosh, "versionstring", lambda: "2.7.4")
+    try:
+        whoosh_patches.install()
+    except RuntimeError as error:
+        assert "2.7.5" in str(error)
+    else:
+        raise AssertionError("a different Whoosh version must be refused")

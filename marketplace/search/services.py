@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..listings.models import Listing, ListingChange
 from . import applier
-from .engine import SNIPPET_CHARS, SearchParams, execute, related_tags
+from .engine import SNIPPET_CHARS, SearchParams, execute, related_terms
+from .engine import did_you_mean as near_spelling
 from .index import IndexStore, LockTimeout
 from .query import highlight
 from .schema import is_public, public_text
@@ -117,6 +118,12 @@ def search(q="", filters=None, sort="relevance", page=1, per_page=20):
     return result
 
 
+def warm(app=None):
+    """Open the index and fill the search caches of this process before it takes traffic (no-op without an
+    index). For a web worker's start-up."""
+    return get_store(app).warm()
+
+
 def rebuild(progress=None):
     """Build a new index from the database and swap it in (search keeps working meanwhile)."""
     return applier.rebuild(get_store(), progress=progress)
@@ -142,7 +149,8 @@ def close(app=None):
 
 
 def empty_state_hints(q, filters):
-    """What would help after a search found nothing: results per dropped filter, and related tags."""
+    """What would help after a search found nothing: results per dropped filter, and terms that occur
+    together with the query's words in the catalogue."""
     searcher = get_store().searcher()
     drop = []
     for facet in filters:
@@ -150,4 +158,13 @@ def empty_state_hints(q, filters):
         total = execute(searcher, SearchParams(q=q, filters=others, per_page=1)).total
         drop.append((facet, total))
     everywhere = execute(searcher, SearchParams(q=q, per_page=1)).total if len(filters) > 1 else None
-    return {"drop": drop, "everywhere": everywhere, "tags": related_tags(searcher, q)}
+    return {"drop": drop, "everywhere": everywhere, "terms": related_terms(searcher, q)}
+
+
+def did_you_mean(q):
+    """A near spelling of the query that finds listings having every word, or None."""
+    searcher = get_store().searcher()
+    suggestion = near_spelling(searcher, q)
+    if suggestion and execute(searcher, SearchParams(q=suggestion, per_page=1)).full_total:
+        return suggestion
+    return None

@@ -43,6 +43,8 @@ def create_app(config=None, **overrides):
 
 def _resolve_paths(app):
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config["MATCH_BACKGROUND"] is None:
+        app.config["MATCH_BACKGROUND"] = app.config["SEARCH_BACKGROUND"]
     if not app.config.get("SECRET_KEY"):
         if app.config.get("ENV_NAME") == "production":  # never a generated key: check_production says so
             app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY")

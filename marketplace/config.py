@@ -129,7 +129,8 @@ class Config:
 
     # Background workers of each web worker (marketplace/background.py); each one can be switched off.
     SEARCH_BACKGROUND = _env_bool("SEARCH_BACKGROUND", True)  # search index updater thread
-    MATCH_BACKGROUND = _env_bool("MATCH_BACKGROUND", SEARCH_BACKGROUND)  # suggestion refresher thread
+    # suggestion refresher thread; None: follows SEARCH_BACKGROUND (also when that one is overridden for an app)
+    MATCH_BACKGROUND = _env_bool("MATCH_BACKGROUND", None)
     # SQLite: how long a writer waits for the write lock before answering 503 with Retry-After (readers never wait).
     SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", 5000))
     # Totals of public lists and home-page counts are reused this long per process (0: count on every page).

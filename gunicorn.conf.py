@@ -57,6 +57,8 @@ def post_fork(server, worker):
 
 def post_worker_init(worker):
     """Warm the new worker (each of its threads) before it accepts its first connection."""
+    if getattr(worker.wsgi, "import_name", None) != "marketplace":
+        return  # another app under these settings (bench/bare_app.py)
     from marketplace.serving import warm_up
 
     warm_up(worker.wsgi, threads=worker.cfg.threads, executor=getattr(worker, "tpool", None))

@@ -246,7 +246,7 @@ def run_wrk(base, paths, conns, seconds, cookie=None):
            "-s", str(BENCH / "wrk_status.lua"), base]
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=seconds + 60).stdout
     figures = {"rps": _grab(r"Requests/sec:\s+([\d.]+)", out), "p50": _grab(r"LAT p50=(\d+)", out) / 1000,
-               "p99": _grab(r"LAT p99=(\d+)", out) / 1000, "5xx": int(_grab(r"STATUS 5xx=(\d+)", out)),
+               "p99": _grab(r"LAT p50=\d+ p99=(\d+)", out) / 1000, "5xx": int(_grab(r"STATUS 5xx=(\d+)", out)),
                "requests": int(_grab(r"(\d+) requests in", out)),
                "errors": int(sum(float(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out)))}
     return figures

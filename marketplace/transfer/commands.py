@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .. import taxonomy
 from ..audit import record
-from ..dbsetup import optimize
+from ..dbsetup import optimize, read_only
 from ..extensions import db
 from .exporter import export_listings
 from .formats import FORMATS, FormatError, detect_format
@@ -56,7 +56,8 @@ def _sync_search_index():
     if sync is None:
         return
     try:
-        sync(progress=None)
+        with read_only():  # the index phase only reads the database: SQLite's write lock stays free
+            sync(progress=None)
     except Exception as err:  # the database is committed; the change log lets the index catch up later
         log.warning("search index sync after import failed: %r", err)
         click.echo(f"提示：搜索索引暂未更新（{err}）；变更已记录，稍后会自动应用。", err=True)
@@ -96,7 +97,8 @@ def import_command(file, fmt, org, owner, publish, skip_bad, dry_run, no_index):
     """
     try:
         fmt = detect_format(file, fmt)
-        organisation, user = _resolve_options(org, owner)
+        with read_only():  # reading the options (and, in run_import, the file) takes no SQLite write lock
+            organisation, user = _resolve_options(org, owner)
         report = run_import(file, fmt, organisation, user, publish=publish, skip_bad=skip_bad,
                             progress=_progress)
     except (FormatError, ImportSetupError) as err:
@@ -121,8 +123,8 @@ def import_command(file, fmt, org, owner, publish, skip_bad, dry_run, no_index):
         return
     db.session.commit()
     click.echo(f"导入完成：{report.imported} 条记录已写入。")
-    if report.imported >= OPTIMIZE_AFTER_ROWS:  # fresh planner statistics for the lists and counts
-        optimize(db.engine)
+    if report.imported >= OPTIMIZE_AFTER_ROWS and db.engine.dialect.name == "sqlite":
+        optimize(db.engine)  # fresh planner statistics for lists and counts (PostgreSQL: writer.refresh_statistics)
     if report.imported and not no_index:
         _sync_search_index()
 

@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..accounts.models import Organisation, User
+from ..dbsetup import read_only
 from ..extensions import db
 from ..listings.models import Listing
 from ..listings.services import default_valid_until
@@ -274,9 +275,11 @@ def run_import(path, fmt, organisation=None, owner=None, publish=False, skip_bad
     `progress(label, length)` returns a context manager with update(n), e.g. click.progressbar.
     Returns the report; the caller commits when report.imported and rolls back otherwise.
     """
-    rows, report = validate_file(path, fmt, organisation, owner)
+    with read_only():  # reading and checking the file takes no SQLite write lock; only the writing below does
+        rows, report = validate_file(path, fmt, organisation, owner)
     if report.errors and not skip_bad:
         return report
+    db.session.rollback()  # end the read snapshot: the writes begin a transaction of their own
     with _bar(progress, "写入", len(rows)) as bar:
         import_rows(rows, report, publish=publish, source=str(path).rsplit("/", 1)[-1], progress=bar)
     return report

@@ -88,3 +88,18 @@ def test_the_same_write_succeeds_once_the_lock_is_free(world, sqlite_app):
         from marketplace.matching.models import Follow
 
         assert db.session.execute(db.select(Follow)).scalars().all()
+
+
+def test_which_transactions_take_the_write_lock(sqlite_app):
+    from marketplace.dbsetup import read_only, wants_write_lock
+
+    with sqlite_app.test_request_context("/achievements", method="GET"):
+        assert not wants_write_lock()  # a read: deferred BEGIN, no lock
+    with sqlite_app.test_request_context("/matches/notifications", method="GET"):
+        assert wants_write_lock()  # a GET view marked @writes_on_read
+    with sqlite_app.test_request_context("/matches/searches", method="POST"):
+        assert wants_write_lock()
+    with sqlite_app.app_context():
+        assert wants_write_lock()  # CLI commands and background threads write
+        with read_only():  # ... except where they only read (an import's checks, its index phase, the updaters)
+            assert not wants_write_lock()

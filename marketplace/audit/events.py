@@ -18,6 +18,8 @@ EVENTS = {
     "user.disable": _l("停用账号"),
     "user.enable": _l("启用账号"),
     "user.membership_approve": _l("确认机构成员"),
+    "user.role_change": _l("变更用户角色"),
+    "nda.sign": _l("签署保密协议"),
     "org.update": _l("修改机构信息"),
     "org.verification_request": _l("申请机构认证"),
     "org.evidence_upload": _l("上传认证材料"),

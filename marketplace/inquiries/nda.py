@@ -6,6 +6,7 @@ Plain functions that flush, never commit.
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from .. import audit
 from ..extensions import db
 from ..notifications import services as notifications
 from .models import NdaRequirement, NdaSignature
@@ -61,11 +62,12 @@ def sign(user, listing, ip_address=None):
     existing = signature(user, listing)
     if existing is not None:
         return existing
-    record = NdaSignature(listing_id=listing.id, user_id=user.id, version=NDA_VERSION, ip_address=ip_address)
-    db.session.add(record)
+    signed = NdaSignature(listing_id=listing.id, user_id=user.id, version=NDA_VERSION, ip_address=ip_address)
+    db.session.add(signed)
     db.session.flush()
+    audit.record("nda.sign", user=user, target=listing, version=NDA_VERSION)
     notifications.about_listing(listing.owner_id, "nda_signed", listing)
-    return record
+    return signed
 
 
 def signatures_of(listing):

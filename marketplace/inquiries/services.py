@@ -12,6 +12,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 
+from .. import audit
 from ..accounts.models import User
 from ..extensions import db
 from ..listings.attachments import remove_files, upload_folder
@@ -196,8 +197,9 @@ def grant_broker(user, operator):
     """Operators give a user the broker role (技术经纪人)."""
     if not getattr(operator, "is_operator", False) or user.is_operator or user.is_disabled:
         raise InquiryError(_("不能将该用户设为技术经纪人。"))
-    user.role = "broker"
+    previous, user.role = user.role, "broker"
     db.session.flush()
+    audit.record("user.role_change", user=operator, target=user, before=previous, after="broker")
 
 
 def assign_broker(inquiry, operator, broker):

@@ -43,6 +43,10 @@ def test_nda_gate_opens_the_detailed_tier_only_after_signing(app, client, factor
     assert client.post(f"/achievements/{ach.id}/nda", data={"agree": "y"}).status_code == 302
     signature = db.session.execute(db.select(NdaSignature)).scalar_one()
     assert (signature.user_id, signature.version) == (company.id, nda.NDA_VERSION) and signature.signed_at
+    from marketplace.audit.models import AuditEvent
+
+    entry = db.session.execute(db.select(AuditEvent).filter_by(event="nda.sign")).scalar_one()  # 等保 安全审计
+    assert (entry.actor_id, entry.target_id, entry.details["version"]) == (company.id, str(ach.id), nda.NDA_VERSION)
     page = client.get(f"/achievements/{ach.id}").get_data(as_text=True)
     assert "保密工艺" in page and "工艺.pdf" in page
     assert client.get(f"/attachments/{att.id}").data == PDF

@@ -5,6 +5,7 @@ import json
 from flask import Blueprint, current_app, render_template, request, send_file
 from flask_babel import gettext as _
 
+from ..dbsetup import writes_on_read
 from ..extensions import db
 from ..models_base import utcnow
 from ..operators.decorators import operator_required
@@ -63,6 +64,7 @@ def export_row(entry, columns, labels=None):
 
 @bp.route("/export")
 @operator_required
+@writes_on_read  # a GET that writes (read marks, audit entry): takes the write lock at BEGIN
 def export():
     """The entries matching the search as CSV or XLSX; the download itself is recorded."""
     form, filters = _search_form()

@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..dbsetup import writes_on_read
 from ..extensions import db
 from ..listings.attachments import remove_files, stored_path
 from ..listings.models import Listing
@@ -112,6 +113,7 @@ def create(listing_id):
 
 @bp.route("/inquiries/<int:inquiry_id>")
 @login_required
+@writes_on_read  # a GET that writes (read marks, audit entry): takes the write lock at BEGIN
 def detail(inquiry_id):
     """The inquiry, its decision, contact details (after acceptance only), its thread and its history.
     A party opening the page reads the other side's messages (read receipts)."""

@@ -5,6 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..dbsetup import writes_on_read
 from ..extensions import db
 from . import bp, services
 from .forms import SettingsForm
@@ -40,6 +41,7 @@ def _deliver_emails(response):
 
 @bp.route("/")
 @login_required
+@writes_on_read  # a GET that writes (read marks, audit entry): takes the write lock at BEGIN
 def index():
     """The user's notifications, newest first, paginated; opening the page marks them read."""
     stmt = (db.select(Notification).where(Notification.user_id == current_user.id)

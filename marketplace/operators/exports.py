@@ -12,6 +12,7 @@ from wtforms.validators import Optional
 
 from .. import taxonomy
 from ..audit import record
+from ..dbsetup import writes_on_read
 from ..extensions import db
 from ..listings.models import Listing
 from ..listings.visibility import expired_condition, market_today
@@ -48,6 +49,7 @@ def _counts():
 
 @bp.route("/exports")
 @operator_required
+@writes_on_read  # a GET that writes (read marks, audit entry): takes the write lock at BEGIN
 def exports():
     """Choose kind, status and format; the same page answers with the file once a format is chosen."""
     form = ExportForm(formdata=request.args if request.args else None)

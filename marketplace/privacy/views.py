@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from ..accounts.services import end_session
 from ..audit import record
+from ..dbsetup import writes_on_read
 from ..extensions import db
 from ..models_base import utcnow
 from .catalogue import COLLECTED
@@ -68,6 +69,7 @@ def consent():
 
 @bp.route("/account/privacy/data.<fmt>")
 @login_required
+@writes_on_read  # a GET that writes (read marks, audit entry): takes the write lock at BEGIN
 def download(fmt):
     """Everything the market holds about me, as JSON or XLSX."""
     if fmt not in DOWNLOADS:

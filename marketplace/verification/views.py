@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..accounts.organisations import can_request_verification
 from ..audit import record
+from ..dbsetup import writes_on_read
 from ..extensions import db
 from ..listings.attachments import AttachmentError, check_upload, remove_files
 from ..operators.decorators import operator_required
@@ -85,6 +86,7 @@ def load_evidence(org_id, evidence_id):
 
 @bp.route("/ops/organisations/<int:org_id>/evidence/<int:evidence_id>")
 @operator_required
+@writes_on_read  # a GET that writes (read marks, audit entry): takes the write lock at BEGIN
 def evidence_file(org_id, evidence_id):
     """Open an evidence file: images inline (shown beside the code), PDFs as a download. Operators only."""
     evidence = load_evidence(org_id, evidence_id)

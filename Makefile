@@ -141,8 +141,11 @@ test: install-dev test-services browser-check
 	@mkdir -p test-artifacts
 	$(BIN)/python -m pytest $(TESTS) -rfEs $(if $(filter 1,$(SKIP_BROWSER)),-m "not browser") $(PYTEST_ARGS)
 
+LINTED := marketplace tests bench wsgi.py gunicorn.conf.py
+
 lint: install-dev
-	$(BIN)/ruff check marketplace tests bin wsgi.py gunicorn.conf.py
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache node_modules $(VENDOR)

@@ -9,6 +9,7 @@ is set: the app does not leak, and a recycled worker drops kept-alive connection
 production, put nginx in front anyway (deploy/nginx.conf, deploy/README.md): it buffers uploads and serves
 /static.
 """
+
 import os
 
 

@@ -7,6 +7,7 @@ Fills a fresh schema (THE DATABASE IS EMPTIED: use a scratch database) with n en
 record() of one entry with commit, the operators' searches (first page with its count), the CSV export of one
 user's entries, and `flask audit purge` of everything older than 180 days. Prints a Markdown table.
 """
+
 import argparse
 import io
 import random
@@ -30,12 +31,20 @@ def _fill(n, now):
     rows = []
     for i in range(n):
         user = rng.randrange(1, 21)
-        rows.append({"created_at": now - timedelta(seconds=rng.randrange(0, 400 * 86400)),
-                     "event": rng.choice(events), "outcome": "failure" if rng.random() < 0.1 else "success",
-                     "actor_id": user, "actor_email": f"user{user}@example.cn",
-                     "ip": f"10.{rng.randrange(0, 3)}.{rng.randrange(0, 10)}.{rng.randrange(1, 20)}",
-                     "user_agent": "Mozilla/5.0 bench", "target_type": "user", "target_id": str(user),
-                     "details": {"n": i}})
+        rows.append(
+            {
+                "created_at": now - timedelta(seconds=rng.randrange(0, 400 * 86400)),
+                "event": rng.choice(events),
+                "outcome": "failure" if rng.random() < 0.1 else "success",
+                "actor_id": user,
+                "actor_email": f"user{user}@example.cn",
+                "ip": f"10.{rng.randrange(0, 3)}.{rng.randrange(0, 10)}.{rng.randrange(1, 20)}",
+                "user_agent": "Mozilla/5.0 bench",
+                "target_type": "user",
+                "target_id": str(user),
+                "details": {"n": i},
+            }
+        )
         if len(rows) == 5000:
             db.session.execute(db.insert(AuditEvent), rows)
             rows = []
@@ -69,8 +78,12 @@ def main():
     from marketplace.models_base import utcnow
     from marketplace.transfer.formats import write_rows
 
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=args.database_url or f"sqlite:///{tmp}/audit.db",
-                     INSTANCE_PATH=tmp, SEARCH_INDEX_DIR=f"{tmp}/index")
+    app = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=args.database_url or f"sqlite:///{tmp}/audit.db",
+        INSTANCE_PATH=tmp,
+        SEARCH_INDEX_DIR=f"{tmp}/index",
+    )
     with app.app_context(), app.test_request_context("/"):
         db.drop_all()
         db.create_all()
@@ -85,8 +98,12 @@ def main():
 
         def export_one_user():
             columns, labels = export_columns(), {}
-            rows = (export_row(e, columns, labels) for e in db.session.execute(
-                search_query(who="user3@example.cn").execution_options(yield_per=1000)).scalars())
+            rows = (
+                export_row(e, columns, labels)
+                for e in db.session.execute(
+                    search_query(who="user3@example.cn").execution_options(yield_per=1000)
+                ).scalars()
+            )
             write_rows(rows, columns, "csv", io.BytesIO(), sheet="audit")
 
         def one_record():

@@ -1,5 +1,6 @@
 """A bare Flask app serving the bytes bench/http_bench.py saved from the real app ($BARE_DIR/manifest.json):
 the same pages at the same paths, no database, no templates, no sessions. The yardstick of the ratio."""
+
 import json
 import os
 from pathlib import Path

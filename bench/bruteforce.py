@@ -15,6 +15,7 @@ RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0; --no-limits sets the limits so h
 
     .venv/bin/python bench/bruteforce.py --workers 4 --seconds 60 --storage database
 """
+
 import argparse
 import http.cookiejar
 import itertools
@@ -51,10 +52,18 @@ class Server:
         instance = self.base / "instance"
         self.env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")}
         self.env.update(
-            FLASK_APP="wsgi.py", MARKETPLACE_ENV="development", INSTANCE_PATH=str(instance),
-            DATABASE_URL="sqlite:///" + str(instance / "marketplace.db"), SEARCH_INDEX_DIR=str(self.base / "ix"),
-            OUTBOX_DIR=str(instance / "outbox"), UPLOAD_FOLDER=str(instance / "uploads"), PORT=str(self.port),
-            WEB_CONCURRENCY=str(workers), PYTHONUNBUFFERED="1", PROXY_FIX_X_FOR="1", LOG_LEVEL="warning",
+            FLASK_APP="wsgi.py",
+            MARKETPLACE_ENV="development",
+            INSTANCE_PATH=str(instance),
+            DATABASE_URL="sqlite:///" + str(instance / "marketplace.db"),
+            SEARCH_INDEX_DIR=str(self.base / "ix"),
+            OUTBOX_DIR=str(instance / "outbox"),
+            UPLOAD_FOLDER=str(instance / "uploads"),
+            PORT=str(self.port),
+            WEB_CONCURRENCY=str(workers),
+            PYTHONUNBUFFERED="1",
+            PROXY_FIX_X_FOR="1",
+            LOG_LEVEL="warning",
             RATELIMIT_KEY_PREFIX=f"bench-{uuid.uuid4().hex}:",
         )
         if storage == "redis":
@@ -66,17 +75,31 @@ class Server:
 
     def flask(self, *args):
         env = dict(self.env, SEARCH_BACKGROUND="0")
-        subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, check=True,
-                       capture_output=True, stdin=subprocess.DEVNULL, timeout=120)
+        subprocess.run(
+            [sys.executable, "-m", "flask", *args],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            timeout=120,
+        )
 
     def start(self):
         self.flask("db", "upgrade")
-        self.flask("users", "create-operator", "--email", "victim@bench.jxtm.cn", "--name", "被攻击者",
-                   "--password", PASSWORD)
+        self.flask(
+            "users", "create-operator", "--email", "victim@bench.jxtm.cn", "--name", "被攻击者", "--password", PASSWORD
+        )
         self.log = open(self.base / "gunicorn.log", "w")  # noqa: SIM115
-        self.process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-                                        cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
-                                        stdin=subprocess.DEVNULL, start_new_session=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -103,8 +126,9 @@ class Client:
 
     def __init__(self, server):
         self.server = server
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
-                                                  NoRedirect())
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect()
+        )
         with self.opener.open(server.url("/account/login"), timeout=30) as resp:
             match = CSRF_RE.search(resp.read().decode())
         self.token = match.group(1) or match.group(2)
@@ -137,8 +161,9 @@ def attack(server, scenario, seconds, threads):
         while time.monotonic() < stop_at:
             n = next(serial)
             email = f"guess{n}@bench.jxtm.cn" if scenario == "ip/many-accounts" else "victim@bench.jxtm.cn"
-            forwarded = f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}" if scenario == "account/many-ips" \
-                else "192.0.2.1"
+            forwarded = (
+                f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}" if scenario == "account/many-ips" else "192.0.2.1"
+            )
             status = client.sign_in(email, f"wrong-{n}", forwarded_for=forwarded)
             key = {200: "checked", 429: "refused"}.get(status, "other")
             with lock:
@@ -162,10 +187,14 @@ def main():
     parser.add_argument("--no-limits", action="store_true", help="limits out of reach: the figures before")
     parser.add_argument("--scenarios", nargs="+", default=["account/one-ip", "ip/many-accounts", "account/many-ips"])
     args = parser.parse_args()
-    print(f"gunicorn {args.workers} workers, storage {args.storage}, {'NO LIMITS' if args.no_limits else 'limits on'}"
-          f", {args.threads} client threads, {args.seconds:g} s per scenario")
-    print(f"{'scenario':<18} {'checked':>8} {'refused':>8} {'other':>6} {'checked/min':>12} {'attempts/min':>13}"
-          "  right password afterwards")
+    print(
+        f"gunicorn {args.workers} workers, storage {args.storage}, {'NO LIMITS' if args.no_limits else 'limits on'}"
+        f", {args.threads} client threads, {args.seconds:g} s per scenario"
+    )
+    print(
+        f"{'scenario':<18} {'checked':>8} {'refused':>8} {'other':>6} {'checked/min':>12} {'attempts/min':>13}"
+        "  right password afterwards"
+    )
     for scenario in args.scenarios:
         server = Server(args.workers, args.storage, args.no_limits)  # a fresh server: counters start at zero
         server.start()
@@ -176,8 +205,11 @@ def main():
         per_minute = 60 / args.seconds
         total = sum(counts.values())
         verdict = {302: "signs in (302)", 429: "refused (429, locked)"}.get(right, str(right))
-        print(f"{scenario:<18} {counts['checked']:>8} {counts['refused']:>8} {counts['other']:>6} "
-              f"{counts['checked'] * per_minute:>12.0f} {total * per_minute:>13.0f}  {verdict}", flush=True)
+        print(
+            f"{scenario:<18} {counts['checked']:>8} {counts['refused']:>8} {counts['other']:>6} "
+            f"{counts['checked'] * per_minute:>12.0f} {total * per_minute:>13.0f}  {verdict}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
 Titles come from the 9,000 CSL titles; summaries are 1-3 sentences (about an abstract's length) drawn from
 the 1,000 dev abstracts; tags from the dev keywords; facet fields spread over the taxonomy. Deterministic.
 """
+
 import json
 import random
 import re
@@ -48,10 +49,16 @@ def records(n, seed=7):
         summary = "".join(rng.sample(sentences, rng.randint(1, 3)))
         price = None if rng.random() < 0.25 else round(rng.lognormvariate(4, 1.2), 2)
         rec = dict(
-            kind=kind, external_id=f"bench-{i}", title=title[:200], summary=summary,
+            kind=kind,
+            external_id=f"bench-{i}",
+            title=title[:200],
+            summary=summary,
             description="保密技术方案" if kind == "achievement" else "".join(rng.sample(sentences, 2)),
-            industry=rng.choice(industries), region=rng.choice(regions), status="published",
-            price_wan=price, price_negotiable=price is None,
+            industry=rng.choice(industries),
+            region=rng.choice(regions),
+            status="published",
+            price_wan=price,
+            price_negotiable=price is None,
             cooperation_mask=rng.randint(1, 31),
             published_at=start + timedelta(minutes=7 * i + rng.randint(0, 6)),
             maturity=rng.choice(maturities) if kind == "achievement" else None,

@@ -6,6 +6,7 @@ SQLite: EXPLAIN QUERY PLAN; PostgreSQL: EXPLAIN (ANALYZE, BUFFERS) with the time
 statements come from marketplace/listings/plans.py (the ones tests/functional/test_query_plans.py checks), then
 the filtered lists and price sorts, which are reported but not promised index-ordered.
 """
+
 import argparse
 import sys
 import time

@@ -10,6 +10,7 @@ starts bench/bare_app.py under the same gunicorn settings serving those bytes, a
 (bench/wrk_status.lua counts 5xx). Prints req/s, p50/p99, 5xx and the ratio to the bare app per page.
 Traffic goes to 127.0.0.1 only. `--json FILE` keeps the figures.
 """
+
 import argparse
 import http.cookiejar
 import json
@@ -32,12 +33,14 @@ sys.path.insert(0, str(BENCH))
 
 BENCH_PASSWORD = "bench-password"
 # A schema per size ({size}: search_path), so that the test suite's tables in the same database are never touched.
-PG_URL = os.environ.get("BENCH_PG_URL",
-                        "postgresql://postgres@127.0.0.1:5432/perf?options=-csearch_path%3Dbench_{size}")
+PG_URL = os.environ.get(
+    "BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/perf?options=-csearch_path%3Dbench_{size}"
+)
 PAGES = ("home", "achievements", "needs", "detail", "search", "matches", "me")
 
 
 # ---------------------------------------------------------------- catalogue
+
 
 def database_url(db, size):
     return f"sqlite:///{OUT}/http-{size}.db" if db == "sqlite" else PG_URL.replace("{size}", str(size))
@@ -51,8 +54,13 @@ def index_dir(db, size):
 
 
 def bench_env(db, size):
-    return {"DATABASE_URL": database_url(db, size), "SEARCH_INDEX_DIR": index_dir(db, size),
-            "INSTANCE_PATH": str(OUT / "instance"), "SECRET_KEY": "bench", "MARKETPLACE_ENV": "development"}
+    return {
+        "DATABASE_URL": database_url(db, size),
+        "SEARCH_INDEX_DIR": index_dir(db, size),
+        "INSTANCE_PATH": str(OUT / "instance"),
+        "SECRET_KEY": "bench",
+        "MARKETPLACE_ENV": "development",
+    }
 
 
 def make_app(db, size):
@@ -61,8 +69,14 @@ def make_app(db, size):
 
     OUT.mkdir(parents=True, exist_ok=True)
     env = bench_env(db, size)
-    return create_app(Config, SQLALCHEMY_DATABASE_URI=env["DATABASE_URL"], SEARCH_INDEX_DIR=env["SEARCH_INDEX_DIR"],
-                      SEARCH_BACKGROUND=False, INSTANCE_PATH=env["INSTANCE_PATH"], SECRET_KEY="bench")
+    return create_app(
+        Config,
+        SQLALCHEMY_DATABASE_URI=env["DATABASE_URL"],
+        SEARCH_INDEX_DIR=env["SEARCH_INDEX_DIR"],
+        SEARCH_BACKGROUND=False,
+        INSTANCE_PATH=env["INSTANCE_PATH"],
+        SECRET_KEY="bench",
+    )
 
 
 def ensure_catalogue(db, size, fresh=False, log=print):
@@ -116,13 +130,18 @@ def _finish_catalogue(app):
     with app.app_context():
         org = create_organisation(name="基准测试企业", org_type="enterprise", region="nanchang")
         org.verification_status = "verified"
-        user = create_user(email="bench-company@example.cn", password=BENCH_PASSWORD, name="基准企业",
-                           role="company", organisation=org)
+        user = create_user(
+            email="bench-company@example.cn", password=BENCH_PASSWORD, name="基准企业", role="company", organisation=org
+        )
         db.session.flush()
-        needs = db.session.execute(db.select(Listing.id).where(Listing.kind == "need").order_by(Listing.id.desc())
-                                   .limit(5)).scalars().all()
-        db.session.execute(db.update(Listing).where(Listing.id.in_(needs))
-                           .values(owner_id=user.id, organisation_id=org.id))
+        needs = (
+            db.session.execute(db.select(Listing.id).where(Listing.kind == "need").order_by(Listing.id.desc()).limit(5))
+            .scalars()
+            .all()
+        )
+        db.session.execute(
+            db.update(Listing).where(Listing.id.in_(needs)).values(owner_id=user.id, organisation_id=org.id)
+        )
         top = db.session.execute(db.select(db.func.max(ListingChange.id))).scalar() or 0
         state = db.session.get(MatchState, matching.STATE_NAME) or MatchState(name=matching.STATE_NAME)
         state.last_change_id = top
@@ -134,14 +153,16 @@ def _finish_catalogue(app):
         except Exception as err:  # noqa: BLE001 - the page still renders without stored suggestions
             db.session.rollback()
             print(f"  (suggestions not precomputed: {err})")
-        detail = db.session.execute(db.select(Listing.id).where(Listing.kind == "achievement")
-                                    .order_by(Listing.id.desc()).limit(1)).scalar()
+        detail = db.session.execute(
+            db.select(Listing.id).where(Listing.kind == "achievement").order_by(Listing.id.desc()).limit(1)
+        ).scalar()
         db.session.remove()  # end the session's transaction (the write lock, on SQLite) before ANALYZE
         optimize(db.engine)
         return {"detail_id": detail, "email": "bench-company@example.cn"}
 
 
 # ---------------------------------------------------------------- servers
+
 
 def free_port():
     with socket.socket() as sock:
@@ -171,8 +192,7 @@ def start_gunicorn(app_spec, env, port, chdir=None, log_path=None):
         cmd += ["--chdir", str(chdir)]
     cmd += ["--access-logfile", "/dev/null", app_spec]
     out = open(log_path or os.devnull, "ab")  # noqa: SIM115 - lives as long as the server
-    proc = subprocess.Popen(cmd, cwd=str(ROOT), env=full, stdout=out, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = subprocess.Popen(cmd, cwd=str(ROOT), env=full, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     wait_ready(f"http://127.0.0.1:{port}/healthz", proc)
     return proc
 
@@ -189,13 +209,15 @@ def stop(proc):
 
 # ---------------------------------------------------------------- pages
 
+
 def sign_in(base, email, password=BENCH_PASSWORD):
     """A session cookie of the signed-in bench account, through the real sign-in form."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(f"{base}/account/login").read().decode()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(
-        r'value="([^"]+)"[^>]*name="csrf_token"', page)
+        r'value="([^"]+)"[^>]*name="csrf_token"', page
+    )
     data = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token.group(1) if token else ""})
     opener.open(f"{base}/account/login", data=data.encode()).read()
     return "; ".join(f"{c.name}={c.value}" for c in jar)
@@ -237,18 +259,36 @@ def snapshot(base, paths, cookie, folder):
 
 # ---------------------------------------------------------------- load
 
+
 def run_wrk(base, paths, conns, seconds, cookie=None):
     """wrk against a rotation of paths; returns req/s, p50/p99 (ms), 5xx, socket errors."""
     list_file = OUT / f"paths-{os.getpid()}.txt"
     list_file.write_text("\n".join(paths) + "\n")
     env = {**os.environ, "WRK_PATHS": str(list_file), "WRK_COOKIE": cookie or ""}
-    cmd = ["wrk", "-t", "2", "-c", str(conns), "-d", f"{seconds}s", "--timeout", "10s", "--latency",
-           "-s", str(BENCH / "wrk_status.lua"), base]
+    cmd = [
+        "wrk",
+        "-t",
+        "2",
+        "-c",
+        str(conns),
+        "-d",
+        f"{seconds}s",
+        "--timeout",
+        "10s",
+        "--latency",
+        "-s",
+        str(BENCH / "wrk_status.lua"),
+        base,
+    ]
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=seconds + 60).stdout
-    figures = {"rps": _grab(r"Requests/sec:\s+([\d.]+)", out), "p50": _grab(r"LAT p50=(\d+)", out) / 1000,
-               "p99": _grab(r"LAT p50=\d+ p99=(\d+)", out) / 1000, "5xx": int(_grab(r"STATUS 5xx=(\d+)", out)),
-               "requests": int(_grab(r"(\d+) requests in", out)),
-               "errors": int(sum(float(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out)))}
+    figures = {
+        "rps": _grab(r"Requests/sec:\s+([\d.]+)", out),
+        "p50": _grab(r"LAT p50=(\d+)", out) / 1000,
+        "p99": _grab(r"LAT p50=\d+ p99=(\d+)", out) / 1000,
+        "5xx": int(_grab(r"STATUS 5xx=(\d+)", out)),
+        "requests": int(_grab(r"(\d+) requests in", out)),
+        "errors": int(sum(float(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))),
+    }
     return figures
 
 
@@ -275,20 +315,30 @@ def measure(db, size, args, queries):
         paths = page_paths(info, queries)
         folder = OUT / f"bare-{db}-{size}"
         snapshot(base, paths, cookie, folder)
-        bare_proc = start_gunicorn("bare_app:app", {"BARE_DIR": str(folder)}, bare_port, chdir=BENCH,
-                                   log_path=logs / "bare.log")
+        bare_proc = start_gunicorn(
+            "bare_app:app", {"BARE_DIR": str(folder)}, bare_port, chdir=BENCH, log_path=logs / "bare.log"
+        )
         bare = f"http://127.0.0.1:{bare_port}"
         for name in args.pages:
             for conns in args.conns:
                 signed = cookie if name in ("matches", "me") else None
                 ours = run_wrk(base, paths[name], conns, args.seconds, signed)
                 theirs = run_wrk(bare, paths[name], conns, args.seconds, signed)
-                row = {"db": db, "size": size, "page": name, "conns": conns, **ours,
-                       "bare_rps": theirs["rps"], "ratio": ours["rps"] / theirs["rps"] if theirs["rps"] else 0}
+                row = {
+                    "db": db,
+                    "size": size,
+                    "page": name,
+                    "conns": conns,
+                    **ours,
+                    "bare_rps": theirs["rps"],
+                    "ratio": ours["rps"] / theirs["rps"] if theirs["rps"] else 0,
+                }
                 rows.append(row)
                 print_row(row)
-        print(f"  ({db} {size:,}: workers ready in {ready_seconds:.1f}s; first search after start "
-              f"{first_search * 1000:.0f} ms)")
+        print(
+            f"  ({db} {size:,}: workers ready in {ready_seconds:.1f}s; first search after start "
+            f"{first_search * 1000:.0f} ms)"
+        )
     finally:
         stop(bare_proc)
         stop(app_proc)
@@ -301,14 +351,19 @@ def _first_search(base, query):
     return time.perf_counter() - start
 
 
-HEADER = f"{'db':<10} {'size':>7} {'page':<13} {'c':>3} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'5xx':>5} " \
-         f"{'err':>4} {'bare req/s':>10} {'ratio':>6}"
+HEADER = (
+    f"{'db':<10} {'size':>7} {'page':<13} {'c':>3} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'5xx':>5} "
+    f"{'err':>4} {'bare req/s':>10} {'ratio':>6}"
+)
 
 
 def print_row(row):
-    print(f"{row['db']:<10} {row['size']:>7} {row['page']:<13} {row['conns']:>3} {row['rps']:>8.1f} "
-          f"{row['p50']:>7.1f} {row['p99']:>7.1f} {row['5xx']:>5} {row['errors']:>4} {row['bare_rps']:>10.1f} "
-          f"{row['ratio']:>6.3f}", flush=True)
+    print(
+        f"{row['db']:<10} {row['size']:>7} {row['page']:<13} {row['conns']:>3} {row['rps']:>8.1f} "
+        f"{row['p50']:>7.1f} {row['p99']:>7.1f} {row['5xx']:>5} {row['errors']:>4} {row['bare_rps']:>10.1f} "
+        f"{row['ratio']:>6.3f}",
+        flush=True,
+    )
 
 
 def main(argv=None):

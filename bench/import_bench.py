@@ -15,6 +15,7 @@ Without --database-url it runs on a temporary SQLite file. Prints a Markdown tab
 times what `flask listings import FILE --publish` does as a whole instead: read + validate, write + commit, then
 the search index brought up to date (segmentation included) by marketplace.search.services.sync().
 """
+
 import argparse
 import json
 import sys
@@ -67,8 +68,13 @@ def end_to_end(database_url, n):
 
     tmp = Path(tempfile.mkdtemp(prefix="import-e2e-"))
     url = database_url or f"sqlite:///{tmp / 'bench.db'}"
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, INSTANCE_PATH=str(tmp / "instance"),
-                     SEARCH_INDEX_DIR=str(tmp / "index"), SEARCH_BUILD_PROCS=2)  # as the CLI does on 2 cores
+    app = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=url,
+        INSTANCE_PATH=str(tmp / "instance"),
+        SEARCH_INDEX_DIR=str(tmp / "index"),
+        SEARCH_BUILD_PROCS=2,
+    )  # as the CLI does on 2 cores
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -93,8 +99,10 @@ def end_to_end(database_url, n):
     dialect = url.split(":", 1)[0]
     print("| database | rows | database s | index s | total s | listings/s | documents in index |")
     print("|---|---|---|---|---|---|---|")
-    print(f"| {dialect} | {n} | {written - start:.1f} | {done - written:.1f} | {done - start:.1f} "
-          f"| {n / (done - start):,.0f} | {indexed} (changes applied: {applied}) |")
+    print(
+        f"| {dialect} | {n} | {written - start:.1f} | {done - written:.1f} | {done - start:.1f} "
+        f"| {n / (done - start):,.0f} | {indexed} (changes applied: {applied}) |"
+    )
 
 
 def run(database_url, n):
@@ -130,8 +138,10 @@ def run(database_url, n):
     dialect = url.split(":", 1)[0]
     for label, report, validate_s, write_s in results:
         total = validate_s + write_s
-        print(f"| {dialect} | {n} | {label} | {report.created}/{report.updated}/{report.unchanged} "
-              f"| {validate_s:.2f} | {write_s:.2f} | {total:.2f} | {n / total:,.0f} |")
+        print(
+            f"| {dialect} | {n} | {label} | {report.created}/{report.updated}/{report.unchanged} "
+            f"| {validate_s:.2f} | {write_s:.2f} | {total:.2f} | {n / total:,.0f} |"
+        )
     print(f"<!-- {changes} index changes recorded -->")
 
 

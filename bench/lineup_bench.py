@@ -7,6 +7,7 @@ per listing) in a fresh temporary SQLite database, then times `events.curation.p
 line-up with reasons) and `propose_invitees` (for a line-up of the 8 first proposals) for themes made of one or
 two industries and a theme keyword. Target: p95 <= 300 ms for the proposal at 100,000 listings.
 """
+
 import argparse
 import os
 import random
@@ -40,9 +41,15 @@ def main():
     tmp = tempfile.mkdtemp(prefix="lineup-bench-")
     path = args.reuse or os.path.join(tmp, "bench.db")
     print(f"database: {path}", flush=True)
-    app = create_app(None, SQLALCHEMY_DATABASE_URI="sqlite:///" + path,
-                     SECRET_KEY="bench", SEARCH_BACKGROUND=False, LISTINGS_EXPIRE_SECONDS=0,
-                     SEARCH_INDEX_DIR=os.path.join(tmp, "index"), PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
+    app = create_app(
+        None,
+        SQLALCHEMY_DATABASE_URI="sqlite:///" + path,
+        SECRET_KEY="bench",
+        SEARCH_BACKGROUND=False,
+        LISTINGS_EXPIRE_SECONDS=0,
+        SEARCH_INDEX_DIR=os.path.join(tmp, "index"),
+        PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
+    )
     rng = random.Random(8)
     with app.app_context():
         db.create_all()
@@ -57,21 +64,36 @@ def main():
             t = time.time()
             by_kind, owners = load_market(args.n, db)
             fill_suggestions(db, by_kind)
-            print(f"market: {len(by_kind['achievement'])} achievements, {len(by_kind['need'])} needs, "
-                  f"20 suggestions each, loaded in {time.time() - t:.1f}s", flush=True)
+            print(
+                f"market: {len(by_kind['achievement'])} achievements, {len(by_kind['need'])} needs, "
+                f"20 suggestions each, loaded in {time.time() - t:.1f}s",
+                flush=True,
+            )
             operator = owners["achievement"]
-        print(f"market ready ({db.session.execute(db.select(db.func.count(Tag.id))).scalar()} tags); "
-              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
+        print(
+            f"market ready ({db.session.execute(db.select(db.func.count(Tag.id))).scalar()} tags); "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
+            flush=True,
+        )
         tags = [t.name for t in db.session.execute(db.select(Tag).limit(2000)).scalars()]
         industries = list(taxonomy.INDUSTRIES)
         proposals, cpu, invitees, found = [], [], [], []
         start = utcnow() + timedelta(days=20)
         for i in range(args.samples):
             theme = rng.sample(industries, rng.choice([1, 2]))
-            event = services.create_event(operator, event_type="roadshow", title=f"主题路演{i}",
-                                          industries=",".join(theme), tags=rng.choice(tags), programme="",
-                                          starts_at=start, ends_at=start + timedelta(hours=3), venue="南昌",
-                                          registration_deadline=start, capacity=100)
+            event = services.create_event(
+                operator,
+                event_type="roadshow",
+                title=f"主题路演{i}",
+                industries=",".join(theme),
+                tags=rng.choice(tags),
+                programme="",
+                starts_at=start,
+                ends_at=start + timedelta(hours=3),
+                venue="南昌",
+                registration_deadline=start,
+                capacity=100,
+            )
             db.session.commit()
             t, c = time.perf_counter(), time.process_time()
             proposed = curation.propose_presenters(event)
@@ -91,8 +113,10 @@ def main():
         line("invitees for 8 presenters", invitees)
         print(f"proposals per theme: median {sorted(found)[len(found) // 2]}, min {min(found)}", flush=True)
         ok = pct(proposals, 95) <= 300
-        print(f"target p95 <= 300 ms (wall): {'met' if ok else 'NOT met'}; "
-              f"CPU p95 {pct(cpu, 95):.0f} ms; load average now {os.getloadavg()[0]:.1f}")
+        print(
+            f"target p95 <= 300 ms (wall): {'met' if ok else 'NOT met'}; "
+            f"CPU p95 {pct(cpu, 95):.0f} ms; load average now {os.getloadavg()[0]:.1f}"
+        )
         return 0 if ok else 1
 
 

@@ -9,6 +9,7 @@ first row). Then the reliability of the shipped calibration (marketplace/matchin
 band, for candidates with and without a discipline: the stated 0-100 score against the share of those
 suggestions that were relevant (grade >= 1).
 """
+
 import argparse
 import os
 import sys
@@ -60,8 +61,10 @@ def main():
         print(f"| {name} | " + " | ".join(cells) + " |", flush=True)
     for key, with_field in (("candidates with a discipline", True), ("candidates without one", False)):
         pairs = fold_pairs(args.data, with_field)
-        print(f"\nCalibration, {key} (top 20 per need, 5 folds, with and without category, before the threshold "
-              f"of {calibration.MIN_PERCENT}):")
+        print(
+            f"\nCalibration, {key} (top 20 per need, 5 folds, with and without category, before the threshold "
+            f"of {calibration.MIN_PERCENT}):"
+        )
         print("| stated score | suggestions | mean stated | observed relevant (grade >= 1) |\n|---|---|---|---|")
         for band, n, stated, observed in reliability(pairs, lambda s, f=with_field: calibration.percent(s, f)):
             print(f"| {band} | {n} | {stated:.0f} | {observed:.0f} |")

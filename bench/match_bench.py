@@ -10,6 +10,7 @@ temporary SQLite database, then measures in-process:
   the table is filled with 20 rows per listing (synthetic factor JSON of the real shape) so it has its real size;
 - publish-to-current: commit a new listing, then apply the change log as the background updater does.
 """
+
 import argparse
 import os
 import random
@@ -25,9 +26,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-FACTORS = [{"code": "text", "value": 0.8, "key": "text", "params": {"terms": ["石墨烯", "锂电池"]}},
-           {"code": "category", "value": 1.0, "key": "category_given", "params": {"category": "new_materials"}},
-           {"code": "region", "value": 0.05, "key": "region_same", "params": {"region": "nanchang"}}]
+FACTORS = [
+    {"code": "text", "value": 0.8, "key": "text", "params": {"terms": ["石墨烯", "锂电池"]}},
+    {"code": "category", "value": 1.0, "key": "category_given", "params": {"category": "new_materials"}},
+    {"code": "region", "value": 0.05, "key": "region_same", "params": {"region": "nanchang"}},
+]
 
 
 def rss_mb():
@@ -54,10 +57,14 @@ def load_market(n, db):
 
     org_a = create_organisation(name="成果方", org_type="university", region="nanchang")
     org_n = create_organisation(name="需求方", org_type="enterprise", region="nanchang")
-    owners = {"achievement": create_user(email="a@example.invalid", password="x" * 12, name="甲", role="researcher",
-                                         organisation=org_a),
-              "need": create_user(email="n@example.invalid", password="x" * 12, name="乙", role="company",
-                                  organisation=org_n)}
+    owners = {
+        "achievement": create_user(
+            email="a@example.invalid", password="x" * 12, name="甲", role="researcher", organisation=org_a
+        ),
+        "need": create_user(
+            email="n@example.invalid", password="x" * 12, name="乙", role="company", organisation=org_n
+        ),
+    }
     db.session.commit()
     records = corpus.records(n)
     first_names = {}  # one Tag per key (tags.tag_key), shown as first written
@@ -71,16 +78,24 @@ def load_market(n, db):
     for r in records:
         row = {k: v for k, v in r.items() if k in columns}
         owner = owners[r["kind"]]
-        row.update(owner_id=owner.id, organisation_id=owner.organisation_id, created_at=now, updated_at=now,
-                   hide_org_name=False)
+        row.update(
+            owner_id=owner.id,
+            organisation_id=owner.organisation_id,
+            created_at=now,
+            updated_at=now,
+            hide_org_name=False,
+        )
         rows.append(row)
     for start in range(0, len(rows), 5000):
-        db.session.execute(db.insert(Listing.__table__), rows[start:start + 5000])
+        db.session.execute(db.insert(Listing.__table__), rows[start : start + 5000])
     ids = dict(db.session.execute(db.select(Listing.external_id, Listing.id)).all())
-    links = [{"listing_id": ids[r["external_id"]], "tag_id": key_ids[k]}
-             for r in records for k in dict.fromkeys(tag_key(x[:40]) for x in r["tags"])]
+    links = [
+        {"listing_id": ids[r["external_id"]], "tag_id": key_ids[k]}
+        for r in records
+        for k in dict.fromkeys(tag_key(x[:40]) for x in r["tags"])
+    ]
     for start in range(0, len(links), 20000):
-        db.session.execute(listing_tags.insert(), links[start:start + 20000])
+        db.session.execute(listing_tags.insert(), links[start : start + 20000])
     db.session.commit()
     by_kind = {"achievement": [], "need": []}
     for r in records:
@@ -100,8 +115,16 @@ def fill_suggestions(db, by_kind, per_listing=20):
         others = by_kind["need" if kind == "achievement" else "achievement"]
         for i in ids:
             for n, c in enumerate(rng.sample(others, per_listing)):
-                rows.append({"listing_id": i, "candidate_id": c, "rank": n + 1, "score": 2.0 - n * 0.05,
-                             "factors": FACTORS, "computed_at": now})
+                rows.append(
+                    {
+                        "listing_id": i,
+                        "candidate_id": c,
+                        "rank": n + 1,
+                        "score": 2.0 - n * 0.05,
+                        "factors": FACTORS,
+                        "computed_at": now,
+                    }
+                )
             if len(rows) >= 50000:
                 db.session.execute(db.insert(Suggestion.__table__), rows)
                 rows = []
@@ -125,16 +148,25 @@ def main():
     from marketplace.models_base import utcnow
 
     tmp = tempfile.mkdtemp(prefix="match-bench-")
-    app = create_app(None, SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(tmp, "bench.db"),
-                     SECRET_KEY="bench", SEARCH_BACKGROUND=False, MATCH_BACKGROUND=False,
-                     SEARCH_INDEX_DIR=os.path.join(tmp, "index"), PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
+    app = create_app(
+        None,
+        SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(tmp, "bench.db"),
+        SECRET_KEY="bench",
+        SEARCH_BACKGROUND=False,
+        MATCH_BACKGROUND=False,
+        SEARCH_INDEX_DIR=os.path.join(tmp, "index"),
+        PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
+    )
     rng = random.Random(11)
     with app.app_context():
         db.create_all()
         t = time.time()
         by_kind, owners = load_market(args.n, db)
-        print(f"market: {len(by_kind['achievement'])} achievements, {len(by_kind['need'])} needs "
-              f"loaded in {time.time() - t:.1f}s", flush=True)
+        print(
+            f"market: {len(by_kind['achievement'])} achievements, {len(by_kind['need'])} needs "
+            f"loaded in {time.time() - t:.1f}s",
+            flush=True,
+        )
 
         before = rss_mb()
         t = time.time()
@@ -160,8 +192,11 @@ def main():
 
         t = time.time()
         fill_suggestions(db, by_kind)
-        print(f"filled {db.session.execute(db.select(db.func.count()).select_from(services.Suggestion)).scalar()} "
-              f"stored suggestions in {time.time() - t:.1f}s", flush=True)
+        print(
+            f"filled {db.session.execute(db.select(db.func.count()).select_from(services.Suggestion)).scalar()} "
+            f"stored suggestions in {time.time() - t:.1f}s",
+            flush=True,
+        )
         viewers = {k: SimpleNamespace(id=u.id) for k, u in owners.items()}
         owner_id = owners["need"].id
         serve = []
@@ -178,10 +213,16 @@ def main():
         current = []
         owner = db.session.get(User, owner_id)
         for n in range(20):
-            need = Need(title=f"寻求{rng.choice(['石墨烯', '稀土永磁', '锂电池', '水稻', '物联网'])}相关技术{n}",
-                        summary="希望与高校合作开发新型材料与工艺，提高产品性能。", industry="new_materials",
-                        region="nanchang", status="published", owner=owner, organisation=owner.organisation,
-                        published_at=utcnow())
+            need = Need(
+                title=f"寻求{rng.choice(['石墨烯', '稀土永磁', '锂电池', '水稻', '物联网'])}相关技术{n}",
+                summary="希望与高校合作开发新型材料与工艺，提高产品性能。",
+                industry="new_materials",
+                region="nanchang",
+                status="published",
+                owner=owner,
+                organisation=owner.organisation,
+                published_at=utcnow(),
+            )
             db.session.add(need)
             db.session.flush()
             record_change(need.id)
@@ -193,8 +234,10 @@ def main():
             current.append(time.time() - t)
         line("publish -> own and reverse lists current", current)
         print(f"(+ up to {0.5:.1f} s polling interval of the background updater)")
-        print(f"posting arrays: {sum(p.memory_estimate() for p in all_pools.by_kind.values()) / 1e6:.0f} MB; "
-              f"mean of forward recompute {statistics.mean(forward) * 1000:.0f} ms")
+        print(
+            f"posting arrays: {sum(p.memory_estimate() for p in all_pools.by_kind.values()) / 1e6:.0f} MB; "
+            f"mean of forward recompute {statistics.mean(forward) * 1000:.0f} ms"
+        )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ applied, the threshold not), and fits an isotonic (monotone) regression of "rele
 score. Prints the TABLES (candidates with and without a discipline) to paste into calibration.py, then the
 reliability of the shipped tables by score band.
 """
+
 import argparse
 import os
 import sys
@@ -75,8 +76,10 @@ def reliability(pairs, percent):
         b = min(p // 10, 9)
         n, stated, hits = bands.get(b, (0, 0, 0))
         bands[b] = (n + 1, stated + p, hits + rel)
-    return [(f"{b * 10}-{b * 10 + 9 if b < 9 else 100}", n, stated / n, 100 * hits / n)
-            for b, (n, stated, hits) in sorted(bands.items())]
+    return [
+        (f"{b * 10}-{b * 10 + 9 if b < 9 else 100}", n, stated / n, 100 * hits / n)
+        for b, (n, stated, hits) in sorted(bands.items())
+    ]
 
 
 def main():

@@ -1,4 +1,5 @@
 """Quick evaluation of the pure ranker on a CSL-format split (no database): with and without category."""
+
 import argparse
 import os
 import sys

@@ -5,6 +5,7 @@
 Prints the time of one scheduling run (best of --repeat) and how many meetings were placed against an upper
 bound (table-slots, each person's cap and availability). Pure Python, one core, no database.
 """
+
 import argparse
 import random
 import sys
@@ -48,10 +49,14 @@ def main():
         placed = schedule(problem)
         timings.append(time.perf_counter() - start)
     bound = upper_bound(problem)
-    print(f"participants={args.participants} tables={args.tables} slots={args.slots} "
-          f"accepted requests={len(problem.requests)} cap={args.cap}")
-    print(f"placed {len(placed)} of an upper bound of {bound} ({len(placed) / bound:.1%}); "
-          f"best of {args.repeat}: {min(timings):.3f} s (limit 5 s)")
+    print(
+        f"participants={args.participants} tables={args.tables} slots={args.slots} "
+        f"accepted requests={len(problem.requests)} cap={args.cap}"
+    )
+    print(
+        f"placed {len(placed)} of an upper bound of {bound} ({len(placed) / bound:.1%}); "
+        f"best of {args.repeat}: {min(timings):.3f} s (limit 5 s)"
+    )
     return 0 if min(timings) <= 5 else 1
 
 

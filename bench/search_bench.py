@@ -15,6 +15,7 @@ in a fresh process that opens the index and runs the queries. The baseline is wh
 jieba's stock ChineseAnalyzer, a plain writer, a new searcher per query, Whoosh's own facet grouping and
 highlighter (built at 10k only: it indexes too slowly for the time budget at 100k).
 """
+
 import argparse
 import json
 import os
@@ -38,9 +39,15 @@ def make_app(size):
     from marketplace.config import Config
 
     OUT.mkdir(parents=True, exist_ok=True)
-    return create_app(Config, SQLALCHEMY_DATABASE_URI=f"sqlite:///{OUT}/bench-{size}.db",
-                      SEARCH_INDEX_DIR=str(OUT / f"index-{size}"), SEARCH_BACKGROUND=False, MATCH_BACKGROUND=False,
-                      INSTANCE_PATH=str(OUT / "instance"), SECRET_KEY="bench")
+    return create_app(
+        Config,
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{OUT}/bench-{size}.db",
+        SEARCH_INDEX_DIR=str(OUT / f"index-{size}"),
+        SEARCH_BACKGROUND=False,
+        MATCH_BACKGROUND=False,
+        INSTANCE_PATH=str(OUT / "instance"),
+        SECRET_KEY="bench",
+    )
 
 
 def load_database(app, records):
@@ -55,8 +62,9 @@ def load_database(app, records):
         db.drop_all()
         db.create_all()
         org = create_organisation(name="基准测试大学", org_type="university", region="nanchang")
-        user = create_user(email="bench@example.cn", password="bench-password", name="基准", role="researcher",
-                           organisation=org)
+        user = create_user(
+            email="bench@example.cn", password="bench-password", name="基准", role="researcher", organisation=org
+        )
         db.session.commit()
         start = time.perf_counter()
         now = utcnow()
@@ -68,16 +76,18 @@ def load_database(app, records):
         rows = []
         for rec in records:
             row = {k: v for k, v in rec.items() if k != "tags"}
-            row.update(owner_id=user.id, organisation_id=org.id, created_at=now, updated_at=now,
-                       hide_org_name=False)
+            row.update(owner_id=user.id, organisation_id=org.id, created_at=now, updated_at=now, hide_org_name=False)
             rows.append(row)
         for i in range(0, len(rows), 5000):
-            db.session.execute(db.insert(Listing.__table__), rows[i:i + 5000])
+            db.session.execute(db.insert(Listing.__table__), rows[i : i + 5000])
         ids = dict(db.session.execute(db.select(Listing.external_id, Listing.id)).all())
-        links = [{"listing_id": ids[rec["external_id"]], "tag_id": key_ids[k]}
-                 for rec in records for k in {tag_key(t[:40]) for t in rec["tags"]}]
+        links = [
+            {"listing_id": ids[rec["external_id"]], "tag_id": key_ids[k]}
+            for rec in records
+            for k in {tag_key(t[:40]) for t in rec["tags"]}
+        ]
         for i in range(0, len(links), 20000):
-            db.session.execute(db.insert(listing_tags), links[i:i + 20000])
+            db.session.execute(db.insert(listing_tags), links[i : i + 20000])
         db.session.execute(db.insert(ListingChange), [{"listing_id": i, "created_at": now} for i in ids.values()])
         db.session.commit()
         return time.perf_counter() - start
@@ -109,8 +119,20 @@ def time_queries(run, queries, repeat=1):
 
 # The hostile inputs of issue 3 (tests check they are cut down; here they are timed: target < 1 s each).
 HOSTILE = [
-    '"远程抄表', "(" * 2000 + "石墨烯" + ")" * 2000, "[" * 2000, "title:石墨烯", "*a*", "石墨*", "石墨烯~2",
-    "[a TO z]", "AND (", "石" * 100_000, "x" * 100_000, "石墨烯\x00\x01\x1b", '"' * 500, "<script>alert(1)</script>",
+    '"远程抄表',
+    "(" * 2000 + "石墨烯" + ")" * 2000,
+    "[" * 2000,
+    "title:石墨烯",
+    "*a*",
+    "石墨*",
+    "石墨烯~2",
+    "[a TO z]",
+    "AND (",
+    "石" * 100_000,
+    "x" * 100_000,
+    "石墨烯\x00\x01\x1b",
+    '"' * 500,
+    "<script>alert(1)</script>",
 ]
 
 
@@ -132,11 +154,15 @@ def search_figures(app, queries):
         for q in queries:  # the same query twice in a row: the second finds its term sets cached
             execute(services.get_store().searcher(), SearchParams(q=q))
             warm += time_queries(lambda q: execute(services.get_store().searcher(), SearchParams(q=q)), [q])
-        filtered = time_queries(lambda q: cold(SearchParams(
-            q=q, filters={"industry": {"new_materials", "ai"}, "region": {"ganzhou"}})), queries)
+        filtered = time_queries(
+            lambda q: cold(SearchParams(q=q, filters={"industry": {"new_materials", "ai"}, "region": {"ganzhou"}})),
+            queries,
+        )
         sorted_ = time_queries(lambda q: cold(SearchParams(q=q, sort="newest")), queries)
-        browse = time_queries(lambda q: cold(SearchParams(q="", filters={"region": {q}})),
-                              ["", "ganzhou", "nanchang", "jiujiang", "yichun", "shangrao"] * 2)
+        browse = time_queries(
+            lambda q: cold(SearchParams(q="", filters={"region": {q}})),
+            ["", "ganzhou", "nanchang", "jiujiang", "yichun", "shangrao"] * 2,
+        )
 
         def full(q):
             ranking._cache.clear()
@@ -145,8 +171,16 @@ def search_figures(app, queries):
 
         with_db = time_queries(full, queries)
         hostile = time_queries(full, HOSTILE)
-        return {"hostile": hostile, "engine": engine, "warm": warm, "filtered": filtered, "newest": sorted_,
-                "browse": browse, "service": with_db, "hits_median": statistics.median(totals)}
+        return {
+            "hostile": hostile,
+            "engine": engine,
+            "warm": warm,
+            "filtered": filtered,
+            "newest": sorted_,
+            "browse": browse,
+            "service": with_db,
+            "hits_median": statistics.median(totals),
+        }
 
 
 RSS_SCRIPT = """
@@ -175,6 +209,7 @@ def rss_figure(size):
 
 # ---------------------------------------------------------------- naive baseline
 
+
 def baseline(records, queries, path):
     """jieba ChineseAnalyzer, plain writer, a new searcher per query, Whoosh grouping and highlights."""
     import logging
@@ -188,9 +223,12 @@ def baseline(records, queries, path):
     jieba.setLogLevel(logging.WARNING)
     analyzer = ChineseAnalyzer()
     facets = ["kind", "industry", "region", "maturity", "source_programme", "price_band"]
-    schema = Schema(id=ID(stored=True, unique=True), title=TEXT(analyzer=analyzer, stored=True),
-                    text=TEXT(analyzer=analyzer, stored=True),
-                    **{f: ID(stored=True, sortable=True) for f in facets})
+    schema = Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=analyzer, stored=True),
+        text=TEXT(analyzer=analyzer, stored=True),
+        **{f: ID(stored=True, sortable=True) for f in facets},
+    )
     path.mkdir(parents=True, exist_ok=True)
     ix = index.create_in(str(path), schema)
     from marketplace.taxonomy import price_band
@@ -198,10 +236,17 @@ def baseline(records, queries, path):
     start = time.perf_counter()
     writer = ix.writer()
     for i, rec in enumerate(records):
-        writer.add_document(id=str(i), title=rec["title"], text=rec["summary"] + " " + " ".join(rec["tags"]),
-                            kind=rec["kind"], industry=rec["industry"], region=rec["region"],
-                            maturity=rec["maturity"] or "", source_programme=rec["source_programme"] or "",
-                            price_band=price_band(rec["price_wan"], rec["price_negotiable"]))
+        writer.add_document(
+            id=str(i),
+            title=rec["title"],
+            text=rec["summary"] + " " + " ".join(rec["tags"]),
+            kind=rec["kind"],
+            industry=rec["industry"],
+            region=rec["region"],
+            maturity=rec["maturity"] or "",
+            source_programme=rec["source_programme"] or "",
+            price_band=price_band(rec["price_wan"], rec["price_negotiable"]),
+        )
     writer.commit()
     build = time.perf_counter() - start
 
@@ -209,8 +254,9 @@ def baseline(records, queries, path):
 
     def run(q):
         with ix.searcher() as searcher:
-            results = searcher.search(parser.parse(q), limit=20,
-                                      groupedby=[sorting.FieldFacet(f, allow_overlap=True) for f in facets])
+            results = searcher.search(
+                parser.parse(q), limit=20, groupedby=[sorting.FieldFacet(f, allow_overlap=True) for f in facets]
+            )
             for f in facets:
                 results.groups(f)
             for hit in results:
@@ -236,6 +282,7 @@ def http_figures(base_url, queries):
 
 # ---------------------------------------------------------------- report
 
+
 def row(name, values, unit="ms"):
     return f"| {name} | {percentile(values, 50):.1f} {unit} | {percentile(values, 95):.1f} {unit} |"
 
@@ -249,8 +296,10 @@ def main():
     parser.add_argument("--search-only", action="store_true", help="use the cached builds; fail if missing")
     args = parser.parse_args()
     queries = corpus.queries()
-    report = [f"queries: {len(queries)} fixed 1-4 word queries (bench/corpus.py); CPU: {os.cpu_count()} cores, "
-              f"shared with other work (load average at start {os.getloadavg()[0]:.1f})"]
+    report = [
+        f"queries: {len(queries)} fixed 1-4 word queries (bench/corpus.py); CPU: {os.cpu_count()} cores, "
+        f"shared with other work (load average at start {os.getloadavg()[0]:.1f})"
+    ]
     for size in args.sizes:
         app = make_app(size)
         marker = OUT / f"built-{size}.json"
@@ -267,16 +316,20 @@ def main():
         figures = search_figures(app, queries)
         rss = rss_figure(size)
         total = built["db"] + built["index"]
-        live = (OUT / f"index-{size}" / (OUT / f"index-{size}" / "CURRENT").read_text().strip())
+        live = OUT / f"index-{size}" / (OUT / f"index-{size}" / "CURRENT").read_text().strip()
         index_mb = sum(f.stat().st_size for f in live.rglob("*") if f.is_file()) / 1e6
         report += [
-            "", f"### {size:,} listings" + (" (build figures from the cached run)" if records is None else ""),
+            "",
+            f"### {size:,} listings" + (" (build figures from the cached run)" if records is None else ""),
             f"- bulk import: database {size / built['db']:,.0f}/s ({built['db']:.1f} s), index incl. segmentation "
             f"{size / built['index']:,.0f}/s ({built['index']:.1f} s), together {size / total:,.0f} listings/s",
             f"- index size {index_mb:.0f} MB; median hits per query {figures['hits_median']:.0f}; worker RSS: app "
             f"alone {rss[0]:.0f} MB, with the index open after all queries {rss[1]:.0f} MB (peak {rss[2]:.0f} MB)",
-            "", "| search (query + facet counts + first page + highlights) | p50 | p95 |", "|---|---|---|",
-            row("engine, relevance", figures["engine"]), row("engine, 2 facet filters", figures["filtered"]),
+            "",
+            "| search (query + facet counts + first page + highlights) | p50 | p95 |",
+            "|---|---|---|",
+            row("engine, relevance", figures["engine"]),
+            row("engine, 2 facet filters", figures["filtered"]),
             row("engine, sort newest", figures["newest"]),
             row("engine, same query again (term sets cached)", figures["warm"]),
             row("engine, no query (browse, region filter)", figures["browse"]),
@@ -289,14 +342,19 @@ def main():
             base_build, base_times = baseline(records, queries, OUT / f"baseline-{size}")
             report += [
                 row("naive baseline (jieba, new searcher, Whoosh groups)", base_times),
-                "", f"- naive baseline indexing: {size / base_build:,.0f}/s ({base_build:.1f} s, index only)",
+                "",
+                f"- naive baseline indexing: {size / base_build:,.0f}/s ({base_build:.1f} s, index only)",
                 f"- ratios: indexing {base_build / built['index']:.1f}x faster (index only), search p95 "
                 f"{percentile(base_times, 95) / percentile(figures['engine'], 95):.1f}x, p50 "
                 f"{percentile(base_times, 50) / percentile(figures['engine'], 50):.1f}x faster",
             ]
     if args.http:
-        report += ["", f"| search page over HTTP ({args.http}) | p50 | p95 |", "|---|---|---|",
-                   row("GET /search/?q=...", http_figures(args.http, queries))]
+        report += [
+            "",
+            f"| search page over HTTP ({args.http}) | p50 | p95 |",
+            "|---|---|---|",
+            row("GET /search/?q=...", http_figures(args.http, queries)),
+        ]
     report.append(f"\nbenchmark process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     print("\n".join(report))
 

@@ -18,6 +18,7 @@ Each scenario prints its figures and whether it passed:
 The site runs on a copy of the bench/http_bench.py catalogue (SQLite) or on BENCH_PG_URL (PostgreSQL). Traffic
 goes to 127.0.0.1 only; every loop is bounded.
 """
+
 import argparse
 import http.client
 import json
@@ -48,6 +49,7 @@ FLASK = str(ROOT / ".venv" / "bin" / "flask")
 
 # ---------------------------------------------------------------- the site
 
+
 class Site:
     """The app under gunicorn (gunicorn.conf.py) on a catalogue of its own."""
 
@@ -77,11 +79,16 @@ class Site:
             http_bench.PG_URL = pg_url or http_bench.PG_URL.replace("bench_{size}", "stress_{size}")
             http_bench.TAG = "-stress"
             info = http_bench.ensure_catalogue("postgresql", self.size, fresh=True)
-            url, index = http_bench.database_url("postgresql", self.size), http_bench.index_dir("postgresql",
-                                                                                                 self.size)
+            url, index = http_bench.database_url("postgresql", self.size), http_bench.index_dir("postgresql", self.size)
         self.info = info
-        return {"DATABASE_URL": url, "SEARCH_INDEX_DIR": str(index), "INSTANCE_PATH": str(self.workdir / "instance"),
-                "SECRET_KEY": "stress", "MARKETPLACE_ENV": "development", "FLASK_APP": "wsgi.py"}
+        return {
+            "DATABASE_URL": url,
+            "SEARCH_INDEX_DIR": str(index),
+            "INSTANCE_PATH": str(self.workdir / "instance"),
+            "SECRET_KEY": "stress",
+            "MARKETPLACE_ENV": "development",
+            "FLASK_APP": "wsgi.py",
+        }
 
     @property
     def base(self):
@@ -111,21 +118,36 @@ class Site:
 
     def flask(self, *args, timeout=600, **kwargs):
         env = {**os.environ, **self.env, "SEARCH_BACKGROUND": "0"}
-        return subprocess.run([FLASK, *args], cwd=str(ROOT), env=env, capture_output=True, text=True,
-                              timeout=timeout, **kwargs)
+        return subprocess.run(
+            [FLASK, *args], cwd=str(ROOT), env=env, capture_output=True, text=True, timeout=timeout, **kwargs
+        )
 
     def popen_flask(self, *args):
         env = {**os.environ, **self.env, "SEARCH_BACKGROUND": "0"}
-        return subprocess.Popen([FLASK, *args], cwd=str(ROOT), env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        return subprocess.Popen(
+            [FLASK, *args],
+            cwd=str(ROOT),
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
 
     def app(self):
         from marketplace import create_app
         from marketplace.config import Config
 
-        return create_app(Config, SQLALCHEMY_DATABASE_URI=self.env["DATABASE_URL"], SEARCH_BACKGROUND=False,
-                          SEARCH_INDEX_DIR=self.env["SEARCH_INDEX_DIR"], INSTANCE_PATH=self.env["INSTANCE_PATH"],
-                          SECRET_KEY="stress", MATCH_BACKGROUND=False, LISTINGS_EXPIRE_SECONDS=0)
+        return create_app(
+            Config,
+            SQLALCHEMY_DATABASE_URI=self.env["DATABASE_URL"],
+            SEARCH_BACKGROUND=False,
+            SEARCH_INDEX_DIR=self.env["SEARCH_INDEX_DIR"],
+            INSTANCE_PATH=self.env["INSTANCE_PATH"],
+            SECRET_KEY="stress",
+            MATCH_BACKGROUND=False,
+            LISTINGS_EXPIRE_SECONDS=0,
+        )
 
 
 def write_import_file(path, rows, prefix, seed):
@@ -150,6 +172,7 @@ def percentile(values, pct):
 
 # ---------------------------------------------------------------- 1. mixed load
 
+
 class Load:
     """Keep-alive clients: reads and acknowledged writes (saved searches), with every status counted."""
 
@@ -161,8 +184,9 @@ class Load:
 
     def _paths(self):
         detail = f"/achievements/{self.site.info['detail_id']}"
-        return ["/", "/achievements", "/needs", detail] + \
-            ["/search/?" + urllib.parse.urlencode({"q": q}) for q in self.queries[:10]]
+        return ["/", "/achievements", "/needs", detail] + [
+            "/search/?" + urllib.parse.urlencode({"q": q}) for q in self.queries[:10]
+        ]
 
     def run(self, conns, seconds, write_share=0.2):
         stop = time.monotonic() + seconds
@@ -207,8 +231,12 @@ class Load:
             self.seq += 1
             query = f"压力测试{os.getpid()}x{self.seq}"
         body = urllib.parse.urlencode({"q": query, "csrf_token": self.site.csrf})
-        conn.request("POST", "/matches/searches", body=body, headers={
-            "Cookie": self.site.cookie, "Content-Type": "application/x-www-form-urlencoded"})
+        conn.request(
+            "POST",
+            "/matches/searches",
+            body=body,
+            headers={"Cookie": self.site.cookie, "Content-Type": "application/x-www-form-urlencoded"},
+        )
         resp = conn.getresponse()
         resp.read()
         self._count(resp.status)
@@ -233,19 +261,31 @@ def mixed_load(site, args, queries):
         from marketplace.extensions import db
         from marketplace.matching.models import SavedSearch
 
-        stored = set(db.session.execute(db.select(SavedSearch.query).where(
-            SavedSearch.query.in_(load.acked))).scalars()) if load.acked else set()
+        stored = (
+            set(db.session.execute(db.select(SavedSearch.query).where(SavedSearch.query.in_(load.acked))).scalars())
+            if load.acked
+            else set()
+        )
     lost = len(set(load.acked) - stored)
     drift = wait_index_consistent(site, app, bound=args.settle)
     result = {
-        "requests": sum(load.statuses.values()), "5xx": load.count_5xx(), "statuses": load.statuses,
-        "socket_errors": load.errors, "writes_acknowledged": len(load.acked), "writes_lost": lost,
-        "read_p50_ms": round(percentile(load.read_ms, 50), 1), "read_p99_ms": round(percentile(load.read_ms, 99), 1),
-        "import_exit": importer.returncode, "import_tail": import_out.strip().splitlines()[-1:] if import_out else [],
-        "index_missing": len(drift["missing"]), "index_extra": len(drift["extra"]), "index_stale": len(drift["stale"]),
+        "requests": sum(load.statuses.values()),
+        "5xx": load.count_5xx(),
+        "statuses": load.statuses,
+        "socket_errors": load.errors,
+        "writes_acknowledged": len(load.acked),
+        "writes_lost": lost,
+        "read_p50_ms": round(percentile(load.read_ms, 50), 1),
+        "read_p99_ms": round(percentile(load.read_ms, 99), 1),
+        "import_exit": importer.returncode,
+        "import_tail": import_out.strip().splitlines()[-1:] if import_out else [],
+        "index_missing": len(drift["missing"]),
+        "index_extra": len(drift["extra"]),
+        "index_stale": len(drift["stale"]),
     }
-    result["pass"] = (result["5xx"] == 0 and lost == 0 and importer.returncode == 0
-                      and not (drift["missing"] or drift["extra"]))
+    result["pass"] = (
+        result["5xx"] == 0 and lost == 0 and importer.returncode == 0 and not (drift["missing"] or drift["extra"])
+    )
     return result
 
 
@@ -268,6 +308,7 @@ def wait_index_consistent(site, app, bound=180.0):
 
 # ---------------------------------------------------------------- 2. slow clients
 
+
 def slow_clients(site, count):
     socks, probes = [], []
     try:
@@ -286,11 +327,16 @@ def slow_clients(site, count):
         for sock in socks:
             sock.close()
     worst = max(ms for _p, _s, ms in probes)
-    return {"sockets": count, "probes": probes, "worst_ms": worst,
-            "pass": all(s == 200 for _p, s, _ms in probes) and worst <= 1000}
+    return {
+        "sockets": count,
+        "probes": probes,
+        "worst_ms": worst,
+        "pass": all(s == 200 for _p, s, _ms in probes) and worst <= 1000,
+    }
 
 
 # ---------------------------------------------------------------- 3. kill -9 rounds
+
 
 def _descendants(pid):
     out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
@@ -342,18 +388,31 @@ def kill_rounds(site, rounds, rows):
         seconds = searchable_after_publish(site, n)
         results.append({"round": n, "killed": what, "orphans": orphans, "searchable_s": seconds})
     worst = max((r["searchable_s"] or 1e9) for r in results) if results else 0
-    return {"rounds": results, "worst_searchable_s": worst,
-            "pass": all(r["orphans"] == 0 and r["searchable_s"] is not None and r["searchable_s"] <= 5
-                        for r in results)}
+    return {
+        "rounds": results,
+        "worst_searchable_s": worst,
+        "pass": all(r["orphans"] == 0 and r["searchable_s"] is not None and r["searchable_s"] <= 5 for r in results),
+    }
 
 
 def searchable_after_publish(site, n, bound=60.0):
     """Publish one listing (a one-row import, as an operator's approval would) and time until search finds it."""
     token = f"zqprobe{n}k{random.randint(100000, 999999)}"
     path = site.workdir / f"probe-{n}.jsonl"
-    path.write_text(json.dumps({"external_id": f"probe-{n}-{token}", "kind": "achievement", "title": f"{token}成果",
-                                "summary": f"{token} 一种用于压力测试的成果。", "organisation": "基准测试大学"},
-                               ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "external_id": f"probe-{n}-{token}",
+                "kind": "achievement",
+                "title": f"{token}成果",
+                "summary": f"{token} 一种用于压力测试的成果。",
+                "organisation": "基准测试大学",
+            },
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     out = site.flask("listings", "import", str(path), "--publish", "--no-index", "--org", "基准测试大学")
     if out.returncode != 0:
         print(f"  probe import failed: {out.stdout[-300:]} {out.stderr[-300:]}")
@@ -373,13 +432,41 @@ def searchable_after_publish(site, n, bound=60.0):
 
 # ---------------------------------------------------------------- 4. hostile queries
 
+
 def hostile_queries(count, seed=5):
     rng = random.Random(seed)
-    pieces = ["(" * 2000 + "稀土", "稀土" * 20000, "*a*", "a* OR b*", '"未闭合', "AND (", "NOT", "稀土 AND NOT (",
-              "date:[2020 TO ]", "\x00\x01", "％＄＃", "<script>alert(1)</script>", "'; DROP TABLE listings;--",
-              "\ud7ff", "🔥" * 500, "title:稀土^99999", "~" * 100, "稀土~9", "[* TO *]", "{}" * 1000]
-    params = [{"page": "99999999999999999999"}, {"page": "-1"}, {"sort": "nope"}, {"kind": "x" * 300},
-              {"industry": "%%"}, {"region": "\u0000"}, {"per_page": "1000000"}, {}]
+    pieces = [
+        "(" * 2000 + "稀土",
+        "稀土" * 20000,
+        "*a*",
+        "a* OR b*",
+        '"未闭合',
+        "AND (",
+        "NOT",
+        "稀土 AND NOT (",
+        "date:[2020 TO ]",
+        "\x00\x01",
+        "％＄＃",
+        "<script>alert(1)</script>",
+        "'; DROP TABLE listings;--",
+        "\ud7ff",
+        "🔥" * 500,
+        "title:稀土^99999",
+        "~" * 100,
+        "稀土~9",
+        "[* TO *]",
+        "{}" * 1000,
+    ]
+    params = [
+        {"page": "99999999999999999999"},
+        {"page": "-1"},
+        {"sort": "nope"},
+        {"kind": "x" * 300},
+        {"industry": "%%"},
+        {"region": "\u0000"},
+        {"per_page": "1000000"},
+        {},
+    ]
     out = []
     for _ in range(count):
         q = rng.choice(pieces)
@@ -418,11 +505,17 @@ def hostile(site, count, conns=4):
     for t in threads:
         t.join(timeout=3600)
     fivexx = sum(n for s, n in statuses.items() if s >= 500 or s == 0)
-    return {"queries": count, "statuses": statuses, "5xx_or_dropped": fivexx,
-            "slowest_ms": round(slowest[0] * 1000, 1), "pass": fivexx == 0}
+    return {
+        "queries": count,
+        "statuses": statuses,
+        "5xx_or_dropped": fivexx,
+        "slowest_ms": round(slowest[0] * 1000, 1),
+        "pass": fivexx == 0,
+    }
 
 
 # ---------------------------------------------------------------- main
+
 
 def run(db, args, log=None):
     log = log or (lambda text: print(text, flush=True))

@@ -1,4 +1,5 @@
 """The technology-transfer marketplace: application factory."""
+
 import logging
 import os
 from pathlib import Path
@@ -54,9 +55,9 @@ def _resolve_paths(app):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "marketplace.db")
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("postgres://"):
-        uri = "postgresql://" + uri[len("postgres://"):]
+        uri = "postgresql://" + uri[len("postgres://") :]
     if uri.startswith("postgresql://"):
-        uri = "postgresql+psycopg://" + uri[len("postgresql://"):]
+        uri = "postgresql+psycopg://" + uri[len("postgresql://") :]
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
     for key, sub in (("UPLOAD_FOLDER", "uploads"), ("OUTBOX_DIR", "outbox")):
         if not app.config.get(key):

@@ -12,6 +12,7 @@ one setting (all of them off in tests and in `flask` commands, which do the same
 Threads do not survive a fork, so every worker is (re)started on a process's first request; the search updater
 also starts when the app is built, so that a fresh index exists before the first search.
 """
+
 import atexit
 import os
 import threading

@@ -1,4 +1,5 @@
 """Registers each feature's `flask` command group."""
+
 import importlib
 
 # modules whose COMMANDS (click groups or commands) join `flask`

@@ -1,4 +1,5 @@
 """Configuration. Every setting can be overridden from the environment."""
+
 import os
 import secrets
 from pathlib import Path

@@ -14,6 +14,7 @@ A writer that cannot get the lock within the busy timeout raises OperationalErro
 errors.py turns that into 503 with Retry-After and a page that keeps the user's input (`is_busy`).
 `read_only()` lets code outside a request (a background poller) read without the lock.
 """
+
 import contextlib
 import contextvars
 

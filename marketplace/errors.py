@@ -1,4 +1,5 @@
 """Error pages in Chinese for people, JSON with a reason for the API."""
+
 import logging
 
 from flask import current_app, jsonify, render_template, request
@@ -48,8 +49,12 @@ def render_error(code, message=None):
 
 def _kept_fields():
     """The posted fields to offer again on the busy page (not passwords, not the old CSRF token)."""
-    return [(name, value) for name, values in request.form.lists() for value in values
-            if name != "csrf_token" and "password" not in name.lower()]
+    return [
+        (name, value)
+        for name, values in request.form.lists()
+        for value in values
+        if name != "csrf_token" and "password" not in name.lower()
+    ]
 
 
 def render_busy():
@@ -66,9 +71,13 @@ def render_busy():
 
 def _render_busy_form(message, headers):
     try:
-        body = render_template("errors/busy.html", message=message, fields=_kept_fields(),
-                               had_files=bool(request.files), dropped_password=any(
-                                   "password" in name.lower() for name in request.form))
+        body = render_template(
+            "errors/busy.html",
+            message=message,
+            fields=_kept_fields(),
+            had_files=bool(request.files),
+            dropped_password=any("password" in name.lower() for name in request.form),
+        )
     except Exception:  # still answer 503, never a traceback
         log.exception("busy page failed to render")
         return message, 503, {**headers, "Content-Type": "text/plain; charset=utf-8"}

@@ -1,4 +1,5 @@
 """Extension objects, created here and initialised in the application factory."""
+
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_login import LoginManager

@@ -1,4 +1,5 @@
 """Locale selection: ?lang= switch remembered in the session, then the user's choice, then Chinese."""
+
 from flask import current_app, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user

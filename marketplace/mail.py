@@ -3,6 +3,7 @@
 The outbox lets a market without a mail server (and the tests) read what would have been sent;
 operators browse it at /ops/outbox.
 """
+
 import email.policy
 import logging
 import os

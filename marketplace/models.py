@@ -1,4 +1,5 @@
 """Imports every feature's models so that create_all and Alembic see the whole schema."""
+
 import importlib
 
 MODEL_MODULES = [

@@ -1,4 +1,5 @@
 """Small helpers shared by the models of every feature."""
+
 from datetime import UTC, datetime
 
 

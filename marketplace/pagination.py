@@ -8,6 +8,7 @@ Counting the matching rows of a 100k-listing table costs tens of milliseconds on
 everybody sees pass `cache_count=True`, and their totals are reused for PUBLIC_COUNT_CACHE_SECONDS per process
 (a new listing shows in the list at once; its total catches up within that time).
 """
+
 import threading
 import time
 

@@ -14,6 +14,7 @@ Warm-up. A new worker opens the search index, segments a query, compiles templat
 statement cache on its first requests: 1.2-2.5 s at 100k listings for the first search. warm_up() does that
 before the worker accepts traffic, once in each of its threads (each thread keeps its own index searcher).
 """
+
 import errno
 import logging
 import re
@@ -164,4 +165,3 @@ def _warm_pages(app, barrier=None):
             client.get(path, headers={"X-Warm-Up": "1"})
         except Exception:  # noqa: BLE001
             log.exception("warm-up request %s failed", path)
-

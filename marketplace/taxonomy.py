@@ -3,6 +3,7 @@
 Labels are Chinese msgids wrapped in lazy_gettext, so the English catalogue can translate them.
 The vocabulary follows the Jiangxi 2019 science and technology work plan (shared/seed).
 """
+
 from collections import OrderedDict
 
 from flask_babel import lazy_gettext as _l
@@ -201,6 +202,7 @@ def mask_from_modes(codes):
     for code in codes or ():
         mask |= COOPERATION_BITS.get(code, 0)
     return mask
+
 
 # Organisation verification by operators: unverified -> pending (requested) -> verified | rejected (with a note).
 VERIFICATION_STATUSES = OrderedDict(

@@ -1,4 +1,5 @@
 """Template filters and globals: taxonomy labels, local times, prices."""
+
 from datetime import UTC
 
 from flask import request, url_for

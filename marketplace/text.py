@@ -5,6 +5,7 @@ before validation and escaping. Chinese prose, however, is written with full-wid
 "效率提升3%，已完成（中试）" to "效率提升3%,已完成(中试)" would change what the user wrote, and company names use
 full-width brackets. So the punctuation of Chinese typography is kept as typed; everything else is NFKC.
 """
+
 import re
 import unicodedata
 
@@ -22,8 +23,9 @@ def normalise_text(value):
     if not any(ch in KEPT_PUNCTUATION for ch in value):
         return unicodedata.normalize("NFKC", value)
     # Normalise the runs between kept marks, so that combining sequences still compose.
-    return "".join(part if part in KEPT_PUNCTUATION else unicodedata.normalize("NFKC", part)
-                   for part in _KEPT_SPLIT.split(value))
+    return "".join(
+        part if part in KEPT_PUNCTUATION else unicodedata.normalize("NFKC", part) for part in _KEPT_SPLIT.split(value)
+    )
 
 
 _KEPT_SPLIT = re.compile("([" + "".join(sorted(KEPT_PUNCTUATION)) + "])")

@@ -4,6 +4,7 @@ Two requests that both find no follow (tag, dismissal, notification) and both in
 UniqueViolation → 500 on PostgreSQL. INSERT ... ON CONFLICT lets the database settle it: the second insert does
 nothing (or updates), and both requests go on. SQLite (3.24+) and PostgreSQL share the syntax.
 """
+
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .extensions import db

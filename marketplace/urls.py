@@ -1,4 +1,5 @@
 """Absolute links for e-mails and notifications: always from EXTERNAL_BASE_URL, never from a request's Host."""
+
 from flask import current_app
 
 

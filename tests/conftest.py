@@ -2,6 +2,7 @@
 
 Tests run on SQLite by default and on PostgreSQL when DATABASE_URL is set (as .ci/run does).
 """
+
 import itertools
 import os
 from datetime import date, timedelta
@@ -23,8 +24,9 @@ def _database_uri(tmp_path_factory):
 @pytest.fixture(scope="session")
 def _schema(_database_uri, tmp_path_factory):
     """Create the schema once per test session."""
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=_database_uri,
-                     INSTANCE_PATH=str(tmp_path_factory.mktemp("instance")))
+    app = create_app(
+        TestConfig, SQLALCHEMY_DATABASE_URI=_database_uri, INSTANCE_PATH=str(tmp_path_factory.mktemp("instance"))
+    )
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -94,6 +96,7 @@ def runner(app):
 
 # ---------------------------------------------------------------- factories
 
+
 class Factory:
     """Builds committed objects with sensible Chinese defaults; keyword arguments override fields."""
 
@@ -114,8 +117,12 @@ class Factory:
 
         n = next(_counter)
         if org is None:
-            org_type = {"researcher": "university", "company": "enterprise", "investor": "investor",
-                        "operator": "service"}[role]
+            org_type = {
+                "researcher": "university",
+                "company": "enterprise",
+                "investor": "investor",
+                "operator": "service",
+            }[role]
             org = self.org(org_type=org_type)
         fields.setdefault("email", f"user{n}@example.cn")
         fields.setdefault("name", f"用户{n}")

@@ -1,4 +1,5 @@
 """`flask users ...`: create operator accounts and list users."""
+
 import sys
 
 import click

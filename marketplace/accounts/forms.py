@@ -1,4 +1,5 @@
 """Forms of the accounts feature. Input is NFKC-normalised and trimmed by filters before it is validated."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -71,8 +72,11 @@ def _check_credit_code(field):
 
 
 def _new_password_field(label):
-    return PasswordField(label, validators=[_required(_l("请填写密码。"))],
-                         description=_l("至少 8 个字符，可以是一句容易记住的话；不能是常见密码。"))
+    return PasswordField(
+        label,
+        validators=[_required(_l("请填写密码。"))],
+        description=_l("至少 8 个字符，可以是一句容易记住的话；不能是常见密码。"),
+    )
 
 
 class NewPasswordForm(FlaskForm):
@@ -109,19 +113,33 @@ class RegisterForm(NewPasswordForm, OrganisationFieldsMixin, PrivacyConsentMixin
     name = StringField(_l("姓名"), filters=[clean_text], validators=[_required(_l("请填写姓名。")), _max(60)])
     phone = StringField(_l("联系电话（选填）"), filters=[clean_text], validators=[_max(30)])
     password = _new_password_field(_l("密码"))
-    role = SelectField(_l("身份"), choices=[("", _l("请选择"))] + [
-        (code, taxonomy.ROLES[code]) for code in taxonomy.SELF_SERVICE_ROLES
-    ], validators=[_required(_l("请选择身份。"))])
-    org_choice = RadioField(_l("所属机构"), choices=[("new", _l("新建机构")), ("existing", _l("加入已有机构"))],
-                            default="new", validators=[_required(_l("请选择新建机构或加入已有机构。"))])
-    org_name = StringField(_l("机构名称"), filters=[clean_text], validators=[_max(120)],
-                           description=_l("请填写全称，如：南昌大学、江西省科学院"))
+    role = SelectField(
+        _l("身份"),
+        choices=[("", _l("请选择"))] + [(code, taxonomy.ROLES[code]) for code in taxonomy.SELF_SERVICE_ROLES],
+        validators=[_required(_l("请选择身份。"))],
+    )
+    org_choice = RadioField(
+        _l("所属机构"),
+        choices=[("new", _l("新建机构")), ("existing", _l("加入已有机构"))],
+        default="new",
+        validators=[_required(_l("请选择新建机构或加入已有机构。"))],
+    )
+    org_name = StringField(
+        _l("机构名称"),
+        filters=[clean_text],
+        validators=[_max(120)],
+        description=_l("请填写全称，如：南昌大学、江西省科学院"),
+    )
     org_type = SelectField(_l("机构类型"), choices=_blank_first(taxonomy.ORG_TYPES))
     region = SelectField(_l("所在地区"), choices=_blank_first(taxonomy.REGIONS))
     credit_code = StringField(_l("统一社会信用代码（选填）"), filters=[clean_text, _upper], validators=[_max(18)])
     qualifications = MultiCheckboxField(_l("企业资质（企业填写）"), choices=taxonomy.choices(taxonomy.QUALIFICATIONS))
-    existing_org_name = StringField(_l("已有机构的全称"), filters=[clean_text], validators=[_max(120)],
-                                    description=_l("加入已有机构需运营人员确认后才能以该机构名义发布和对接。"))
+    existing_org_name = StringField(
+        _l("已有机构的全称"),
+        filters=[clean_text],
+        validators=[_max(120)],
+        description=_l("加入已有机构需运营人员确认后才能以该机构名义发布和对接。"),
+    )
 
     duplicate_org_message = _l("该机构已存在，如需加入请选择“加入已有机构”。")
     existing_organisation = None
@@ -180,8 +198,11 @@ class LoginForm(FlaskForm):
 
 def _current_password_field():
     # Checked by the view (security_views.reauthenticated), through the sign-in throttle.
-    return PasswordField(_l("当前密码"), validators=[_required(_l("请填写当前密码。")), _max(1000)],
-                         description=_l("为确认是您本人操作，请输入当前密码。"))
+    return PasswordField(
+        _l("当前密码"),
+        validators=[_required(_l("请填写当前密码。")), _max(1000)],
+        description=_l("为确认是您本人操作，请输入当前密码。"),
+    )
 
 
 class PasswordChangeForm(NewPasswordForm):
@@ -221,12 +242,13 @@ class ProfileForm(FlaskForm):
 
 
 class OrganisationForm(FlaskForm, OrganisationFieldsMixin):
-    name = StringField(_l("机构名称"), filters=[clean_text],
-                       validators=[_required(_l("请填写机构名称。")), _max(120)])
-    org_type = SelectField(_l("机构类型"), choices=taxonomy.choices(taxonomy.ORG_TYPES),
-                           validators=[_required(_l("请选择机构类型。"))])
-    region = SelectField(_l("所在地区"), choices=taxonomy.choices(taxonomy.REGIONS),
-                         validators=[_required(_l("请选择所在地区。"))])
+    name = StringField(_l("机构名称"), filters=[clean_text], validators=[_required(_l("请填写机构名称。")), _max(120)])
+    org_type = SelectField(
+        _l("机构类型"), choices=taxonomy.choices(taxonomy.ORG_TYPES), validators=[_required(_l("请选择机构类型。"))]
+    )
+    region = SelectField(
+        _l("所在地区"), choices=taxonomy.choices(taxonomy.REGIONS), validators=[_required(_l("请选择所在地区。"))]
+    )
     credit_code = StringField(_l("统一社会信用代码（选填）"), filters=[clean_text, _upper], validators=[_max(18)])
     qualifications = MultiCheckboxField(_l("企业资质（企业填写）"), choices=taxonomy.choices(taxonomy.QUALIFICATIONS))
     description = TextAreaField(_l("机构简介"), filters=[clean_text], validators=[_max(2000)])

@@ -8,6 +8,7 @@ reveals nothing. Operators unlock an account from /ops/users. The counters live 
 Every attempt is counted *before* the password is checked (an atomic increment), so concurrent guesses on
 several workers cannot slip past the limit; a correct password takes its attempt back.
 """
+
 import logging
 
 from flask import current_app
@@ -20,14 +21,22 @@ log = logging.getLogger(__name__)
 
 def _keys(email, ip):
     account = digest(email)
-    return {"account": f"login:fail:account:{account}", "account_lock": f"login:lock:account:{account}",
-            "ip": f"login:fail:ip:{ip}", "ip_lock": f"login:lock:ip:{ip}"}
+    return {
+        "account": f"login:fail:account:{account}",
+        "account_lock": f"login:lock:account:{account}",
+        "ip": f"login:fail:ip:{ip}",
+        "ip_lock": f"login:lock:ip:{ip}",
+    }
 
 
 def _settings():
     config = current_app.config
-    return (int(config["LOGIN_FAILURE_WINDOW"]), int(config["LOGIN_LOCKOUT_SECONDS"]),
-            int(config["LOGIN_MAX_FAILURES"]), int(config["LOGIN_IP_MAX_FAILURES"]))
+    return (
+        int(config["LOGIN_FAILURE_WINDOW"]),
+        int(config["LOGIN_LOCKOUT_SECONDS"]),
+        int(config["LOGIN_MAX_FAILURES"]),
+        int(config["LOGIN_IP_MAX_FAILURES"]),
+    )
 
 
 def begin_attempt(email, ip):

@@ -1,4 +1,5 @@
 """Users, their organisations and their sign-in sessions."""
+
 import secrets
 
 from flask_login import UserMixin

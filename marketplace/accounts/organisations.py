@@ -2,6 +2,7 @@
 
 Plain functions that flush, never commit.
 """
+
 import logging
 
 from ..extensions import db

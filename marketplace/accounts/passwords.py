@@ -3,6 +3,7 @@
 Plain functions without the app, so that the rules can be tested on their own. Passwords are NFKC-normalised
 before they are checked and hashed, so full-width and half-width input mean the same password.
 """
+
 import unicodedata
 from functools import lru_cache
 from pathlib import Path

@@ -4,6 +4,7 @@ Every event goes through `emit`, which logs to the "marketplace.security" logger
 security audit log (marketplace.audit.record) in the caller's transaction: the view that emits commits, as every
 view does. Never pass passwords or tokens (the audit log drops such keys anyway).
 """
+
 import logging
 
 from ..extensions import db

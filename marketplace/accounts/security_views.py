@@ -3,6 +3,7 @@
 Changing the e-mail or the password needs the current password (re-authentication), counted by the same
 throttle as signing in, so a borrowed or stolen session cannot guess it either.
 """
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -34,7 +35,8 @@ def reauthenticated(form):
     record("auth.reauthenticate", user=current_user, outcome="failure")
     db.session.commit()  # the failure and any lockout stay in the audit log although the form is refused
     form.current_password.errors.append(
-        _("尝试次数过多，请在 %(minutes)s 分钟后再试。", minutes=minutes(wait)) if wait else _("当前密码不正确。"))
+        _("尝试次数过多，请在 %(minutes)s 分钟后再试。", minutes=minutes(wait)) if wait else _("当前密码不正确。")
+    )
     return False
 
 
@@ -52,8 +54,12 @@ def load_own_session(session_id):
 @login_required
 def devices():
     """My devices: every browser signed in to my account, with sign-out of each."""
-    return render_template("accounts/sessions.html", sessions=sessions.active_sessions(current_user),
-                           current_token=current_user.get_id(), device_label=sessions.device_label)
+    return render_template(
+        "accounts/sessions.html",
+        sessions=sessions.active_sessions(current_user),
+        current_token=current_user.get_id(),
+        device_label=sessions.device_label,
+    )
 
 
 @bp.route("/sessions/<int:session_id>/revoke", methods=["POST"])
@@ -107,8 +113,13 @@ def email():
 
 
 def _send_email_change_notices(user, old):
-    body = _("%(name)s，您好：\n\n您在江西技术交易市场的登录邮箱已从 %(old)s 改为 %(new)s。\n\n"
-             "如果这不是您本人的操作，请立即联系平台运营人员，并重置密码：%(reset)s\n\n江西省常设技术交易市场",
-             name=user.name, old=old, new=user.email, reset=external_url("accounts.reset_request"))
+    body = _(
+        "%(name)s，您好：\n\n您在江西技术交易市场的登录邮箱已从 %(old)s 改为 %(new)s。\n\n"
+        "如果这不是您本人的操作，请立即联系平台运营人员，并重置密码：%(reset)s\n\n江西省常设技术交易市场",
+        name=user.name,
+        old=old,
+        new=user.email,
+        reset=external_url("accounts.reset_request"),
+    )
     send_mail(old, _("登录邮箱已修改 · 江西技术交易市场"), body)
     send_mail(user.email, _("登录邮箱已修改 · 江西技术交易市场"), body)

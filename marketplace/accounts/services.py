@@ -2,6 +2,7 @@
 
 Services flush, never commit; the view commits once.
 """
+
 import hashlib
 import hmac
 import logging
@@ -112,8 +113,13 @@ def start_session(user, remember=False, user_agent=None, ip_address=None):
     if lang:
         session["lang"] = lang
     purge_expired(user)
-    auth = AuthSession(user=user, user_agent=(user_agent or "")[:200], ip_address=(ip_address or "")[:45] or None,
-                       remember=bool(remember), last_seen_at=utcnow())
+    auth = AuthSession(
+        user=user,
+        user_agent=(user_agent or "")[:200],
+        ip_address=(ip_address or "")[:45] or None,
+        remember=bool(remember),
+        last_seen_at=utcnow(),
+    )
     db.session.add(auth)
     db.session.flush()
     user._current_token = auth.token
@@ -176,8 +182,16 @@ def register_user(email, password, name, role, phone=None, new_organisation=None
         organisation, membership = existing_organisation, "pending"
     else:
         organisation, membership = create_organisation(**new_organisation), "active"
-    return create_user(email, None, name, role, organisation, password_hash=password_hash, phone=phone or None,
-                       membership_status=membership)
+    return create_user(
+        email,
+        None,
+        name,
+        role,
+        organisation,
+        password_hash=password_hash,
+        phone=phone or None,
+        membership_status=membership,
+    )
 
 
 def change_password(user, new_password, keep_token=None):

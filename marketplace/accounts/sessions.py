@@ -5,6 +5,7 @@ seconds after sign-in; a "keep me signed in" session has no idle timeout but end
 sign-in. last_seen_at is written at most once per SESSION_TOUCH_SECONDS, after the request, in its own short
 transaction.
 """
+
 from datetime import timedelta
 
 from flask import current_app, g
@@ -80,19 +81,44 @@ def revoke(user, auth):
 
 def revoke_others(user, keep_token):
     """Sign out every browser of the user but this one; returns how many."""
-    result = db.session.execute(db.delete(AuthSession).where(AuthSession.user_id == user.id,
-                                                             AuthSession.token != keep_token))
+    result = db.session.execute(
+        db.delete(AuthSession).where(AuthSession.user_id == user.id, AuthSession.token != keep_token)
+    )
     emit("sessions_revoked", user=user, outcome="signed_out", count=result.rowcount)
     return result.rowcount
 
 
 def device_label(user_agent):
-    """"Chrome · Windows" from a User-Agent header; the raw text when nothing is recognised."""
+    """ "Chrome · Windows" from a User-Agent header; the raw text when nothing is recognised."""
     ua = user_agent or ""
-    browser = next((name for key, name in (("Edg/", "Edge"), ("MicroMessenger", "微信"), ("Firefox/", "Firefox"),
-                                           ("Chrome/", "Chrome"), ("Safari/", "Safari")) if key in ua), None)
-    system = next((name for key, name in (("Windows", "Windows"), ("Android", "Android"), ("iPhone", "iPhone"),
-                                          ("iPad", "iPad"), ("Mac OS X", "macOS"), ("Linux", "Linux")) if key in ua),
-                  None)
+    browser = next(
+        (
+            name
+            for key, name in (
+                ("Edg/", "Edge"),
+                ("MicroMessenger", "微信"),
+                ("Firefox/", "Firefox"),
+                ("Chrome/", "Chrome"),
+                ("Safari/", "Safari"),
+            )
+            if key in ua
+        ),
+        None,
+    )
+    system = next(
+        (
+            name
+            for key, name in (
+                ("Windows", "Windows"),
+                ("Android", "Android"),
+                ("iPhone", "iPhone"),
+                ("iPad", "iPad"),
+                ("Mac OS X", "macOS"),
+                ("Linux", "Linux"),
+            )
+            if key in ua
+        ),
+        None,
+    )
     parts = [p for p in (browser, system) if p]
     return " · ".join(parts) if parts else (ua[:60] or "—")

@@ -2,6 +2,7 @@
 
 Plain functions without the app; forms use them as filters and validators.
 """
+
 import re
 from urllib.parse import urlsplit
 

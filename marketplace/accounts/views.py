@@ -1,4 +1,5 @@
 """Views of the accounts feature: register, sign in and out, passwords, profile, my organisation."""
+
 import logging
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -81,8 +82,13 @@ def register():
                 form.org_name.errors.append(_("该机构名称已被使用，请检查后重试。"))
                 return render_template("accounts/register.html", form=form)
             _send_welcome_mail(user)
-        flash(_("注册申请已收到。我们已向 %(email)s 发送了一封邮件，请查收；新账号现在即可用您设置的密码登录。",
-                email=form.email.data), "info")
+        flash(
+            _(
+                "注册申请已收到。我们已向 %(email)s 发送了一封邮件，请查收；新账号现在即可用您设置的密码登录。",
+                email=form.email.data,
+            ),
+            "info",
+        )
         return redirect(url_for("accounts.login"))
     return render_template("accounts/register.html", form=form)
 
@@ -102,12 +108,16 @@ def _register(form):
 def _send_welcome_mail(user):
     pending = ""
     if user.membership_status == "pending":
-        pending = _("您加入“%(org)s”的申请需要运营人员确认，确认前不能以该机构名义发布和对接。\n\n",
-                    org=user.organisation.name)
+        pending = _(
+            "您加入“%(org)s”的申请需要运营人员确认，确认前不能以该机构名义发布和对接。\n\n", org=user.organisation.name
+        )
     body = _(
         "%(name)s，您好：\n\n您已在江西技术交易市场注册账号 %(email)s。请用注册时设置的密码登录：\n\n%(link)s\n\n"
         "%(pending)s江西省常设技术交易市场",
-        name=user.name, email=user.email, link=external_url("accounts.login"), pending=pending,
+        name=user.name,
+        email=user.email,
+        link=external_url("accounts.login"),
+        pending=pending,
     )
     send_mail(user.email, _("注册成功 · 江西技术交易市场"), body)
 
@@ -118,7 +128,9 @@ def _send_existing_account_notice(user):
         "本邮箱已有账号，因此没有创建新账号，您的账号没有任何变化。\n\n"
         "如果是您本人，请直接登录：%(login)s\n忘记密码可以在这里重置：%(reset)s\n\n"
         "如果不是您本人，请忽略本邮件。\n\n江西省常设技术交易市场",
-        name=user.name, login=external_url("accounts.login"), reset=external_url("accounts.reset_request"),
+        name=user.name,
+        login=external_url("accounts.login"),
+        reset=external_url("accounts.reset_request"),
     )
     send_mail(user.email, _("有人尝试用您的邮箱注册 · 江西技术交易市场"), body)
 
@@ -155,8 +167,11 @@ def login():
 
 
 def _locked_message(seconds):
-    return _("登录失败次数过多，该账号（或您的网络地址）已被暂时锁定，"
-             "请在 %(minutes)s 分钟后再试。如忘记密码，可以重置密码。", minutes=minutes(seconds))
+    return _(
+        "登录失败次数过多，该账号（或您的网络地址）已被暂时锁定，"
+        "请在 %(minutes)s 分钟后再试。如忘记密码，可以重置密码。",
+        minutes=minutes(seconds),
+    )
 
 
 def _count_failure(email, ip, attempt):
@@ -175,7 +190,9 @@ def _send_lockout_mail(user, seconds):
         "%(name)s，您好：\n\n您在江西技术交易市场的账号因连续多次密码错误，已被锁定 %(minutes)s 分钟，"
         "期间无法登录。\n\n如果是您本人输错了密码，请稍后再试，或重置密码：%(reset)s\n"
         "如果不是您本人的操作，可能有人在尝试猜测您的密码，建议您重置密码，并联系平台运营人员。\n\n江西省常设技术交易市场",
-        name=user.name, minutes=minutes(seconds), reset=external_url("accounts.reset_request"),
+        name=user.name,
+        minutes=minutes(seconds),
+        reset=external_url("accounts.reset_request"),
     )
     send_mail(user.email, _("账号已被暂时锁定 · 江西技术交易市场"), body)
 
@@ -218,8 +235,13 @@ def reset_request():
             _send_reset_mail(user)
         record("auth.password_reset_request", target=user, email=form.email.data)
         db.session.commit()
-        flash(_("如果该邮箱已在本平台注册，我们已向它发送了重置密码的链接，请查收邮件（%(minutes)s 分钟内有效）。",
-                minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60), "info")
+        flash(
+            _(
+                "如果该邮箱已在本平台注册，我们已向它发送了重置密码的链接，请查收邮件（%(minutes)s 分钟内有效）。",
+                minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
+            ),
+            "info",
+        )
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_request.html", form=form)
 
@@ -231,7 +253,9 @@ def _send_reset_mail(user):
         "%(name)s，您好：\n\n我们收到了重置您在江西技术交易市场账号密码的请求。"
         "请在 %(minutes)s 分钟内打开下面的链接设置新密码：\n\n"
         "%(link)s\n\n如果这不是您本人的操作，请忽略本邮件，您的密码不会改变。\n\n江西省常设技术交易市场",
-        name=user.name, minutes=minutes, link=link,
+        name=user.name,
+        minutes=minutes,
+        link=link,
     )
     send_mail(user.email, _("重置密码 · 江西技术交易市场"), body)
 
@@ -241,8 +265,9 @@ def reset_with_token(token):
     """Set a new password from an emailed link; the link works once and signs out every browser."""
     user, problem = user_from_reset_token(token)
     if user is None:
-        message = (_("重置链接已过期，请重新申请。") if problem == "expired"
-                   else _("重置链接无效或已使用过，请重新申请。"))
+        message = (
+            _("重置链接已过期，请重新申请。") if problem == "expired" else _("重置链接无效或已使用过，请重新申请。")
+        )
         return render_template("accounts/reset_invalid.html", message=message), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
@@ -289,8 +314,10 @@ def organisation():
             form.name.errors.append(_("该机构名称已被使用。"))
             return _render_organisation(org, form)
         if lost:
-            flash(_("机构信息已保存。由于修改了名称、类型、地区或统一社会信用代码，机构已变为“未认证”，请重新申请认证。"),
-                  "warning")
+            flash(
+                _("机构信息已保存。由于修改了名称、类型、地区或统一社会信用代码，机构已变为“未认证”，请重新申请认证。"),
+                "warning",
+            )
         else:
             flash(_("机构信息已保存。"), "success")
         return redirect(url_for("accounts.organisation"))
@@ -299,8 +326,13 @@ def organisation():
 
 def _render_organisation(org, form):
     members = sorted(org.members, key=lambda m: (m.membership_status != "active", m.name))
-    return render_template("accounts/organisation.html", org=org, form=form, members=members,
-                           can_request=can_request_verification(org) and current_user.is_active_member)
+    return render_template(
+        "accounts/organisation.html",
+        org=org,
+        form=form,
+        members=members,
+        can_request=can_request_verification(org) and current_user.is_active_member,
+    )
 
 
 @bp.route("/organisation/verification", methods=["POST"])

@@ -4,6 +4,7 @@
 Entries are append-only for the application (see models.py); operators search and export them at /ops/audit;
 `flask audit purge` removes entries older than AUDIT_RETENTION_DAYS (at least 180 days).
 """
+
 from .services import record  # noqa: F401
 
 # The blueprint lives in views.py and is imported by the application factory only: features import `record`

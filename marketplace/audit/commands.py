@@ -1,4 +1,5 @@
 """`flask audit purge`: remove audit entries older than the retention period (AUDIT_RETENTION_DAYS)."""
+
 import click
 from flask.cli import AppGroup
 
@@ -11,8 +12,13 @@ audit_cli = AppGroup("audit", help="安全审计日志。")
 
 @audit_cli.command("purge")
 @click.option("--dry-run", is_flag=True, help="只统计将被删除的条数，不删除。")
-@click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1, 100000),
-              help="每批删除的条数（每批单独提交）。")
+@click.option(
+    "--batch-size",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(1, 100000),
+    help="每批删除的条数（每批单独提交）。",
+)
 def purge_command(dry_run, batch_size):
     """删除早于保留期（AUDIT_RETENTION_DAYS，至少 180 天）的审计日志；保留期内的条目不受影响。"""
     try:

@@ -2,6 +2,7 @@
 
 Features may record other codes (e.g. the sign-in throttling's own events); the page shows those by code.
 """
+
 from flask_babel import lazy_gettext as _l
 
 EVENTS = {

@@ -1,4 +1,5 @@
 """The operators' audit search form (read from the query string: searching changes nothing, so no CSRF)."""
+
 import re
 
 from flask_babel import lazy_gettext as _l
@@ -16,14 +17,20 @@ class AuditSearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    who = StringField(_l("用户（邮箱或用户编号）"), filters=[clean_text],
-                      validators=[Optional(), Length(max=254, message=_l("最多 %(max)d 个字符。"))])
+    who = StringField(
+        _l("用户（邮箱或用户编号）"),
+        filters=[clean_text],
+        validators=[Optional(), Length(max=254, message=_l("最多 %(max)d 个字符。"))],
+    )
     event = SelectField(_l("事件"), choices=[("", _l("全部"))] + list(EVENTS.items()), validators=[Optional()])
     outcome = SelectField(_l("结果"), choices=[("", _l("全部"))] + list(OUTCOMES.items()), validators=[Optional()])
     date_from = DateField(_l("起始日期"), validators=[Optional()])
     date_to = DateField(_l("截止日期"), validators=[Optional()])
-    ip = StringField(_l("IP 地址（可只填开头）"), filters=[clean_text],
-                     validators=[Optional(), Length(max=45, message=_l("最多 %(max)d 个字符。"))])
+    ip = StringField(
+        _l("IP 地址（可只填开头）"),
+        filters=[clean_text],
+        validators=[Optional(), Length(max=45, message=_l("最多 %(max)d 个字符。"))],
+    )
 
     def validate_ip(self, field):
         if field.data and not IP_CHARS.match(field.data):
@@ -35,5 +42,11 @@ class AuditSearchForm(FlaskForm):
 
     def filters(self):
         """The search arguments of services.search_query (only after a successful validate())."""
-        return {"who": self.who.data or None, "event": self.event.data or None, "outcome": self.outcome.data or None,
-                "date_from": self.date_from.data, "date_to": self.date_to.data, "ip": self.ip.data or None}
+        return {
+            "who": self.who.data or None,
+            "event": self.event.data or None,
+            "outcome": self.outcome.data or None,
+            "date_from": self.date_from.data,
+            "date_to": self.date_to.data,
+            "ip": self.ip.data or None,
+        }

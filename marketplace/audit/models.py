@@ -2,6 +2,7 @@
 
 Only `flask audit purge` (services.purge_before) removes entries, and only those older than the retention.
 """
+
 import threading
 from contextlib import contextmanager
 

@@ -3,6 +3,7 @@
 `record()` adds the entry to the caller's transaction, so an entry never claims a change that was rolled
 back; a view that records an event without any other write (a failed sign-in, a download) commits itself.
 """
+
 import logging
 import re
 from datetime import UTC, datetime, time, timedelta
@@ -19,8 +20,9 @@ log = logging.getLogger(__name__)
 
 MIN_RETENTION_DAYS = 180  # 等保 2.0 / 网络安全法 第二十一条: logs kept at least six months
 # Detail keys whose values are never stored (passwords, reset links' tokens, cookies, keys).
-SECRET_KEY_RE = re.compile(r"pass|pwd|token|secret|csrf|otp|cookie|session|auth|credential|api_?key|signature",
-                           re.IGNORECASE)
+SECRET_KEY_RE = re.compile(
+    r"pass|pwd|token|secret|csrf|otp|cookie|session|auth|credential|api_?key|signature", re.IGNORECASE
+)
 # Values that carry a secret inside a longer text: reset links and bearer-like strings.
 SECRET_VALUE_RES = (
     re.compile(r"(/reset/)[^/?#\s]+"),
@@ -28,8 +30,13 @@ SECRET_VALUE_RES = (
 )
 MAX_VALUE_CHARS = 500
 MAX_DETAILS = 30
-TARGET_TYPES = {"User": "user", "Organisation": "organisation", "Listing": "listing", "Achievement": "listing",
-                "Need": "listing"}
+TARGET_TYPES = {
+    "User": "user",
+    "Organisation": "organisation",
+    "Listing": "listing",
+    "Achievement": "listing",
+    "Need": "listing",
+}
 
 
 def scrub(value, depth=0):
@@ -93,14 +100,22 @@ def record(event, user=None, outcome="success", target=None, **details):
     if target_name and "target_name" not in details:
         details["target_name"] = scrub(target_name)
     entry = AuditEvent(
-        created_at=utcnow(), event=str(event)[:60], outcome=(outcome or "success")[:20],
-        actor_id=getattr(actor, "id", None), actor_email=getattr(actor, "email", None),
-        ip=(ip or "")[:45] or None, user_agent=agent, target_type=target_type, target_id=target_id, details=details,
+        created_at=utcnow(),
+        event=str(event)[:60],
+        outcome=(outcome or "success")[:20],
+        actor_id=getattr(actor, "id", None),
+        actor_email=getattr(actor, "email", None),
+        ip=(ip or "")[:45] or None,
+        user_agent=agent,
+        target_type=target_type,
+        target_id=target_id,
+        details=details,
     )
     db.session.add(entry)
     db.session.flush()
-    log.info("audit %s %s user=%s target=%s:%s ip=%s", entry.event, entry.outcome, entry.actor_id,
-             target_type, target_id, ip)
+    log.info(
+        "audit %s %s user=%s target=%s:%s ip=%s", entry.event, entry.outcome, entry.actor_id, target_type, target_id, ip
+    )
     return entry
 
 
@@ -123,8 +138,11 @@ def search_query(who=None, event=None, outcome=None, date_from=None, date_to=Non
     if who:
         condition = AuditEvent.actor_email.ilike(_like(who), escape="\\")
         if who.isdigit():
-            condition = or_(condition, AuditEvent.actor_id == int(who),
-                            db.and_(AuditEvent.target_type == "user", AuditEvent.target_id == who))
+            condition = or_(
+                condition,
+                AuditEvent.actor_id == int(who),
+                db.and_(AuditEvent.target_type == "user", AuditEvent.target_id == who),
+            )
         stmt = stmt.where(condition)
     if event:
         stmt = stmt.where(AuditEvent.event == event)
@@ -135,19 +153,28 @@ def search_query(who=None, event=None, outcome=None, date_from=None, date_to=Non
     if date_to:
         stmt = stmt.where(AuditEvent.created_at < local_day_bounds(date_to)[1])
     if ip:
-        stmt = stmt.where(AuditEvent.ip.like(ip.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",
-                                             escape="\\"))
+        stmt = stmt.where(
+            AuditEvent.ip.like(ip.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%", escape="\\")
+        )
     return stmt.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
 
 
 def entries_about(user_id):
     """Entries where the user acted or was acted on (for "download my data")."""
-    return db.session.execute(
-        db.select(AuditEvent).where(or_(
-            AuditEvent.actor_id == user_id,
-            db.and_(AuditEvent.target_type == "user", AuditEvent.target_id == str(user_id)),
-        )).order_by(AuditEvent.id)
-    ).scalars().all()
+    return (
+        db.session.execute(
+            db.select(AuditEvent)
+            .where(
+                or_(
+                    AuditEvent.actor_id == user_id,
+                    db.and_(AuditEvent.target_type == "user", AuditEvent.target_id == str(user_id)),
+                )
+            )
+            .order_by(AuditEvent.id)
+        )
+        .scalars()
+        .all()
+    )
 
 
 # ---------------------------------------------------------------- retention
@@ -173,9 +200,13 @@ def count_older_than(cutoff):
 
 def purge_batch(cutoff, batch_size=1000):
     """Delete up to `batch_size` entries older than `cutoff`; returns how many went (the caller commits)."""
-    ids = db.session.execute(
-        db.select(AuditEvent.id).where(AuditEvent.created_at < cutoff).order_by(AuditEvent.id).limit(batch_size)
-    ).scalars().all()
+    ids = (
+        db.session.execute(
+            db.select(AuditEvent.id).where(AuditEvent.created_at < cutoff).order_by(AuditEvent.id).limit(batch_size)
+        )
+        .scalars()
+        .all()
+    )
     if not ids:
         return 0
     with purge_allowed():

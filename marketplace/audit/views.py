@@ -1,4 +1,5 @@
 """Operators' audit log: search with pagination, export as CSV or XLSX. No route changes or deletes an entry."""
+
 import io
 import json
 
@@ -22,8 +23,15 @@ EXPORT_FORMATS = ("csv", "xlsx")
 
 def _render(form, page):
     export_args = {k: v for k, v in request.args.items() if k not in ("page", "format")}
-    return render_template("audit/index.html", form=form, page=page, event_label=event_label,
-                           outcome_label=outcome_label, known_events=EVENTS, export_args=export_args)
+    return render_template(
+        "audit/index.html",
+        form=form,
+        page=page,
+        event_label=event_label,
+        outcome_label=outcome_label,
+        known_events=EVENTS,
+        export_args=export_args,
+    )
 
 
 def _search_form():
@@ -39,14 +47,29 @@ def index():
     form, filters = _search_form()
     page = None
     if filters is not None:
-        page = db.paginate(search_query(**filters), page=request.args.get("page", 1, type=int),
-                           per_page=current_app.config["AUDIT_PER_PAGE"], error_out=False, count=True)
+        page = db.paginate(
+            search_query(**filters),
+            page=request.args.get("page", 1, type=int),
+            per_page=current_app.config["AUDIT_PER_PAGE"],
+            error_out=False,
+            count=True,
+        )
     return _render(form, page), (200 if page is not None else 400)
 
 
 def export_columns():
-    return [_("时间（北京时间）"), _("事件"), _("事件代码"), _("结果"), _("用户编号"), _("用户邮箱"), _("IP 地址"),
-            _("浏览器（User-Agent）"), _("对象"), _("详情")]
+    return [
+        _("时间（北京时间）"),
+        _("事件"),
+        _("事件代码"),
+        _("结果"),
+        _("用户编号"),
+        _("用户邮箱"),
+        _("IP 地址"),
+        _("浏览器（User-Agent）"),
+        _("对象"),
+        _("详情"),
+    ]
 
 
 def export_row(entry, columns, labels=None):
@@ -56,9 +79,18 @@ def export_row(entry, columns, labels=None):
         labels[entry.event] = event_label(entry.event)
     if "outcome:" + entry.outcome not in labels:
         labels["outcome:" + entry.outcome] = outcome_label(entry.outcome)
-    values = [local_time(entry.created_at, "%Y-%m-%d %H:%M:%S"), labels[entry.event], entry.event,
-              labels["outcome:" + entry.outcome], entry.actor_id, entry.actor_email, entry.ip, entry.user_agent,
-              entry.target, json.dumps(entry.details or {}, ensure_ascii=False)]
+    values = [
+        local_time(entry.created_at, "%Y-%m-%d %H:%M:%S"),
+        labels[entry.event],
+        entry.event,
+        labels["outcome:" + entry.outcome],
+        entry.actor_id,
+        entry.actor_email,
+        entry.ip,
+        entry.user_agent,
+        entry.target,
+        json.dumps(entry.details or {}, ensure_ascii=False),
+    ]
     return dict(zip(columns, values, strict=True))
 
 
@@ -84,11 +116,16 @@ def export():
             yield export_row(entry, columns, labels)
 
     write_rows(rows(), columns, fmt, buffer, sheet="audit")
-    record("export.audit", target="audit_log", format=fmt, rows=count,
-           filters={k: str(v) for k, v in filters.items() if v})
+    record(
+        "export.audit", target="audit_log", format=fmt, rows=count, filters={k: str(v) for k, v in filters.items() if v}
+    )
     db.session.commit()
     buffer.seek(0)
-    response = send_file(buffer, mimetype=MIME_TYPES[fmt], as_attachment=True,
-                         download_name=f"audit-{local_time(utcnow(), '%Y%m%d-%H%M')}.{fmt}")
+    response = send_file(
+        buffer,
+        mimetype=MIME_TYPES[fmt],
+        as_attachment=True,
+        download_name=f"audit-{local_time(utcnow(), '%Y%m%d-%H%M')}.{fmt}",
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response

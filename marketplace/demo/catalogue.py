@@ -3,6 +3,7 @@
 No database here. Every listing's attributes are drawn from a random generator seeded by its own
 external id, so the catalogue is the same on every machine and does not change when records are added.
 """
+
 import json
 import random
 import zlib
@@ -24,8 +25,12 @@ REJECTION_REASON = "成果简介过于笼统，请补充技术指标和应用案
 
 PRICES_WAN = (3, 5, 8, 12, 20, 30, 45, 60, 80, 120, 150, 200, 300, 450, 600, 1000)
 PROGRAMME_WEIGHTS = {
-    "nsfc": 25, "provincial_nsf": 20, "national_key_rd": 15, "provincial_major": 15,
-    "enterprise_rd": 5, "other": 5,
+    "nsfc": 25,
+    "provincial_nsf": 20,
+    "national_key_rd": 15,
+    "provincial_major": 15,
+    "enterprise_rd": 5,
+    "other": 5,
 }
 # Priority programmes are more likely in their own industries (02: sensors and ICs, 03: mobile networks).
 PROGRAMME_BY_INDUSTRY = {"sensors_ic": "national_02", "mobile_iot": "national_03", "electronics": "national_03"}
@@ -86,19 +91,28 @@ def _programme_fields(rng, industry, year):
 
 def _ip_fields(rng, industry, year):
     if industry in ("big_data", "ai", "vr") and rng.random() < 0.6:
-        return {"ip_type": "software_copyright", "ip_numbers": f"{year}SR{rng.randint(100000, 1999999):07d}",
-                "ip_status": "registered"}
+        return {
+            "ip_type": "software_copyright",
+            "ip_numbers": f"{year}SR{rng.randint(100000, 1999999):07d}",
+            "ip_status": "registered",
+        }
     if industry == "agriculture" and rng.random() < 0.3:
-        return {"ip_type": "new_plant_variety", "ip_numbers": f"CNA{year}{rng.randint(1000, 9999)}.{rng.randint(1, 9)}",
-                "ip_status": "granted"}
+        return {
+            "ip_type": "new_plant_variety",
+            "ip_numbers": f"CNA{year}{rng.randint(1000, 9999)}.{rng.randint(1, 9)}",
+            "ip_status": "granted",
+        }
     ip_type = _weighted(rng, {"invention_patent": 60, "utility_model": 25, "trade_secret": 15})
     if ip_type == "trade_secret":
         return {"ip_type": ip_type, "ip_numbers": None, "ip_status": "not_applicable"}
     granted = rng.random() < 0.75
     kind = "1" if ip_type == "invention_patent" else "2"
     number = f"{year}{kind}{rng.randint(0, 9999999):07d}.{rng.randint(0, 9)}"
-    return {"ip_type": ip_type, "ip_numbers": ("ZL" if granted else "CN") + number,
-            "ip_status": "granted" if granted else "filed"}
+    return {
+        "ip_type": ip_type,
+        "ip_numbers": ("ZL" if granted else "CN") + number,
+        "ip_status": "granted" if granted else "filed",
+    }
 
 
 def _achievement_fields(rng, industry):
@@ -135,12 +149,33 @@ def achievement_specs():
     for record in read_json("flagship.json"):
         if record["kind"] != "achievement":
             continue
-        spec = {key: record.get(key) for key in (
-            "title", "summary", "description", "industry", "maturity", "trl", "ip_type", "ip_numbers",
-            "ip_status", "source_programme", "project_number", "acceptance_status")}
-        spec.update(external_id=f"{EXTERNAL_PREFIX}{record['key']}", org=record["org"], status="published",
-                    flagship=True, tags=_tags(record["tags"]), price_wan=record.get("price_wan"),
-                    price_negotiable=bool(record.get("price_negotiable")), cooperation_modes=record["modes"])
+        spec = {
+            key: record.get(key)
+            for key in (
+                "title",
+                "summary",
+                "description",
+                "industry",
+                "maturity",
+                "trl",
+                "ip_type",
+                "ip_numbers",
+                "ip_status",
+                "source_programme",
+                "project_number",
+                "acceptance_status",
+            )
+        }
+        spec.update(
+            external_id=f"{EXTERNAL_PREFIX}{record['key']}",
+            org=record["org"],
+            status="published",
+            flagship=True,
+            tags=_tags(record["tags"]),
+            price_wan=record.get("price_wan"),
+            price_negotiable=bool(record.get("price_negotiable")),
+            cooperation_modes=record["modes"],
+        )
         specs.append(spec)
     for index, record in enumerate(read_jsonl("achievements.jsonl")):
         industry = industry_for(record["field"], record.get("category"), record["title"])
@@ -148,10 +183,15 @@ def achievement_specs():
             continue
         external_id = f"{EXTERNAL_PREFIX}csl-{record['external_id']}"
         spec = _achievement_fields(rng_for(external_id), industry)
-        spec.update(external_id=external_id, title=record["title"][:200], summary=record["summary"],
-                    description="详细技术资料（工艺参数、实验数据与图纸）在签署保密协议后提供。",
-                    industry=industry, tags=_tags(record.get("tags", ())),
-                    status=ACHIEVEMENT_STATUS_SLOTS.get(index % 25, "published"))
+        spec.update(
+            external_id=external_id,
+            title=record["title"][:200],
+            summary=record["summary"],
+            description="详细技术资料（工艺参数、实验数据与图纸）在签署保密协议后提供。",
+            industry=industry,
+            tags=_tags(record.get("tags", ())),
+            status=ACHIEVEMENT_STATUS_SLOTS.get(index % 25, "published"),
+        )
         specs.append(spec)
     return specs
 
@@ -164,24 +204,39 @@ def need_specs(tag_vocabulary):
     for record in read_json("flagship.json"):
         if record["kind"] != "need":
             continue
-        specs.append({
-            "external_id": f"{EXTERNAL_PREFIX}{record['key']}", "org": record["org"], "status": "published",
-            "flagship": True,
-            "title": record["title"], "summary": record["summary"], "indicators": record.get("indicators"),
-            "industry": record["industry"], "tags": _tags(record["tags"]),
-            "price_wan": record.get("budget_wan"), "price_negotiable": bool(record.get("budget_negotiable")),
-            "cooperation_modes": record["modes"], "min_maturity": record.get("min_maturity"),
-            "deadline_days": record.get("deadline_days"), "hide_org_name": False,
-        })
+        specs.append(
+            {
+                "external_id": f"{EXTERNAL_PREFIX}{record['key']}",
+                "org": record["org"],
+                "status": "published",
+                "flagship": True,
+                "title": record["title"],
+                "summary": record["summary"],
+                "indicators": record.get("indicators"),
+                "industry": record["industry"],
+                "tags": _tags(record["tags"]),
+                "price_wan": record.get("budget_wan"),
+                "price_negotiable": bool(record.get("budget_negotiable")),
+                "cooperation_modes": record["modes"],
+                "min_maturity": record.get("min_maturity"),
+                "deadline_days": record.get("deadline_days"),
+                "hide_org_name": False,
+            }
+        )
     for index, record in enumerate(read_jsonl("needs.jsonl")):
         industry = industry_for(record.get("field"), record.get("category"), record["title"])
         if industry is None:
             continue
         external_id = f"{EXTERNAL_PREFIX}csl-{record['external_id']}"
         spec = _need_fields(rng_for(external_id))
-        spec.update(external_id=external_id, title=record["title"][:200], summary=record["description"],
-                    industry=industry, status=NEED_STATUS_SLOTS.get(index % 12, "published"),
-                    tags=_tags(derive_need_tags(record["title"], record["description"], tag_vocabulary)))
+        spec.update(
+            external_id=external_id,
+            title=record["title"][:200],
+            summary=record["description"],
+            industry=industry,
+            status=NEED_STATUS_SLOTS.get(index % 12, "published"),
+            tags=_tags(derive_need_tags(record["title"], record["description"], tag_vocabulary)),
+        )
         specs.append(spec)
     return specs
 

@@ -1,4 +1,5 @@
 """`flask demo ...`: load the demo catalogue and show the demo sign-ins."""
+
 import click
 from flask.cli import AppGroup
 

@@ -5,6 +5,7 @@ again adds only what is missing and never duplicates. Listings are created direc
 with an "import" event (and an "approve" or "reject" by the demo operator), and a search-index change
 record in the same transaction.
 """
+
 import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -28,9 +29,18 @@ DEMO_PASSWORD = "jxtm-demo-2026"
 IMPORT_REASON = "演示数据"
 # Region -> administrative division code, used to build well-formed 统一社会信用代码.
 DIVISION_CODES = {
-    "nanchang": "360100", "jingdezhen": "360200", "pingxiang": "360300", "jiujiang": "360400", "xinyu": "360500",
-    "yingtan": "360600", "ganzhou": "360700", "jian": "360800", "yichun": "360900", "fuzhou": "361000",
-    "shangrao": "361100", "outside": "310000",
+    "nanchang": "360100",
+    "jingdezhen": "360200",
+    "pingxiang": "360300",
+    "jiujiang": "360400",
+    "xinyu": "360500",
+    "yingtan": "360600",
+    "ganzhou": "360700",
+    "jian": "360800",
+    "yichun": "360900",
+    "fuzhou": "361000",
+    "shangrao": "361100",
+    "outside": "310000",
 }
 
 
@@ -82,9 +92,13 @@ def ensure_organisations(specs, result):
         org = db.session.execute(db.select(Organisation).filter_by(name=spec["name"])).scalar_one_or_none()
         if org is None:
             org = create_organisation(
-                name=spec["name"], org_type=spec["org_type"], region=spec["region"],
-                qualifications=spec.get("qualifications", ()), description=spec.get("description", ""),
-                website=spec.get("website"), credit_code=credit_code(spec["org_type"], spec["region"], 8800 + serial),
+                name=spec["name"],
+                org_type=spec["org_type"],
+                region=spec["region"],
+                qualifications=spec.get("qualifications", ()),
+                description=spec.get("description", ""),
+                website=spec.get("website"),
+                credit_code=credit_code(spec["org_type"], spec["region"], 8800 + serial),
             )
             org.verification_status = spec.get("verification", "verified")
             if org.is_verified:
@@ -102,9 +116,15 @@ def ensure_users(specs, orgs, result, password=DEMO_PASSWORD):
             email = normalise_email(person["email"])
             user = db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none()
             if user is None:
-                user = create_user(email=email, password=password, name=person["name"], role=person["role"],
-                                   organisation=orgs[spec["name"]], phone=_phone(len(by_email)),
-                                   membership_status=person.get("membership", "active"))
+                user = create_user(
+                    email=email,
+                    password=password,
+                    name=person["name"],
+                    role=person["role"],
+                    organisation=orgs[spec["name"]],
+                    phone=_phone(len(by_email)),
+                    membership_status=person.get("membership", "active"),
+                )
                 result.users += 1
             by_email[email] = user
     return by_email
@@ -145,8 +165,9 @@ class _Owners:
                 return rng.choice(self.unverified)  # waits for its organisation to be verified
         candidates = self.by_industry.get((company, spec["industry"]))
         if not candidates:
-            candidates = [u for (is_company, _i), users in self.by_industry.items() if is_company == company
-                          for u in users]
+            candidates = [
+                u for (is_company, _i), users in self.by_industry.items() if is_company == company for u in users
+            ]
         return rng.choice(sorted(set(candidates), key=lambda u: u.email))
 
 
@@ -161,14 +182,37 @@ class _Tags:
 def _events(listing, status, operator, times):
     """The state log of an imported listing: import, then the operator's decision."""
     first = "draft" if status == "draft" else "submitted"
-    events = [ListingEvent(actor=None, from_status=None, to_status=first, action="import", reason=IMPORT_REASON,
-                           created_at=times["created_at"])]
+    events = [
+        ListingEvent(
+            actor=None,
+            from_status=None,
+            to_status=first,
+            action="import",
+            reason=IMPORT_REASON,
+            created_at=times["created_at"],
+        )
+    ]
     if status == "published":
-        events.append(ListingEvent(actor=operator, from_status="submitted", to_status="published", action="approve",
-                                   created_at=times["published_at"]))
+        events.append(
+            ListingEvent(
+                actor=operator,
+                from_status="submitted",
+                to_status="published",
+                action="approve",
+                created_at=times["published_at"],
+            )
+        )
     elif status == "rejected":
-        events.append(ListingEvent(actor=operator, from_status="submitted", to_status="rejected", action="reject",
-                                   reason=catalogue.REJECTION_REASON, created_at=times["submitted_at"]))
+        events.append(
+            ListingEvent(
+                actor=operator,
+                from_status="submitted",
+                to_status="rejected",
+                action="reject",
+                reason=catalogue.REJECTION_REASON,
+                created_at=times["submitted_at"],
+            )
+        )
     listing.events.extend(events)
 
 
@@ -179,8 +223,9 @@ def create_listing(spec, owner, operator, tags, now=None):
     kind = "need" if "deadline_days" in spec else "achievement"
     status = spec["status"]
     times = catalogue.timeline(rng, now, status, recent=spec.get("flagship", False))
-    columns = {k: v for k, v in spec.items()
-               if k not in {"org", "tags", "cooperation_modes", "deadline_days", "flagship"}}
+    columns = {
+        k: v for k, v in spec.items() if k not in {"org", "tags", "cooperation_modes", "deadline_days", "flagship"}
+    }
     cls = Need if kind == "need" else Achievement
     listing = cls(owner=owner, organisation=owner.organisation, region=owner.organisation.region, **columns, **times)
     listing.cooperation_modes = spec["cooperation_modes"]
@@ -220,9 +265,11 @@ def load_demo(force=False):
         if org.is_verified and org.verified_by_id is None:
             org.verified_by_id = operator.id
 
-    existing = set(db.session.execute(
-        db.select(Listing.external_id).where(Listing.external_id.like(f"{catalogue.EXTERNAL_PREFIX}%"))
-    ).scalars())
+    existing = set(
+        db.session.execute(
+            db.select(Listing.external_id).where(Listing.external_id.like(f"{catalogue.EXTERNAL_PREFIX}%"))
+        ).scalars()
+    )
     owners = _Owners(org_specs, users)
     tags = _Tags()
     achievements = catalogue.achievement_specs()

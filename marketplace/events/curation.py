@@ -5,6 +5,7 @@ tag) ranked by how many published needs have them among their stored suggestions
 score. People to invite are the owners of needs whose suggestions contain the presenters, and investors who follow
 a presenter. Reasons are stored and passed as language-neutral items ({key, params}) and rendered by `describe`.
 """
+
 from flask_babel import gettext as _
 from sqlalchemy.orm import aliased
 
@@ -35,13 +36,22 @@ def _theme_ids(event, today):
     Two index-only look-ups (no OR across them, which would scan every achievement)."""
     ids = set()
     if event.industry_codes:
-        ids.update(db.session.execute(db.select(Listing.id).where(
-            _public("achievement", today), Listing.industry.in_(event.industry_codes))).scalars())
+        ids.update(
+            db.session.execute(
+                db.select(Listing.id).where(_public("achievement", today), Listing.industry.in_(event.industry_codes))
+            ).scalars()
+        )
     if event.tag_names:
-        tagged = (db.select(listing_tags.c.listing_id).join(Tag, Tag.id == listing_tags.c.tag_id)
-                  .where(Tag.name.in_(event.tag_names)))
-        ids.update(db.session.execute(db.select(Listing.id).where(
-            Listing.id.in_(tagged), _public("achievement", today))).scalars())
+        tagged = (
+            db.select(listing_tags.c.listing_id)
+            .join(Tag, Tag.id == listing_tags.c.tag_id)
+            .where(Tag.name.in_(event.tag_names))
+        )
+        ids.update(
+            db.session.execute(
+                db.select(Listing.id).where(Listing.id.in_(tagged), _public("achievement", today))
+            ).scalars()
+        )
     return ids
 
 
@@ -50,8 +60,11 @@ def _public_needs(need_ids, today):
     ids = list(need_ids)
     found = set()
     for start in range(0, len(ids), CHUNK):
-        found.update(db.session.execute(db.select(Listing.id).where(
-            Listing.id.in_(ids[start:start + CHUNK]), _public("need", today))).scalars())
+        found.update(
+            db.session.execute(
+                db.select(Listing.id).where(Listing.id.in_(ids[start : start + CHUNK]), _public("need", today))
+            ).scalars()
+        )
     return found
 
 
@@ -62,8 +75,10 @@ def _interest(candidate_ids):
     ids = list(candidate_ids)
     for start in range(0, len(ids), CHUNK):
         rows = db.session.execute(  # Core columns: no ORM row processing for thousands of rows
-            db.select(SUGGESTIONS.c.candidate_id, SUGGESTIONS.c.listing_id, SUGGESTIONS.c.score)
-            .where(SUGGESTIONS.c.candidate_id.in_(ids[start:start + CHUNK]))).all()
+            db.select(SUGGESTIONS.c.candidate_id, SUGGESTIONS.c.listing_id, SUGGESTIONS.c.score).where(
+                SUGGESTIONS.c.candidate_id.in_(ids[start : start + CHUNK])
+            )
+        ).all()
         for cand, listing_id, score in rows:
             out.setdefault(cand, []).append((score, listing_id))
     for entries in out.values():
@@ -83,7 +98,7 @@ def _best_candidates(interest, limit, today):
     order = sorted(interest, key=lambda c: _rank_key(c, interest[c]))
     chosen = []
     for start in range(0, len(order), VERIFY_BATCH):
-        batch = order[start:start + VERIFY_BATCH]
+        batch = order[start : start + VERIFY_BATCH]
         if len(chosen) >= limit and _rank_key(batch[0], interest[batch[0]]) > chosen[limit - 1][0]:
             break
         public = _public_needs({n for c in batch for _s, n in interest[c]}, today)
@@ -131,22 +146,31 @@ def propose_invitees(event, limit=INVITEES):
     """[(user, reasons)]: owners of needs matching the event's presenters, investors following them."""
     from ..accounts.models import User
 
-    presenters = db.session.execute(
-        db.select(Presenter).where(Presenter.event_id == event.id, Presenter.status != "declined")
-    ).scalars().all()
+    presenters = (
+        db.session.execute(db.select(Presenter).where(Presenter.event_id == event.id, Presenter.status != "declined"))
+        .scalars()
+        .all()
+    )
     listing_ids = [p.listing_id for p in presenters]
     if not listing_ids:
         return []
     today = market_today()
     presenter_owners = {p.listing.owner_id for p in presenters}
-    invited = set(db.session.execute(
-        db.select(Invitation.user_id).where(Invitation.event_id == event.id)).scalars())
+    invited = set(db.session.execute(db.select(Invitation.user_id).where(Invitation.event_id == event.id)).scalars())
     titles = {p.listing_id: p.listing.title for p in presenters}
     interest = _interest(listing_ids)
     public = _public_needs({n for entries in interest.values() for _s, n in entries}, today)
     pairs = [(score, need, cand) for cand, entries in interest.items() for score, need in entries if need in public]
-    needs = {n.id: n for n in db.session.execute(
-        db.select(Listing).where(Listing.id.in_({need for _s, need, _c in pairs}))).scalars()} if pairs else {}
+    needs = (
+        {
+            n.id: n
+            for n in db.session.execute(
+                db.select(Listing).where(Listing.id.in_({need for _s, need, _c in pairs}))
+            ).scalars()
+        }
+        if pairs
+        else {}
+    )
     found = {}
     for score, need_id, cand in sorted(pairs, key=lambda p: (-p[0], p[1], p[2])):
         need = needs[need_id]
@@ -156,7 +180,8 @@ def propose_invitees(event, limit=INVITEES):
             entry["pairs"].append([need.title, titles[cand]])
     ach = aliased(Listing)
     followers = db.session.execute(
-        db.select(Follow.user_id, ach.title).join(ach, ach.id == Follow.listing_id)
+        db.select(Follow.user_id, ach.title)
+        .join(ach, ach.id == Follow.listing_id)
         .join(User, User.id == Follow.user_id)
         .where(Follow.listing_id.in_(listing_ids), User.role == "investor")
     ).all()
@@ -164,8 +189,10 @@ def propose_invitees(event, limit=INVITEES):
         found.setdefault(user_id, {"score": 0.0, "pairs": []}).setdefault("follows", []).append(ach_title)
     skip = presenter_owners | invited
     ranked = sorted(((uid, e) for uid, e in found.items() if uid not in skip), key=lambda x: (-x[1]["score"], x[0]))
-    users = {u.id: u for u in db.session.execute(
-        db.select(User).where(User.id.in_([uid for uid, _e in ranked[:limit]]))).scalars()}
+    users = {
+        u.id: u
+        for u in db.session.execute(db.select(User).where(User.id.in_([uid for uid, _e in ranked[:limit]]))).scalars()
+    }
     out = []
     for uid, entry in ranked[:limit]:
         user = users[uid]

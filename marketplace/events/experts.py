@@ -3,6 +3,7 @@
 Conflict rule: an expert never reviews a presenter whose achievement belongs to the expert's own organisation.
 Scores are seen by operators and by the scored presenter's owner only. Plain functions that flush, never commit.
 """
+
 import secrets
 
 from flask_babel import gettext as _
@@ -20,8 +21,9 @@ def create_expert(name, email, organisation, title="", fields="", industries=(),
     """A new expert account (role expert, random password: they set their own through the invitation link)."""
     if find_user_by_email(email) is not None:
         raise EventError(_("该邮箱已注册。"))
-    user = create_user(email=email, password=secrets.token_urlsafe(24), name=name, role="expert",
-                       organisation=organisation)
+    user = create_user(
+        email=email, password=secrets.token_urlsafe(24), name=name, role="expert", organisation=organisation
+    )
     expert = Expert(user=user, title=title, fields=fields, industries=",".join(industries), profile=profile)
     db.session.add(expert)
     db.session.flush()
@@ -50,8 +52,9 @@ def assign(expert, presenter):
     """Assign the expert to score the presenter, unless it is their own organisation's achievement."""
     if has_conflict(expert, presenter):
         raise EventError(_("回避规则：专家不能评审本单位的成果。"))
-    existing = db.session.execute(db.select(Review).where(
-        Review.presenter_id == presenter.id, Review.expert_id == expert.id)).scalar_one_or_none()
+    existing = db.session.execute(
+        db.select(Review).where(Review.presenter_id == presenter.id, Review.expert_id == expert.id)
+    ).scalar_one_or_none()
     if existing is not None:
         return existing, False
     review = Review(presenter_id=presenter.id, expert_id=expert.id, scores={})
@@ -67,7 +70,8 @@ def submit_scores(review, user, scores, comments):
     if has_conflict(review.expert, review.presenter):
         raise EventError(_("回避规则：专家不能评审本单位的成果。"))
     if set(scores) != set(vocab.SCORE_CRITERIA) or not all(
-            vocab.SCORE_MIN <= int(v) <= vocab.SCORE_MAX for v in scores.values()):
+        vocab.SCORE_MIN <= int(v) <= vocab.SCORE_MAX for v in scores.values()
+    ):
         raise EventError(_("请为每一项打分（1–10 分）。"))
     review.scores = {k: int(v) for k, v in scores.items()}
     review.comments = comments or ""
@@ -100,8 +104,16 @@ def averages(reviews):
 
 
 def reviews_for_expert(expert):
-    return db.session.execute(db.select(Review).join(Presenter).where(Review.expert_id == expert.id)
-                              .order_by(Review.submitted_at.is_not(None), Review.assigned_at.desc())).scalars().all()
+    return (
+        db.session.execute(
+            db.select(Review)
+            .join(Presenter)
+            .where(Review.expert_id == expert.id)
+            .order_by(Review.submitted_at.is_not(None), Review.assigned_at.desc())
+        )
+        .scalars()
+        .all()
+    )
 
 
 def all_experts():

@@ -1,4 +1,5 @@
 """The expert pool: operators keep experts and assign them to presenters; experts fill in score sheets."""
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -27,17 +28,27 @@ def expert_create():
     form = ExpertForm()
     if form.validate_on_submit():
         try:
-            expert = experts.create_expert(form.name.data.strip(), form.email.data.strip(), form.organisation_obj,
-                                           form.title.data or "", form.fields.data or "", form.industries.data or [],
-                                           form.profile.data or "")
+            expert = experts.create_expert(
+                form.name.data.strip(),
+                form.email.data.strip(),
+                form.organisation_obj,
+                form.title.data or "",
+                form.fields.data or "",
+                form.industries.data or [],
+                form.profile.data or "",
+            )
         except EventError as err:
             db.session.rollback()
             form.email.errors = [str(err)]
         else:
             db.session.commit()
-            send_link_mail(expert.user, _("邀请您加入技术专家库"),
-                   _("运营人员已将您加入江西省常设技术交易市场的技术专家库。请通过以下链接设置密码并登录。"),
-                   "accounts.reset_with_token", token=make_reset_token(expert.user))
+            send_link_mail(
+                expert.user,
+                _("邀请您加入技术专家库"),
+                _("运营人员已将您加入江西省常设技术交易市场的技术专家库。请通过以下链接设置密码并登录。"),
+                "accounts.reset_with_token",
+                token=make_reset_token(expert.user),
+            )
             flash(_("专家已加入专家库，邀请邮件已发出。"), "success")
             return redirect(url_for("events.experts_list"))
     return render_template("events/expert_form.html", form=form, expert=None)
@@ -56,8 +67,14 @@ def expert_edit(expert_id):
         form.industries.data = expert.industry_codes
     form.email.data, form.organisation.data = expert.user.email, expert.user.organisation.name
     if form.validate_on_submit():
-        experts.update_expert(expert, form.name.data.strip(), form.title.data or "", form.fields.data or "",
-                              form.industries.data or [], form.profile.data or "")
+        experts.update_expert(
+            expert,
+            form.name.data.strip(),
+            form.title.data or "",
+            form.fields.data or "",
+            form.industries.data or [],
+            form.profile.data or "",
+        )
         db.session.commit()
         flash(_("专家信息已保存。"), "success")
         return redirect(url_for("events.experts_list"))
@@ -98,9 +115,13 @@ def expert_assign(event_id, presenter_id):
     else:
         db.session.commit()
         if created:
-            notify(expert.user, _("评审任务：%(title)s", title=event.title),
-                   _("请为路演项目“%(listing)s”评分。", listing=presenter.listing.title),
-                   "events.review_sheet", review_id=review.id)
+            notify(
+                expert.user,
+                _("评审任务：%(title)s", title=event.title),
+                _("请为路演项目“%(listing)s”评分。", listing=presenter.listing.title),
+                "events.review_sheet",
+                review_id=review.id,
+            )
         flash(_("已指派专家 %(name)s。", name=expert.user.name), "success")
     return redirect(url_for("events.reviews_page", event_id=event.id))
 
@@ -136,5 +157,4 @@ def review_sheet(review_id):
             db.session.commit()
             flash(_("评分已提交。"), "success")
             return redirect(url_for("events.my_reviews"))
-    return render_template("events/review_sheet.html", review=review, form=form,
-                           criteria=list(vocab.SCORE_CRITERIA))
+    return render_template("events/review_sheet.html", review=review, form=form, criteria=list(vocab.SCORE_CRITERIA))

@@ -1,4 +1,5 @@
 """Event forms: the operator's event form; times are typed as Asia/Shanghai wall-clock times."""
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateTimeLocalField, IntegerField, StringField, TextAreaField
@@ -34,25 +35,40 @@ def _url_field(label):
 
 
 class EventForm(NormalisedForm):
-    event_type = SelectField(_l("活动类型"), choices=taxonomy.choices(vocab.EVENT_TYPES),
-                             validators=[DataRequired(message=_l("请选择活动类型。"))])
+    event_type = SelectField(
+        _l("活动类型"),
+        choices=taxonomy.choices(vocab.EVENT_TYPES),
+        validators=[DataRequired(message=_l("请选择活动类型。"))],
+    )
     title = StringField(_l("活动名称"), validators=[DataRequired(message=_l("请填写活动名称。")), length(200)])
     industries = MultiCheckboxField(_l("主题行业"), choices=taxonomy.choices(taxonomy.INDUSTRIES))
-    tags = StringField(_l("主题关键词"), description=_l("用逗号或空格分隔，如：稀土, 永磁, 新能源汽车"),
-                       validators=[Optional(), length(300)])
+    tags = StringField(
+        _l("主题关键词"),
+        description=_l("用逗号或空格分隔，如：稀土, 永磁, 新能源汽车"),
+        validators=[Optional(), length(300)],
+    )
     programme = TextAreaField(_l("活动议程与介绍"), validators=[Optional(), length(5000)])
-    starts_at = LocalDateTimeField(_l("开始时间（北京时间）"), format=DATETIME_FORMATS,
-                                   validators=[InputRequired(message=_l("请填写开始时间。"))])
-    ends_at = LocalDateTimeField(_l("结束时间（北京时间）"), format=DATETIME_FORMATS,
-                                 validators=[InputRequired(message=_l("请填写结束时间。"))])
-    registration_deadline = LocalDateTimeField(_l("报名截止时间（北京时间）"), format=DATETIME_FORMATS,
-                                               validators=[InputRequired(message=_l("请填写报名截止时间。"))])
+    starts_at = LocalDateTimeField(
+        _l("开始时间（北京时间）"), format=DATETIME_FORMATS, validators=[InputRequired(message=_l("请填写开始时间。"))]
+    )
+    ends_at = LocalDateTimeField(
+        _l("结束时间（北京时间）"), format=DATETIME_FORMATS, validators=[InputRequired(message=_l("请填写结束时间。"))]
+    )
+    registration_deadline = LocalDateTimeField(
+        _l("报名截止时间（北京时间）"),
+        format=DATETIME_FORMATS,
+        validators=[InputRequired(message=_l("请填写报名截止时间。"))],
+    )
     venue = StringField(_l("地点"), validators=[Optional(), length(200)])
     online_url = _url_field(_l("线上直播链接"))
     replay_url = _url_field(_l("回放链接（活动结束后）"))
-    capacity = CountField(_l("容量（人）"), validators=[
-        InputRequired(message=_l("请填写容量。")),
-        NumberRange(min=1, max=5000, message=_l("容量应在 1 到 5000 之间。"))])
+    capacity = CountField(
+        _l("容量（人）"),
+        validators=[
+            InputRequired(message=_l("请填写容量。")),
+            NumberRange(min=1, max=5000, message=_l("容量应在 1 到 5000 之间。")),
+        ],
+    )
 
     def validate_ends_at(self, field):
         if field.data and self.starts_at.data and field.data <= self.starts_at.data:
@@ -81,12 +97,18 @@ class EventForm(NormalisedForm):
         from .services import to_utc
 
         return dict(
-            event_type=self.event_type.data, title=self.title.data.strip(),
-            industries=",".join(self.industries.data or []), tags=",".join(getattr(self, "tag_list", [])),
-            programme=self.programme.data or "", starts_at=to_utc(self.starts_at.data),
-            ends_at=to_utc(self.ends_at.data), registration_deadline=to_utc(self.registration_deadline.data),
-            venue=(self.venue.data or "").strip(), online_url=(self.online_url.data or "").strip(),
-            replay_url=(self.replay_url.data or "").strip(), capacity=self.capacity.data,
+            event_type=self.event_type.data,
+            title=self.title.data.strip(),
+            industries=",".join(self.industries.data or []),
+            tags=",".join(getattr(self, "tag_list", [])),
+            programme=self.programme.data or "",
+            starts_at=to_utc(self.starts_at.data),
+            ends_at=to_utc(self.ends_at.data),
+            registration_deadline=to_utc(self.registration_deadline.data),
+            venue=(self.venue.data or "").strip(),
+            online_url=(self.online_url.data or "").strip(),
+            replay_url=(self.replay_url.data or "").strip(),
+            capacity=self.capacity.data,
         )
 
     def load(self, event):
@@ -104,29 +126,56 @@ class EventForm(NormalisedForm):
 class MeetingSettingsForm(NormalisedForm):
     """The operator's 1:1 meeting settings: time slots, tables and the per-person cap."""
 
-    meetings_start = LocalDateTimeField(_l("第一个洽谈时段开始（北京时间）"), format=DATETIME_FORMATS,
-                                        validators=[InputRequired(message=_l("请填写开始时间。"))])
-    slot_minutes = CountField(_l("每个时段（分钟）"), default=20, validators=[
-        InputRequired(message=_l("请填写时段长度。")),
-        NumberRange(min=5, max=120, message=_l("时段长度应在 5 到 120 分钟之间。"))])
-    slot_count = CountField(_l("时段数"), default=12, validators=[
-        InputRequired(message=_l("请填写时段数。")),
-        NumberRange(min=1, max=48, message=_l("时段数应在 1 到 48 之间。"))])
-    tables = CountField(_l("洽谈桌数"), default=20, validators=[
-        InputRequired(message=_l("请填写桌数。")), NumberRange(min=1, max=500, message=_l("桌数应在 1 到 500 之间。"))])
-    meeting_cap = CountField(_l("每人最多洽谈场数"), default=6, validators=[
-        InputRequired(message=_l("请填写每人上限。")),
-        NumberRange(min=1, max=48, message=_l("每人上限应在 1 到 48 之间。"))])
+    meetings_start = LocalDateTimeField(
+        _l("第一个洽谈时段开始（北京时间）"),
+        format=DATETIME_FORMATS,
+        validators=[InputRequired(message=_l("请填写开始时间。"))],
+    )
+    slot_minutes = CountField(
+        _l("每个时段（分钟）"),
+        default=20,
+        validators=[
+            InputRequired(message=_l("请填写时段长度。")),
+            NumberRange(min=5, max=120, message=_l("时段长度应在 5 到 120 分钟之间。")),
+        ],
+    )
+    slot_count = CountField(
+        _l("时段数"),
+        default=12,
+        validators=[
+            InputRequired(message=_l("请填写时段数。")),
+            NumberRange(min=1, max=48, message=_l("时段数应在 1 到 48 之间。")),
+        ],
+    )
+    tables = CountField(
+        _l("洽谈桌数"),
+        default=20,
+        validators=[
+            InputRequired(message=_l("请填写桌数。")),
+            NumberRange(min=1, max=500, message=_l("桌数应在 1 到 500 之间。")),
+        ],
+    )
+    meeting_cap = CountField(
+        _l("每人最多洽谈场数"),
+        default=6,
+        validators=[
+            InputRequired(message=_l("请填写每人上限。")),
+            NumberRange(min=1, max=48, message=_l("每人上限应在 1 到 48 之间。")),
+        ],
+    )
 
 
 class ExpertForm(NormalisedForm):
     """An expert of the pool, kept by operators."""
 
     name = StringField(_l("姓名"), validators=[DataRequired(message=_l("请填写姓名。")), length(60)])
-    email = StringField(_l("邮箱"), validators=[DataRequired(message=_l("请填写邮箱。")), length(254),
-                                              Email(message=_l("请输入有效的邮箱地址。"))])
-    organisation = StringField(_l("所在单位（平台上已有的机构名称）"),
-                               validators=[DataRequired(message=_l("请填写所在单位。")), length(120)])
+    email = StringField(
+        _l("邮箱"),
+        validators=[DataRequired(message=_l("请填写邮箱。")), length(254), Email(message=_l("请输入有效的邮箱地址。"))],
+    )
+    organisation = StringField(
+        _l("所在单位（平台上已有的机构名称）"), validators=[DataRequired(message=_l("请填写所在单位。")), length(120)]
+    )
     title = StringField(_l("职称"), validators=[Optional(), length(60)])
     fields = StringField(_l("专业领域"), validators=[Optional(), length(200)])
     industries = MultiCheckboxField(_l("熟悉的行业"), choices=taxonomy.choices(taxonomy.INDUSTRIES))
@@ -149,9 +198,13 @@ class ScoreForm(NormalisedForm):
 def score_form_class():
     """ScoreForm with one field per configured criterion."""
     attrs = {
-        code: CountField(label, validators=[
-            InputRequired(message=_l("请打分。")),
-            NumberRange(min=vocab.SCORE_MIN, max=vocab.SCORE_MAX, message=_l("分数应在 1 到 10 之间。"))])
+        code: CountField(
+            label,
+            validators=[
+                InputRequired(message=_l("请打分。")),
+                NumberRange(min=vocab.SCORE_MIN, max=vocab.SCORE_MAX, message=_l("分数应在 1 到 10 之间。")),
+            ],
+        )
         for code, label in vocab.SCORE_CRITERIA.items()
     }
     return type("SheetForm", (ScoreForm,), attrs)

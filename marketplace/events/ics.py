@@ -1,4 +1,5 @@
 """iCalendar (.ics) agenda of a participant: the event and each placed 1:1 meeting, in Asia/Shanghai time."""
+
 from datetime import UTC
 
 from flask_babel import gettext as _

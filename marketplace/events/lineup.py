@@ -2,6 +2,7 @@
 
 Plain functions that flush and never commit; they return whom to tell, and the views notify after commit.
 """
+
 from flask_babel import gettext as _
 
 from ..extensions import db
@@ -31,12 +32,15 @@ def add_presenter(event_id, listing, reasons=()):
     _check_editable(event)
     if listing.kind != "achievement" or listing.status != "published":
         raise EventError(_("只能安排已发布的科技成果路演。"))
-    existing = db.session.execute(db.select(Presenter).where(
-        Presenter.event_id == event.id, Presenter.listing_id == listing.id)).scalar_one_or_none()
+    existing = db.session.execute(
+        db.select(Presenter).where(Presenter.event_id == event.id, Presenter.listing_id == listing.id)
+    ).scalar_one_or_none()
     if existing is not None:
         return existing
-    last = db.session.execute(db.select(db.func.max(Presenter.position)).where(
-        Presenter.event_id == event.id)).scalar() or 0
+    last = (
+        db.session.execute(db.select(db.func.max(Presenter.position)).where(Presenter.event_id == event.id)).scalar()
+        or 0
+    )
     presenter = Presenter(event_id=event.id, listing_id=listing.id, position=last + 1, reasons=list(reasons))
     db.session.add(presenter)
     db.session.flush()
@@ -49,8 +53,9 @@ def accept_proposals(event_id):
 
     event = db.session.get(Event, event_id)
     taken = [p.listing_id for p in presenters_of(event_id)]
-    added = [add_presenter(event_id, ach, reasons)
-             for ach, reasons in curation.propose_presenters(event, exclude=taken)]
+    added = [
+        add_presenter(event_id, ach, reasons) for ach, reasons in curation.propose_presenters(event, exclude=taken)
+    ]
     return added
 
 
@@ -113,15 +118,25 @@ def send_invitations(event, user_ids):
 
 
 def invitations_of(event_id):
-    return db.session.execute(db.select(Invitation).where(Invitation.event_id == event_id)
-                              .order_by(Invitation.sent_at, Invitation.id)).scalars().all()
+    return (
+        db.session.execute(
+            db.select(Invitation).where(Invitation.event_id == event_id).order_by(Invitation.sent_at, Invitation.id)
+        )
+        .scalars()
+        .all()
+    )
 
 
 def pending_invitations_for(event_id, user):
     """Presenter rows of the event whose achievement the user owns (to answer on the event page)."""
     from ..listings.models import Listing
 
-    return db.session.execute(
-        db.select(Presenter).join(Listing, Listing.id == Presenter.listing_id)
-        .where(Presenter.event_id == event_id, Listing.owner_id == user.id, Presenter.status != "planned")
-    ).scalars().all()
+    return (
+        db.session.execute(
+            db.select(Presenter)
+            .join(Listing, Listing.id == Presenter.listing_id)
+            .where(Presenter.event_id == event_id, Listing.owner_id == user.id, Presenter.status != "planned")
+        )
+        .scalars()
+        .all()
+    )

@@ -1,4 +1,5 @@
 """Operators curate the line-up (proposals from the match graph, agenda order, invitations); presenters answer."""
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -19,9 +20,15 @@ def lineup_page(event_id):
     presenters = lineup.presenters_of(event.id)
     proposals = curation.propose_presenters(event, exclude=[p.listing_id for p in presenters])
     invitees = curation.propose_invitees(event)
-    return render_template("events/lineup.html", event=event, presenters=presenters, proposals=proposals,
-                           invitees=invitees, invitations=lineup.invitations_of(event.id),
-                           describe=curation.describe)
+    return render_template(
+        "events/lineup.html",
+        event=event,
+        presenters=presenters,
+        proposals=proposals,
+        invitees=invitees,
+        invitations=lineup.invitations_of(event.id),
+        describe=curation.describe,
+    )
 
 
 def _run(event, action, success):
@@ -79,9 +86,13 @@ def presenters_invite(event_id):
     event = load_event(event_id)
     invited = _run(event, lambda: lineup.invite_presenters(event.id), _("路演邀请已发出。")) or []
     for presenter in invited:
-        notify(presenter.listing.owner, _("路演邀请：%(title)s", title=event.title),
-               _("您的科技成果“%(listing)s”受邀参加路演，请在活动页面确认或婉拒。", listing=presenter.listing.title),
-               "events.detail", event_id=event.id)
+        notify(
+            presenter.listing.owner,
+            _("路演邀请：%(title)s", title=event.title),
+            _("您的科技成果“%(listing)s”受邀参加路演，请在活动页面确认或婉拒。", listing=presenter.listing.title),
+            "events.detail",
+            event_id=event.id,
+        )
     return redirect(url_for("events.lineup_page", event_id=event.id))
 
 
@@ -94,12 +105,15 @@ def invitations_send(event_id):
     if not user_ids:
         flash(_("请至少选择一位邀请对象。"), "warning")
         return redirect(url_for("events.lineup_page", event_id=event.id))
-    created = _run(event, lambda: lineup.send_invitations(event, user_ids),
-                   _("参会邀请已发出。")) or []
+    created = _run(event, lambda: lineup.send_invitations(event, user_ids), _("参会邀请已发出。")) or []
     for invitation in created:
-        notify(invitation.user, _("参会邀请：%(title)s", title=event.title),
-               _("根据您的技术需求，我们诚邀您参加本次活动，与匹配的成果方面对面洽谈。"),
-               "events.detail", event_id=event.id)
+        notify(
+            invitation.user,
+            _("参会邀请：%(title)s", title=event.title),
+            _("根据您的技术需求，我们诚邀您参加本次活动，与匹配的成果方面对面洽谈。"),
+            "events.detail",
+            event_id=event.id,
+        )
     return redirect(url_for("events.lineup_page", event_id=event.id))
 
 
@@ -112,6 +126,9 @@ def presenter_respond(event_id, presenter_id):
     if presenter.listing.owner_id != current_user.id:
         abort(403)
     answer = "confirm" if request.form.get("answer") == "confirm" else "decline"
-    _run(event, lambda: lineup.respond(presenter, current_user, answer),
-         _("已确认参加路演。") if answer == "confirm" else _("已婉拒路演邀请。"))
+    _run(
+        event,
+        lambda: lineup.respond(presenter, current_user, answer),
+        _("已确认参加路演。") if answer == "confirm" else _("已婉拒路演邀请。"),
+    )
     return redirect(url_for("events.detail", event_id=event.id))

@@ -1,4 +1,5 @@
 """Load-or-abort helpers for every events route that takes an id (404 missing, 403 not allowed)."""
+
 from flask import abort
 from flask_login import current_user
 

@@ -1,4 +1,5 @@
 """Operators' side of events: create, edit, status changes, the check-in list (search, tick, CSV, scan)."""
+
 import csv
 import io
 import logging
@@ -112,10 +113,16 @@ def checkin_csv(event_id):
     writer.writerow([_("姓名"), _("单位"), _("角色"), _("邮箱"), _("电话"), _("签到时间")])
     for reg in regs:
         user = reg.user
-        writer.writerow([_csv_safe(user.name), _csv_safe(user.organisation.name), _role_label(user.role),
-                         _csv_safe(user.email), _csv_safe(user.phone or ""),
-                         services.local_naive(reg.checked_in_at).strftime("%Y-%m-%d %H:%M")
-                         if reg.checked_in_at else ""])
+        writer.writerow(
+            [
+                _csv_safe(user.name),
+                _csv_safe(user.organisation.name),
+                _role_label(user.role),
+                _csv_safe(user.email),
+                _csv_safe(user.phone or ""),
+                services.local_naive(reg.checked_in_at).strftime("%Y-%m-%d %H:%M") if reg.checked_in_at else "",
+            ]
+        )
     data = io.BytesIO(out.getvalue().encode("utf-8"))
     return send_file(data, mimetype="text/csv", as_attachment=True, download_name=f"checkin-event-{event.id}.csv")
 
@@ -145,8 +152,12 @@ def tick(event_id, registration_id):
         flash(str(err), "danger")
     else:
         db.session.commit()
-        flash(_("%(name)s 已签到。", name=reg.user.name) if reg.checked_in_at
-              else _("已撤销 %(name)s 的签到。", name=reg.user.name), "success")
+        flash(
+            _("%(name)s 已签到。", name=reg.user.name)
+            if reg.checked_in_at
+            else _("已撤销 %(name)s 的签到。", name=reg.user.name),
+            "success",
+        )
     return redirect(url_for("events.checkin", event_id=event.id, q=request.form.get("q") or None))
 
 
@@ -167,6 +178,12 @@ def scan(event_id):
     if not already:
         services.set_checked_in(reg, True)
         db.session.commit()
-    return jsonify(ok=True, already=already, name=reg.user.name, organisation=reg.user.organisation.name,
-                   message=_("%(name)s 此前已签到。", name=reg.user.name) if already
-                   else _("%(name)s 签到成功。", name=reg.user.name))
+    return jsonify(
+        ok=True,
+        already=already,
+        name=reg.user.name,
+        organisation=reg.user.organisation.name,
+        message=_("%(name)s 此前已签到。", name=reg.user.name)
+        if already
+        else _("%(name)s 签到成功。", name=reg.user.name),
+    )

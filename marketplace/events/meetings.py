@@ -3,6 +3,7 @@ and running the scheduler (events.scheduler) over the accepted requests.
 
 Plain functions that flush and never commit.
 """
+
 from datetime import timedelta
 
 from flask_babel import gettext as _
@@ -26,18 +27,31 @@ def participants(event, exclude_user_id=None):
     """Confirmed registrations of the event (the people one may ask for a meeting), by name."""
     from ..accounts.models import User
 
-    query = (db.select(Registration).join(User, User.id == Registration.user_id)
-             .where(Registration.event_id == event.id, Registration.status == "confirmed").order_by(User.name))
+    query = (
+        db.select(Registration)
+        .join(User, User.id == Registration.user_id)
+        .where(Registration.event_id == event.id, Registration.status == "confirmed")
+        .order_by(User.name)
+    )
     if exclude_user_id is not None:
         query = query.where(Registration.user_id != exclude_user_id)
     return db.session.execute(query).scalars().all()
 
 
 def _pair(event_id, a, b):
-    return db.session.execute(db.select(MeetingRequest).where(
-        MeetingRequest.event_id == event_id,
-        db.or_(db.and_(MeetingRequest.requester_id == a, MeetingRequest.recipient_id == b),
-               db.and_(MeetingRequest.requester_id == b, MeetingRequest.recipient_id == a)))).scalars().all()
+    return (
+        db.session.execute(
+            db.select(MeetingRequest).where(
+                MeetingRequest.event_id == event_id,
+                db.or_(
+                    db.and_(MeetingRequest.requester_id == a, MeetingRequest.recipient_id == b),
+                    db.and_(MeetingRequest.requester_id == b, MeetingRequest.recipient_id == a),
+                ),
+            )
+        )
+        .scalars()
+        .all()
+    )
 
 
 def request_meeting(event, requester, recipient, message=""):
@@ -118,12 +132,21 @@ def run_schedule(event_id):
     event = lock_event(event_id)
     if event.meetings_start is None or event.slot_count <= 0 or event.tables <= 0:
         raise EventError(_("请先设置洽谈时段和桌数。"))
-    meetings = db.session.execute(db.select(MeetingRequest).where(
-        MeetingRequest.event_id == event.id, MeetingRequest.status == "accepted")).scalars().all()
+    meetings = (
+        db.session.execute(
+            db.select(MeetingRequest).where(MeetingRequest.event_id == event.id, MeetingRequest.status == "accepted")
+        )
+        .scalars()
+        .all()
+    )
     unavailable = {r.user_id: set(r.unavailable_slots or []) for r in participants(event)}
     problem = scheduler.Problem(
         [scheduler.Request(m.id, m.requester_id, m.recipient_id, m.status) for m in meetings],
-        slots=event.slot_count, tables=event.tables, cap=event.meeting_cap, unavailable=unavailable)
+        slots=event.slot_count,
+        tables=event.tables,
+        cap=event.meeting_cap,
+        unavailable=unavailable,
+    )
     placed = scheduler.schedule(problem)
     changed = set()
     for m in meetings:
@@ -138,10 +161,18 @@ def run_schedule(event_id):
 
 def meetings_of(event, user):
     """The user's requests at the event, newest first."""
-    return db.session.execute(db.select(MeetingRequest).where(
-        MeetingRequest.event_id == event.id,
-        db.or_(MeetingRequest.requester_id == user.id, MeetingRequest.recipient_id == user.id))
-        .order_by(MeetingRequest.created_at.desc(), MeetingRequest.id.desc())).scalars().all()
+    return (
+        db.session.execute(
+            db.select(MeetingRequest)
+            .where(
+                MeetingRequest.event_id == event.id,
+                db.or_(MeetingRequest.requester_id == user.id, MeetingRequest.recipient_id == user.id),
+            )
+            .order_by(MeetingRequest.created_at.desc(), MeetingRequest.id.desc())
+        )
+        .scalars()
+        .all()
+    )
 
 
 def agenda_of(event, user):
@@ -157,7 +188,12 @@ def agenda_of(event, user):
 
 def schedule_table(event):
     """All accepted meetings of the event with their slot and table (None when not placed)."""
-    return db.session.execute(db.select(MeetingRequest).where(
-        MeetingRequest.event_id == event.id, MeetingRequest.status == "accepted")
-        .order_by(MeetingRequest.slot.is_(None), MeetingRequest.slot, MeetingRequest.table_no,
-                  MeetingRequest.id)).scalars().all()
+    return (
+        db.session.execute(
+            db.select(MeetingRequest)
+            .where(MeetingRequest.event_id == event.id, MeetingRequest.status == "accepted")
+            .order_by(MeetingRequest.slot.is_(None), MeetingRequest.slot, MeetingRequest.table_no, MeetingRequest.id)
+        )
+        .scalars()
+        .all()
+    )

@@ -1,4 +1,5 @@
 """1:1 meetings: participants request, answer and see their agenda (.ics); operators set slots and schedule."""
+
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -40,10 +41,18 @@ def meetings_page(event_id):
     if q:
         others = [r for r in others if q.lower() in r.user.name.lower() or q in r.user.organisation.name]
     presenting = {p.listing.owner_id for p in _presenters(event)}
-    return render_template("events/meetings.html", event=event, reg=reg, others=others, q=q,
-                           presenting=presenting, requests=meetings.meetings_of(event, current_user),
-                           agenda=meetings.agenda_of(event, current_user), slots=meetings.slot_times(event),
-                           active=event.status in meetings.ACTIVE_EVENT_STATUSES)
+    return render_template(
+        "events/meetings.html",
+        event=event,
+        reg=reg,
+        others=others,
+        q=q,
+        presenting=presenting,
+        requests=meetings.meetings_of(event, current_user),
+        agenda=meetings.agenda_of(event, current_user),
+        slots=meetings.slot_times(event),
+        active=event.status in meetings.ACTIVE_EVENT_STATUSES,
+    )
 
 
 def _presenters(event):
@@ -59,13 +68,22 @@ def meeting_request(event_id):
     event = load_visible_event(event_id)
     load_own_confirmed_registration(event)
     recipient = db.session.get(User, request.form.get("recipient_id", type=int) or 0)
-    made = _commit_or_flash(lambda: meetings.request_meeting(event, current_user, recipient,
-                                                              request.form.get("message", "")),
-                            _("洽谈预约已发出，等待对方回复。"))
+    made = _commit_or_flash(
+        lambda: meetings.request_meeting(event, current_user, recipient, request.form.get("message", "")),
+        _("洽谈预约已发出，等待对方回复。"),
+    )
     if made:
-        notify(recipient, _("洽谈预约：%(title)s", title=event.title),
-               _("%(name)s（%(org)s）希望与您在活动中一对一洽谈。", name=current_user.name,
-                 org=current_user.organisation.name), "events.meetings_page", event_id=event.id)
+        notify(
+            recipient,
+            _("洽谈预约：%(title)s", title=event.title),
+            _(
+                "%(name)s（%(org)s）希望与您在活动中一对一洽谈。",
+                name=current_user.name,
+                org=current_user.organisation.name,
+            ),
+            "events.meetings_page",
+            event_id=event.id,
+        )
     return _back(event)
 
 
@@ -76,12 +94,19 @@ def meeting_respond(event_id, meeting_id):
     event = load_visible_event(event_id)
     meeting = load_meeting(event, meeting_id, recipient_only=True)
     accept = request.form.get("answer") == "accept"
-    if _commit_or_flash(lambda: meetings.respond(meeting, current_user, accept),
-                        _("已接受洽谈预约。") if accept else _("已拒绝洽谈预约。")):
-        notify(meeting.requester, _("洽谈预约有回复：%(title)s", title=event.title),
-               _("%(name)s 已接受您的洽谈预约。", name=current_user.name) if accept
-               else _("%(name)s 婉拒了您的洽谈预约。", name=current_user.name),
-               "events.meetings_page", event_id=event.id)
+    if _commit_or_flash(
+        lambda: meetings.respond(meeting, current_user, accept),
+        _("已接受洽谈预约。") if accept else _("已拒绝洽谈预约。"),
+    ):
+        notify(
+            meeting.requester,
+            _("洽谈预约有回复：%(title)s", title=event.title),
+            _("%(name)s 已接受您的洽谈预约。", name=current_user.name)
+            if accept
+            else _("%(name)s 婉拒了您的洽谈预约。", name=current_user.name),
+            "events.meetings_page",
+            event_id=event.id,
+        )
     return _back(event)
 
 
@@ -112,10 +137,14 @@ def agenda_ics(event_id):
     """The participant's agenda as an iCalendar file (Asia/Shanghai time zone)."""
     event = load_visible_event(event_id)
     load_own_confirmed_registration(event)
-    body = ics.agenda_ics(event, meetings.agenda_of(event, current_user),
-                          external_url("events.detail", event_id=event.id))
-    return Response(body, mimetype="text/calendar",
-                    headers={"Content-Disposition": f'attachment; filename="event-{event.id}-agenda.ics"'})
+    body = ics.agenda_ics(
+        event, meetings.agenda_of(event, current_user), external_url("events.detail", event_id=event.id)
+    )
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="event-{event.id}-agenda.ics"'},
+    )
 
 
 @bp.route("/<int:event_id>/meetings/setup", methods=["GET", "POST"])
@@ -131,13 +160,24 @@ def meetings_setup(event_id):
     elif not form.is_submitted():
         form.meetings_start.data = services.local_naive(event.starts_at)
     if form.validate_on_submit():
-        meetings.configure(event.id, services.to_utc(form.meetings_start.data), form.slot_minutes.data,
-                           form.slot_count.data, form.tables.data, form.meeting_cap.data)
+        meetings.configure(
+            event.id,
+            services.to_utc(form.meetings_start.data),
+            form.slot_minutes.data,
+            form.slot_count.data,
+            form.tables.data,
+            form.meeting_cap.data,
+        )
         db.session.commit()
         flash(_("洽谈设置已保存。"), "success")
         return redirect(url_for("events.meetings_setup", event_id=event.id))
-    return render_template("events/meetings_setup.html", event=event, form=form,
-                           schedule=meetings.schedule_table(event), slots=meetings.slot_times(event))
+    return render_template(
+        "events/meetings_setup.html",
+        event=event,
+        form=form,
+        schedule=meetings.schedule_table(event),
+        slots=meetings.slot_times(event),
+    )
 
 
 @bp.route("/<int:event_id>/meetings/schedule", methods=["POST"])
@@ -150,7 +190,11 @@ def meetings_schedule(event_id):
         changed, placed, bound = result
         flash(_("已安排 %(placed)s 场洽谈（上限 %(bound)s）。", placed=placed, bound=bound), "info")
         for user in db.session.execute(db.select(User).where(User.id.in_(changed))).scalars():
-            notify(user, _("洽谈日程已更新：%(title)s", title=event.title),
-                   _("您的一对一洽谈日程有变化，请查看最新日程并下载日历文件（.ics）。"),
-                   "events.meetings_page", event_id=event.id)
+            notify(
+                user,
+                _("洽谈日程已更新：%(title)s", title=event.title),
+                _("您的一对一洽谈日程有变化，请查看最新日程并下载日历文件（.ics）。"),
+                "events.meetings_page",
+                event_id=event.id,
+            )
     return redirect(url_for("events.meetings_setup", event_id=event.id))

@@ -1,5 +1,6 @@
 """Roadshow events (科技金融路演, 成果发布会, 供需对接会): the event, its log, registrations, presenters,
 invitations, 1:1 meeting requests, expert reviews and outcomes."""
+
 from ..extensions import db
 from ..models_base import utcnow
 
@@ -123,9 +124,7 @@ class MeetingRequest(db.Model):
     """A 1:1 meeting (对接洽谈) asked by one participant of another; the scheduler gives it a slot and a table."""
 
     __tablename__ = "event_meetings"
-    __table_args__ = (
-        db.UniqueConstraint("event_id", "requester_id", "recipient_id", name="uq_event_meetings_pair"),
-    )
+    __table_args__ = (db.UniqueConstraint("event_id", "requester_id", "recipient_id", name="uq_event_meetings_pair"),)
 
     id = db.Column(db.Integer, primary_key=True)
     event_id = db.Column(db.Integer, db.ForeignKey("events.id", ondelete="CASCADE"), nullable=False, index=True)
@@ -170,8 +169,9 @@ class Review(db.Model):
     __table_args__ = (db.UniqueConstraint("presenter_id", "expert_id", name="uq_event_reviews_pair"),)
 
     id = db.Column(db.Integer, primary_key=True)
-    presenter_id = db.Column(db.Integer, db.ForeignKey("event_presenters.id", ondelete="CASCADE"), nullable=False,
-                             index=True)
+    presenter_id = db.Column(
+        db.Integer, db.ForeignKey("event_presenters.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     expert_id = db.Column(db.Integer, db.ForeignKey("experts.id", ondelete="CASCADE"), nullable=False, index=True)
     scores = db.Column(db.JSON, nullable=False, default=dict)  # criterion code -> 1..10 (vocab.SCORE_CRITERIA)
     comments = db.Column(db.Text, nullable=False, default="")
@@ -208,11 +208,13 @@ def _curation_indexes():
 
     listings, suggestions = Listing.__table__, Suggestion.__table__
     return (
-        db.Index("ix_events_listings_theme", listings.c.kind, listings.c.industry, listings.c.status,
-                 listings.c.valid_until),
+        db.Index(
+            "ix_events_listings_theme", listings.c.kind, listings.c.industry, listings.c.status, listings.c.valid_until
+        ),
         db.Index("ix_events_listing_tags_tag", listing_tags.c.tag_id, listing_tags.c.listing_id),
-        db.Index("ix_events_suggestions_candidate", suggestions.c.candidate_id, suggestions.c.listing_id,
-                 suggestions.c.score),
+        db.Index(
+            "ix_events_suggestions_candidate", suggestions.c.candidate_id, suggestions.c.listing_id, suggestions.c.score
+        ),
     )
 
 

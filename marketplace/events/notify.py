@@ -5,6 +5,7 @@ absolute link, by the user's own settings (group "events"). Views call it after 
 notification itself; the e-mail leaves after that commit (notifications.views). `send_link_mail` is for a link
 that must never be stored, such as an expert's first sign-in link.
 """
+
 import logging
 
 from ..extensions import db
@@ -19,8 +20,9 @@ def notify(user, subject, text, endpoint, **values):
     """Notify `user` (in the app, and by e-mail unless switched off) with a link to `endpoint`; True when created."""
     if user is None or getattr(user, "is_disabled", False):
         return False
-    note = notifications.notify(user, "event_update", {"subject": str(subject), "text": str(text)},
-                                endpoint=endpoint, values=values)
+    note = notifications.notify(
+        user, "event_update", {"subject": str(subject), "text": str(text)}, endpoint=endpoint, values=values
+    )
     db.session.commit()
     return note is not None
 

@@ -2,6 +2,7 @@
 
 Plain functions that flush and never commit; the figures are lists of (label, value) for a chart and its table.
 """
+
 from collections import Counter
 from decimal import Decimal
 
@@ -22,27 +23,44 @@ def record_outcome(event, actor, kind, amount_wan=None, presenter=None, note="")
         raise EventError(_("请选择成果类型。"))
     if presenter is not None and presenter.event_id != event.id:
         raise EventError(_("请选择本活动的路演项目。"))
-    outcome = Outcome(event_id=event.id, kind=kind, amount_wan=amount_wan, presenter=presenter, note=note or "",
-                      created_by_id=actor.id)
+    outcome = Outcome(
+        event_id=event.id,
+        kind=kind,
+        amount_wan=amount_wan,
+        presenter=presenter,
+        note=note or "",
+        created_by_id=actor.id,
+    )
     db.session.add(outcome)
     db.session.flush()
     return outcome
 
 
 def outcomes_of(event_id):
-    return db.session.execute(db.select(Outcome).where(Outcome.event_id == event_id)
-                              .order_by(Outcome.created_at, Outcome.id)).scalars().all()
+    return (
+        db.session.execute(
+            db.select(Outcome).where(Outcome.event_id == event_id).order_by(Outcome.created_at, Outcome.id)
+        )
+        .scalars()
+        .all()
+    )
 
 
 def event_figures(event):
     """Everything the event report shows: each entry is (chart id, title, [(label, value)])."""
-    regs = db.session.execute(db.select(Registration).where(
-        Registration.event_id == event.id, Registration.status == "confirmed")).scalars().all()
+    regs = (
+        db.session.execute(
+            db.select(Registration).where(Registration.event_id == event.id, Registration.status == "confirmed")
+        )
+        .scalars()
+        .all()
+    )
     by_role = Counter(str(taxonomy.label(taxonomy.ROLES, r.user.role)) for r in regs)
     by_city = Counter(str(taxonomy.label(taxonomy.REGIONS, r.user.organisation.region)) for r in regs)
     arrived = sum(1 for r in regs if r.checked_in_at)
-    meetings = db.session.execute(db.select(MeetingRequest.status, MeetingRequest.slot).where(
-        MeetingRequest.event_id == event.id)).all()
+    meetings = db.session.execute(
+        db.select(MeetingRequest.status, MeetingRequest.slot).where(MeetingRequest.event_id == event.id)
+    ).all()
     meeting_rows = [
         (_("已预约"), len(meetings)),
         (_("已接受"), sum(1 for status, _slot in meetings if status == "accepted")),
@@ -75,6 +93,8 @@ def yearly_plan(year):
         local = to_local(event.starts_at)
         if local.year == year:
             counts[event.event_type][local.month - 1] += 1
-    rows = [(code, str(label), counts[code], sum(counts[code]), vocab.YEARLY_TARGETS.get(code))
-            for code, label in vocab.EVENT_TYPES.items()]
+    rows = [
+        (code, str(label), counts[code], sum(counts[code]), vocab.YEARLY_TARGETS.get(code))
+        for code, label in vocab.EVENT_TYPES.items()
+    ]
     return rows

@@ -1,4 +1,5 @@
 """Operators: outcomes of an event, the event report with charts, and the yearly plan."""
+
 from decimal import Decimal, InvalidOperation
 
 from flask import flash, redirect, render_template, request, url_for
@@ -34,8 +35,14 @@ def event_report(event_id):
         presenter = next((p for p in presenters if p.id == request.form.get("presenter_id", type=int)), None)
         try:
             amount = _amount(request.form.get("amount"))
-            report.record_outcome(event, current_user, request.form.get("kind", ""), amount, presenter,
-                                  (request.form.get("note") or "")[:500])
+            report.record_outcome(
+                event,
+                current_user,
+                request.form.get("kind", ""),
+                amount,
+                presenter,
+                (request.form.get("note") or "")[:500],
+            )
         except services.EventError as err:
             db.session.rollback()
             flash(str(err), "danger")
@@ -44,8 +51,14 @@ def event_report(event_id):
             flash(_("成果已登记。"), "success")
             return redirect(url_for("events.event_report", event_id=event.id))
     charts, summary = report.event_figures(event)
-    return render_template("events/report.html", event=event, charts=charts, summary=summary,
-                           presenters=presenters, outcomes=report.outcomes_of(event.id))
+    return render_template(
+        "events/report.html",
+        event=event,
+        charts=charts,
+        summary=summary,
+        presenters=presenters,
+        outcomes=report.outcomes_of(event.id),
+    )
 
 
 @bp.route("/plan")
@@ -56,7 +69,10 @@ def yearly_plan():
     if not 2000 <= year <= 2100:
         year = services.now_local().year
     rows = report.yearly_plan(year)
-    chart = {"labels": [_("%(m)s月", m=m) for m in range(1, 13)], "names": [name for _c, name, *_r in rows],
-             "stacked": [months for _c, _n, months, *_r in rows],
-             "target": {"name": _("科技金融路演月均目标"), "value": vocab.YEARLY_TARGETS["roadshow"] / 12}}
+    chart = {
+        "labels": [_("%(m)s月", m=m) for m in range(1, 13)],
+        "names": [name for _c, name, *_r in rows],
+        "stacked": [months for _c, _n, months, *_r in rows],
+        "target": {"name": _("科技金融路演月均目标"), "value": vocab.YEARLY_TARGETS["roadshow"] / 12},
+    }
     return render_template("events/plan.html", year=year, rows=rows, targets=vocab.YEARLY_TARGETS, chart=chart)

@@ -5,6 +5,7 @@ nobody has more meetings than their cap, and nobody meets in a slot they marked 
 as it can: a most-constrained-first greedy pass, then a repair pass that moves one blocking meeting to another
 slot to make room. Ties are broken by request id, so the same input always gives the same schedule.
 """
+
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -187,6 +188,5 @@ def upper_bound(problem):
         degree[req.a] += 1
         degree[req.b] += 1
     per_person = sum(min(d, problem.cap_of(x), len(problem.available(x))) for x, d in degree.items())
-    per_request = sum(1 for r in requests
-                      if set(problem.available(r.a)) & set(problem.available(r.b)))
+    per_request = sum(1 for r in requests if set(problem.available(r.a)) & set(problem.available(r.b)))
     return min(problem.slots * problem.tables, per_person // 2, per_request)

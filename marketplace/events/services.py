@@ -4,6 +4,7 @@ Plain functions that flush and never commit. Seats are counted in Event.seats_ta
 event row is locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite takes the write lock at BEGIN IMMEDIATE), so
 concurrent registrations can never exceed the capacity and a cancelled seat goes to exactly one waiting person.
 """
+
 import logging
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -28,8 +29,20 @@ TRANSITIONS = {
     "finish": ({"open", "closed"}, "finished"),
     "archive": ({"finished"}, "archived"),
 }
-EDITABLE_FIELDS = ("event_type", "title", "industries", "tags", "programme", "starts_at", "ends_at", "venue",
-                   "online_url", "replay_url", "capacity", "registration_deadline")
+EDITABLE_FIELDS = (
+    "event_type",
+    "title",
+    "industries",
+    "tags",
+    "programme",
+    "starts_at",
+    "ends_at",
+    "venue",
+    "online_url",
+    "replay_url",
+    "capacity",
+    "registration_deadline",
+)
 
 
 class EventError(Exception):
@@ -66,8 +79,11 @@ def is_public(event):
 def upcoming_events(now=None, limit=None):
     """Public events that have not ended yet, soonest first."""
     now = now or utcnow()
-    query = (db.select(Event).where(Event.status.in_(vocab.PUBLIC_STATUSES), Event.ends_at >= now)
-             .order_by(Event.starts_at, Event.id))
+    query = (
+        db.select(Event)
+        .where(Event.status.in_(vocab.PUBLIC_STATUSES), Event.ends_at >= now)
+        .order_by(Event.starts_at, Event.id)
+    )
     if limit:
         query = query.limit(limit)
     return query
@@ -75,22 +91,33 @@ def upcoming_events(now=None, limit=None):
 
 def past_events(now=None):
     now = now or utcnow()
-    return (db.select(Event).where(Event.status.in_(vocab.PUBLIC_STATUSES), Event.ends_at < now)
-            .order_by(Event.starts_at.desc(), Event.id.desc()))
+    return (
+        db.select(Event)
+        .where(Event.status.in_(vocab.PUBLIC_STATUSES), Event.ends_at < now)
+        .order_by(Event.starts_at.desc(), Event.id.desc())
+    )
 
 
 # ---------------------------------------------------------------- create, edit, lifecycle
 
 
 def record_log(event, actor, action, from_status, to_status):
-    db.session.add(EventLog(event_id=event.id, actor_id=actor.id if actor else None, action=action,
-                            from_status=from_status, to_status=to_status))
+    db.session.add(
+        EventLog(
+            event_id=event.id,
+            actor_id=actor.id if actor else None,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+        )
+    )
 
 
 def create_event(actor, **values):
     """A new draft event from validated form values."""
-    event = Event(created_by_id=actor.id, status="draft", seats_taken=0,
-                  **{k: values[k] for k in EDITABLE_FIELDS if k in values})
+    event = Event(
+        created_by_id=actor.id, status="draft", seats_taken=0, **{k: values[k] for k in EDITABLE_FIELDS if k in values}
+    )
     db.session.add(event)
     db.session.flush()
     record_log(event, actor, "create", None, "draft")
@@ -116,8 +143,9 @@ def transition(event_id, action, actor):
     allowed_from, to_status = TRANSITIONS[action]
     event = lock_event(event_id)
     if event.status not in allowed_from:
-        raise EventError(_("当前状态（%(status)s）下不能执行此操作。",
-                           status=vocab.EVENT_STATUSES.get(event.status, event.status)))
+        raise EventError(
+            _("当前状态（%(status)s）下不能执行此操作。", status=vocab.EVENT_STATUSES.get(event.status, event.status))
+        )
     from_status, event.status = event.status, to_status
     record_log(event, actor, action, from_status, to_status)
     db.session.flush()
@@ -193,12 +221,16 @@ def _fill_free_seats(event, now=None):
     free = event.capacity - event.seats_taken
     if free <= 0:
         return promoted
-    waiting = db.session.execute(
-        db.select(Registration)
-        .where(Registration.event_id == event.id, Registration.status == "waitlisted")
-        .order_by(Registration.created_at, Registration.id)
-        .limit(free)
-    ).scalars().all()
+    waiting = (
+        db.session.execute(
+            db.select(Registration)
+            .where(Registration.event_id == event.id, Registration.status == "waitlisted")
+            .order_by(Registration.created_at, Registration.id)
+            .limit(free)
+        )
+        .scalars()
+        .all()
+    )
     for reg in waiting:
         reg.status, reg.confirmed_at = "confirmed", now or utcnow()
         event.seats_taken += 1
@@ -210,10 +242,16 @@ def _fill_free_seats(event, now=None):
 def waiting_position(reg):
     """1-based place of a waiting registration in the queue."""
     return db.session.execute(
-        db.select(db.func.count()).select_from(Registration).where(
-            Registration.event_id == reg.event_id, Registration.status == "waitlisted",
-            db.or_(Registration.created_at < reg.created_at,
-                   db.and_(Registration.created_at == reg.created_at, Registration.id <= reg.id)))
+        db.select(db.func.count())
+        .select_from(Registration)
+        .where(
+            Registration.event_id == reg.event_id,
+            Registration.status == "waitlisted",
+            db.or_(
+                Registration.created_at < reg.created_at,
+                db.and_(Registration.created_at == reg.created_at, Registration.id <= reg.id),
+            ),
+        )
     ).scalar_one()
 
 
@@ -224,10 +262,13 @@ def checkin_query(event_id, q=""):
     """Confirmed registrations of the event for the check-in list, filtered by name, e-mail or organisation."""
     from ..accounts.models import Organisation, User
 
-    query = (db.select(Registration).join(User, Registration.user_id == User.id)
-             .join(Organisation, User.organisation_id == Organisation.id)
-             .where(Registration.event_id == event_id, Registration.status == "confirmed")
-             .order_by(User.name, Registration.id))
+    query = (
+        db.select(Registration)
+        .join(User, Registration.user_id == User.id)
+        .join(Organisation, User.organisation_id == Organisation.id)
+        .where(Registration.event_id == event_id, Registration.status == "confirmed")
+        .order_by(User.name, Registration.id)
+    )
     q = (q or "").strip()
     if q:
         like = f"%{q}%"

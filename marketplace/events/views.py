@@ -1,4 +1,5 @@
 """Public event pages and the participants' side: list, detail, register, cancel, badge, my events."""
+
 import logging
 
 import segno
@@ -32,10 +33,16 @@ def detail(event_id):
     event = load_visible_event(event_id)
     reg = services.registration_of(event.id, current_user.id) if current_user.is_authenticated else None
     position = services.waiting_position(reg) if reg is not None and reg.status == "waitlisted" else None
-    return render_template("events/detail.html", event=event, reg=reg, position=position,
-                           can_register=services.can_register(current_user),
-                           registration_open=services.registration_open(event),
-                           presenters=_agenda(event), my_presentations=_my_presentations(event))
+    return render_template(
+        "events/detail.html",
+        event=event,
+        reg=reg,
+        position=position,
+        can_register=services.can_register(current_user),
+        registration_open=services.registration_open(event),
+        presenters=_agenda(event),
+        my_presentations=_my_presentations(event),
+    )
 
 
 def _my_presentations(event):
@@ -47,10 +54,15 @@ def _my_presentations(event):
 def _agenda(event):
     from .models import Presenter
 
-    return db.session.execute(
-        db.select(Presenter).where(Presenter.event_id == event.id, Presenter.status != "declined")
-        .order_by(Presenter.position, Presenter.id)
-    ).scalars().all()
+    return (
+        db.session.execute(
+            db.select(Presenter)
+            .where(Presenter.event_id == event.id, Presenter.status != "declined")
+            .order_by(Presenter.position, Presenter.id)
+        )
+        .scalars()
+        .all()
+    )
 
 
 @bp.route("/<int:event_id>/register", methods=["POST"])
@@ -92,8 +104,13 @@ def cancel(event_id):
 def tell_promoted(event, promoted):
     """After commit: tell each promoted person that they have a seat now."""
     for reg in promoted:
-        notify(reg.user, _("候补转正：%(title)s", title=event.title),
-               _("活动有空位，您已从候补名单转为正式参会。"), "events.detail", event_id=event.id)
+        notify(
+            reg.user,
+            _("候补转正：%(title)s", title=event.title),
+            _("活动有空位，您已从候补名单转为正式参会。"),
+            "events.detail",
+            event_id=event.id,
+        )
 
 
 @bp.route("/<int:event_id>/badge")
@@ -111,18 +128,25 @@ def badge(event_id):
 @login_required
 def mine():
     """The events the current user registered for (confirmed and waiting first, then cancelled)."""
-    regs = db.session.execute(
-        db.select(Registration).join(Event).where(Registration.user_id == current_user.id)
-        .order_by(Event.starts_at.desc())
-    ).scalars().all()
+    regs = (
+        db.session.execute(
+            db.select(Registration)
+            .join(Event)
+            .where(Registration.user_id == current_user.id)
+            .order_by(Event.starts_at.desc())
+        )
+        .scalars()
+        .all()
+    )
     return render_template("events/mine.html", regs=regs)
 
 
 @bp.record_once
 def _template_globals(state):
     """Vocabulary and allowed actions for the events' templates and macros (imported without context)."""
-    state.app.jinja_env.globals.update(event_vocab=vocab, event_actions=services.allowed_actions,
-                                       presenter_scores=_presenter_scores)
+    state.app.jinja_env.globals.update(
+        event_vocab=vocab, event_actions=services.allowed_actions, presenter_scores=_presenter_scores
+    )
 
 
 def _presenter_scores(presenter):

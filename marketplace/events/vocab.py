@@ -1,4 +1,5 @@
 """The events' controlled vocabularies: codes stored in the database, Chinese labels shown to users."""
+
 from collections import OrderedDict
 
 from flask_babel import lazy_gettext as _l

@@ -1,4 +1,5 @@
 """Expressions of interest with consent, their conversation, NDAs and the deal pipeline."""
+
 from flask import Blueprint
 
 bp = Blueprint("inquiries", __name__)

@@ -3,6 +3,7 @@
 
 Plain functions that flush, never commit.
 """
+
 from collections import OrderedDict
 
 from flask_babel import gettext as _
@@ -14,13 +15,16 @@ from ..notifications import services as notifications
 from .models import Report, UserBlock
 from .services import InquiryError, record
 
-RESOLUTIONS = OrderedDict(hide=_l("隐藏内容"), warn=_l("警告发布者"), disable=_l("停用发布者账号"),
-                          dismiss=_l("不成立，驳回举报"))
+RESOLUTIONS = OrderedDict(
+    hide=_l("隐藏内容"), warn=_l("警告发布者"), disable=_l("停用发布者账号"), dismiss=_l("不成立，驳回举报")
+)
 
 
 def is_blocked(blocker_id, blocked_id):
-    return db.session.execute(db.select(UserBlock.id).filter_by(blocker_id=blocker_id, blocked_id=blocked_id)
-                              ).first() is not None
+    return (
+        db.session.execute(db.select(UserBlock.id).filter_by(blocker_id=blocker_id, blocked_id=blocked_id)).first()
+        is not None
+    )
 
 
 def either_blocked(a_id, b_id):
@@ -31,8 +35,9 @@ def toggle_block(user, other):
     """Block (or unblock) another user; returns True when now blocked."""
     if user.id == other.id:
         raise InquiryError(_("不能屏蔽自己。"))
-    block = db.session.execute(db.select(UserBlock).filter_by(blocker_id=user.id, blocked_id=other.id)
-                               ).scalar_one_or_none()
+    block = db.session.execute(
+        db.select(UserBlock).filter_by(blocker_id=user.id, blocked_id=other.id)
+    ).scalar_one_or_none()
     if block is not None:
         db.session.delete(block)
         db.session.flush()
@@ -48,13 +53,23 @@ def report(reporter, reason, listing=None, message=None):
     if not reason:
         raise InquiryError(_("请说明举报的原因。"))
     target = "listing" if listing is not None else "message"
-    existing = db.session.execute(db.select(Report.id).filter_by(
-        reporter_id=reporter.id, status="open", listing_id=getattr(listing, "id", None),
-        message_id=getattr(message, "id", None))).first()
+    existing = db.session.execute(
+        db.select(Report.id).filter_by(
+            reporter_id=reporter.id,
+            status="open",
+            listing_id=getattr(listing, "id", None),
+            message_id=getattr(message, "id", None),
+        )
+    ).first()
     if existing is not None:
         raise InquiryError(_("您已举报过该内容，运营人员正在处理。"))
-    item = Report(reporter_id=reporter.id, target_type=target, listing_id=getattr(listing, "id", None),
-                  message_id=getattr(message, "id", None), reason=reason[:500])
+    item = Report(
+        reporter_id=reporter.id,
+        target_type=target,
+        listing_id=getattr(listing, "id", None),
+        message_id=getattr(message, "id", None),
+        reason=reason[:500],
+    )
     db.session.add(item)
     db.session.flush()
     return item
@@ -68,9 +83,18 @@ def resolve(item, operator, resolution, note=None):
     """Act on an open report. Exactly one operator's decision wins (guarded update on the status)."""
     if resolution not in RESOLUTIONS:
         raise InquiryError(_("请选择处理方式。"))
-    done = db.session.execute(db.update(Report).where(Report.id == item.id, Report.status == "open").values(
-        status="resolved", resolution=resolution, note=(note or None), resolved_by_id=operator.id,
-        resolved_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    done = db.session.execute(
+        db.update(Report)
+        .where(Report.id == item.id, Report.status == "open")
+        .values(
+            status="resolved",
+            resolution=resolution,
+            note=(note or None),
+            resolved_by_id=operator.id,
+            resolved_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if done != 1:
         raise InquiryError(_("该举报已处理。"))
     db.session.refresh(item)

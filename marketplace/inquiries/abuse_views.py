@@ -1,5 +1,6 @@
 """Views of abuse control: block the other side of an inquiry, report a listing or a message, the operators'
 report queue."""
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -35,9 +36,11 @@ def block(inquiry_id):
     inquiry = load_inquiry(inquiry_id)
     if not inquiry.is_party(current_user):
         abort(403)
-    return _done(lambda: abuse.toggle_block(current_user, inquiry.other_party(current_user)),
-                 lambda now: _("已屏蔽对方。") if now else _("已取消屏蔽。"),
-                 url_for("inquiries.detail", inquiry_id=inquiry.id))
+    return _done(
+        lambda: abuse.toggle_block(current_user, inquiry.other_party(current_user)),
+        lambda now: _("已屏蔽对方。") if now else _("已取消屏蔽。"),
+        url_for("inquiries.detail", inquiry_id=inquiry.id),
+    )
 
 
 @bp.route("/reports/listing/<int:listing_id>", methods=["POST"])
@@ -45,9 +48,11 @@ def block(inquiry_id):
 def report_listing(listing_id):
     """Report a listing to the operators."""
     listing = load_visible_listing(listing_id)
-    return _done(lambda: abuse.report(current_user, request.form.get("reason"), listing=listing),
-                 lambda _r: _("已提交举报，运营人员会尽快处理。"),
-                 url_for("listings.detail", kind=listing.kind, listing_id=listing.id))
+    return _done(
+        lambda: abuse.report(current_user, request.form.get("reason"), listing=listing),
+        lambda _r: _("已提交举报，运营人员会尽快处理。"),
+        url_for("listings.detail", kind=listing.kind, listing_id=listing.id),
+    )
 
 
 @bp.route("/reports/message/<int:message_id>", methods=["POST"])
@@ -56,9 +61,11 @@ def report_message(message_id):
     """Report a message of a thread the user can read."""
     message = db.session.get(Message, message_id) or abort(404)
     inquiry = load_inquiry(message.inquiry_id)
-    return _done(lambda: abuse.report(current_user, request.form.get("reason"), message=message),
-                 lambda _r: _("已提交举报，运营人员会尽快处理。"),
-                 url_for("inquiries.detail", inquiry_id=inquiry.id))
+    return _done(
+        lambda: abuse.report(current_user, request.form.get("reason"), message=message),
+        lambda _r: _("已提交举报，运营人员会尽快处理。"),
+        url_for("inquiries.detail", inquiry_id=inquiry.id),
+    )
 
 
 @bp.route("/ops/reports")
@@ -75,5 +82,8 @@ def reports():
 def resolve_report(report_id):
     """Hide the content, warn or disable its author, or dismiss the report."""
     item = db.session.get(Report, report_id) or abort(404)
-    return _done(lambda: abuse.resolve(item, current_user, request.form.get("resolution"), request.form.get("note")),
-                 lambda _r: _("举报已处理。"), url_for("inquiries.reports"))
+    return _done(
+        lambda: abuse.resolve(item, current_user, request.form.get("resolution"), request.form.get("note")),
+        lambda _r: _("举报已处理。"),
+        url_for("inquiries.reports"),
+    )

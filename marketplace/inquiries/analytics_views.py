@@ -1,4 +1,5 @@
 """Views of analytics: operators' funnel and deal charts (with tables and CSV/XLSX exports); owners' figures."""
+
 import io
 
 from flask import abort, render_template, send_file
@@ -29,8 +30,9 @@ def analytics_export(key, fmt):
     buffer = io.BytesIO()
     write_rows([dict(zip(columns, row, strict=True)) for row in report["rows"]], columns, fmt, buffer)
     buffer.seek(0)
-    return send_file(buffer, mimetype=MIME_TYPES[fmt], as_attachment=True,
-                     download_name=f"{key}-{market_today():%Y%m%d}.{fmt}")
+    return send_file(
+        buffer, mimetype=MIME_TYPES[fmt], as_attachment=True, download_name=f"{key}-{market_today():%Y%m%d}.{fmt}"
+    )
 
 
 @bp.route("/me/analytics")

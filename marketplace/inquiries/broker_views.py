@@ -1,4 +1,5 @@
 """Views of brokers (技术经纪人): operators give the role and assign a broker to an inquiry."""
+
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user

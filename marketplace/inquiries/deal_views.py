@@ -1,4 +1,5 @@
 """Views of the deal pipeline: the parties (and the broker) move it; operators correct it."""
+
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required

@@ -3,6 +3,7 @@
 Plain functions that flush, never commit. A move is an atomic UPDATE guarded by the stage the actor saw, so
 two concurrent moves never both win; every move and every operator's correction is recorded (services.record).
 """
+
 from flask_babel import gettext as _
 
 from ..extensions import db
@@ -26,8 +27,14 @@ def _contract_data(values):
 
 def _tell_others(inquiry, actor, stage):
     for user_id in {inquiry.sender_id, inquiry.recipient_id, inquiry.broker_id} - {actor.id, None}:
-        notifications.notify(user_id, "deal_stage", {"title": inquiry.listing.title, "stage": stage},
-                             endpoint="inquiries.detail", values={"inquiry_id": inquiry.id}, listing=inquiry.listing)
+        notifications.notify(
+            user_id,
+            "deal_stage",
+            {"title": inquiry.listing.title, "stage": stage},
+            endpoint="inquiries.detail",
+            values={"inquiry_id": inquiry.id},
+            listing=inquiry.listing,
+        )
 
 
 def move(inquiry, actor, action, seen_stage, reason=None, contract=None):
@@ -47,14 +54,24 @@ def move(inquiry, actor, action, seen_stage, reason=None, contract=None):
         if not contract or any(contract.get(k) in (None, "") for k in CONTRACT_FIELDS):
             raise InquiryError(_("登记时请填写合同类型、金额、签订日期、登记编号和登记机构。"))
         values.update({k: contract[k] for k in CONTRACT_FIELDS})
-    done = db.session.execute(db.update(Inquiry).where(Inquiry.id == inquiry.id, Inquiry.stage == seen_stage,
-                                                       Inquiry.status == "accepted")
-                              .values(**values).execution_options(synchronize_session=False)).rowcount
+    done = db.session.execute(
+        db.update(Inquiry)
+        .where(Inquiry.id == inquiry.id, Inquiry.stage == seen_stage, Inquiry.status == "accepted")
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if done != 1:
         raise InquiryError(_("交易进展已被他人更新，请刷新页面后再试。"))
     db.session.refresh(inquiry)
-    record(inquiry, actor, action, seen_stage, to_stage, reason,
-           data=_contract_data(contract) if action == "register" else None)
+    record(
+        inquiry,
+        actor,
+        action,
+        seen_stage,
+        to_stage,
+        reason,
+        data=_contract_data(contract) if action == "register" else None,
+    )
     _tell_others(inquiry, actor, to_stage)
     return inquiry
 
@@ -75,6 +92,13 @@ def correct(inquiry, operator, stage, contract, reason):
         setattr(inquiry, key, value)
     inquiry.stage_changed_at = utcnow()
     db.session.flush()
-    record(inquiry, operator, "correct", before["stage"], stage, reason,
-           data={"before": _contract_data(before), "after": _contract_data(after)})
+    record(
+        inquiry,
+        operator,
+        "correct",
+        before["stage"],
+        stage,
+        reason,
+        data={"before": _contract_data(before), "after": _contract_data(after)},
+    )
     return inquiry

@@ -1,4 +1,5 @@
 """Forms of inquiries: the expression of interest, the owner's decision, a message of the thread."""
+
 from decimal import Decimal, InvalidOperation
 
 from flask import current_app
@@ -28,32 +29,46 @@ class UploadsMixin:
 
 
 class InquiryForm(UploadsMixin, NormalisedForm):
-    cooperation_mode = SelectField(_l("意向合作方式"), choices=list(taxonomy.COOPERATION_MODES.items()),
-                                   validators=[DataRequired(_l("请选择合作方式。"))])
-    budget_range = SelectField(_l("预算范围"), choices=list(BUDGET_RANGES.items()),
-                               validators=[DataRequired(_l("请选择预算范围。"))])
-    timeline = SelectField(_l("预期时间"), choices=list(TIMELINES.items()),
-                           validators=[DataRequired(_l("请选择预期时间。"))])
-    message = TextAreaField(_l("留言"), validators=[
-        DataRequired(_l("请写几句话介绍您的需求或合作设想。")),
-        Length(min=10, max=MESSAGE_MAX, message=_l("留言需 10 到 2000 个字。"))],
-        description=_l("请勿在留言中填写电话、邮箱：对方接受意向后，双方会自动看到彼此的联系方式。"))
-    attachments = MultipleFileField(_l("附件（可选）"), description=_l("PDF、PNG 或 JPEG，最多 5 个。"),
-                                    render_kw=FILE_ACCEPT)
+    cooperation_mode = SelectField(
+        _l("意向合作方式"),
+        choices=list(taxonomy.COOPERATION_MODES.items()),
+        validators=[DataRequired(_l("请选择合作方式。"))],
+    )
+    budget_range = SelectField(
+        _l("预算范围"), choices=list(BUDGET_RANGES.items()), validators=[DataRequired(_l("请选择预算范围。"))]
+    )
+    timeline = SelectField(
+        _l("预期时间"), choices=list(TIMELINES.items()), validators=[DataRequired(_l("请选择预期时间。"))]
+    )
+    message = TextAreaField(
+        _l("留言"),
+        validators=[
+            DataRequired(_l("请写几句话介绍您的需求或合作设想。")),
+            Length(min=10, max=MESSAGE_MAX, message=_l("留言需 10 到 2000 个字。")),
+        ],
+        description=_l("请勿在留言中填写电话、邮箱：对方接受意向后，双方会自动看到彼此的联系方式。"),
+    )
+    attachments = MultipleFileField(
+        _l("附件（可选）"), description=_l("PDF、PNG 或 JPEG，最多 5 个。"), render_kw=FILE_ACCEPT
+    )
 
     def values(self):
-        return {"cooperation_mode": self.cooperation_mode.data, "budget_range": self.budget_range.data,
-                "timeline": self.timeline.data, "message": self.message.data}
+        return {
+            "cooperation_mode": self.cooperation_mode.data,
+            "budget_range": self.budget_range.data,
+            "timeline": self.timeline.data,
+            "message": self.message.data,
+        }
 
 
 class DecisionForm(NormalisedForm):
-    reason = TextAreaField(_l("婉拒原因（发送方会看到）"),
-                           validators=[Length(max=500, message=LENGTH_MESSAGE)])
+    reason = TextAreaField(_l("婉拒原因（发送方会看到）"), validators=[Length(max=500, message=LENGTH_MESSAGE)])
 
 
 class MessageForm(UploadsMixin, NormalisedForm):
-    body = TextAreaField(_l("消息"), validators=[DataRequired(_l("请输入消息内容。")),
-                                                Length(max=MESSAGE_MAX, message=LENGTH_MESSAGE)])
+    body = TextAreaField(
+        _l("消息"), validators=[DataRequired(_l("请输入消息内容。")), Length(max=MESSAGE_MAX, message=LENGTH_MESSAGE)]
+    )
     attachments = MultipleFileField(_l("附件（可选）"), render_kw=FILE_ACCEPT)
 
 
@@ -67,13 +82,17 @@ class DealForm(NormalisedForm):
     seen_stage = HiddenField()
     stage = SelectField(_l("阶段"), choices=[("", "—")] + list(STAGES.items()), validators=[Optional()])
     reason = TextAreaField(_l("原因"), validators=[Length(max=500, message=LENGTH_MESSAGE)])
-    contract_type = SelectField(_l("合同类型"), choices=[("", _l("请选择"))] + list(CONTRACT_TYPES.items()),
-                                validators=[Optional()])
+    contract_type = SelectField(
+        _l("合同类型"), choices=[("", _l("请选择"))] + list(CONTRACT_TYPES.items()), validators=[Optional()]
+    )
     amount_wan = StringField(_l("合同金额（万元）"), validators=[Optional(), Length(max=20, message=LENGTH_MESSAGE)])
     signed_on = LocalDateField(_l("签订日期"), validators=[Optional()])
     registration_number = StringField(_l("登记编号"), validators=[Optional(), Length(max=60, message=LENGTH_MESSAGE)])
-    registry = StringField(_l("登记机构"), validators=[Optional(), Length(max=120, message=LENGTH_MESSAGE)],
-                           default=_l("江西省技术市场管理办公室"))
+    registry = StringField(
+        _l("登记机构"),
+        validators=[Optional(), Length(max=120, message=LENGTH_MESSAGE)],
+        default=_l("江西省技术市场管理办公室"),
+    )
 
     def validate_amount_wan(self, field):
         """An exact amount in 万元: a positive number with at most two decimals (never a float)."""
@@ -94,7 +113,10 @@ class DealForm(NormalisedForm):
             raise ValidationError(_("签订日期不能晚于今天。"))
 
     def contract(self):
-        return {"contract_type": self.contract_type.data or None,
-                "amount_wan": getattr(self.amount_wan, "amount", None) if self.amount_wan.data else None,
-                "signed_on": self.signed_on.data, "registration_number": self.registration_number.data or None,
-                "registry": self.registry.data or None}
+        return {
+            "contract_type": self.contract_type.data or None,
+            "amount_wan": getattr(self.amount_wan, "amount", None) if self.amount_wan.data else None,
+            "signed_on": self.signed_on.data,
+            "registration_number": self.registration_number.data or None,
+            "registry": self.registry.data or None,
+        }

@@ -1,5 +1,6 @@
 """Inquiries (合作意向 / 投资意向) between a sender and a listing's owner, their thread, attachments, the deal
 pipeline's history, and NDA signatures."""
+
 from ..extensions import db
 from ..models_base import utcnow
 
@@ -41,8 +42,9 @@ class Inquiry(db.Model):
     sender = db.relationship("User", foreign_keys=[sender_id])
     recipient = db.relationship("User", foreign_keys=[recipient_id])
     broker = db.relationship("User", foreign_keys=[broker_id])
-    attachments = db.relationship("InquiryAttachment", back_populates="inquiry", cascade="all, delete-orphan",
-                                  order_by="InquiryAttachment.id")
+    attachments = db.relationship(
+        "InquiryAttachment", back_populates="inquiry", cascade="all, delete-orphan", order_by="InquiryAttachment.id"
+    )
 
     def is_party(self, user):
         return getattr(user, "id", None) in (self.sender_id, self.recipient_id)

@@ -3,6 +3,7 @@ detailed tier opens; who signed which version and when is recorded and shown to 
 
 Plain functions that flush, never commit.
 """
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -15,9 +16,13 @@ from .services import InquiryError
 NDA_VERSION = "2026.1"
 NDA_TITLE = _l("江西省常设技术交易市场 标准保密协议")
 NDA_CLAUSES = (
-    _l("一、保密信息：指本成果详细技术方案、工艺参数、实验数据、知识产权编号及附件等在平台上仅向签署人开放的全部内容。"),
+    _l(
+        "一、保密信息：指本成果详细技术方案、工艺参数、实验数据、知识产权编号及附件等在平台上仅向签署人开放的全部内容。"
+    ),
     _l("二、签署人仅为评估与成果发布方开展合作之目的使用保密信息，不得向任何第三方披露，不得用于申请专利或自行实施。"),
-    _l("三、签署人应以不低于保护自身保密信息的谨慎程度保护保密信息，仅向确有必要知悉且负有同等保密义务的本机构人员披露。"),
+    _l(
+        "三、签署人应以不低于保护自身保密信息的谨慎程度保护保密信息，仅向确有必要知悉且负有同等保密义务的本机构人员披露。"
+    ),
     _l("四、已公开的、签署人事先合法知悉的或独立开发的信息不属于保密信息。"),
     _l("五、保密义务自签署之日起五年内有效；双方另行签订的技术合同有约定的，从其约定。"),
     _l("六、违反本协议给发布方造成损失的，签署人应依法承担赔偿责任。本协议适用中华人民共和国法律。"),
@@ -31,14 +36,16 @@ def is_required(listing):
 
 def signature(user, listing):
     """The user's signature of the current version for this listing, or None."""
-    return db.session.execute(db.select(NdaSignature).filter_by(
-        listing_id=listing.id, user_id=user.id, version=NDA_VERSION)).scalar_one_or_none()
+    return db.session.execute(
+        db.select(NdaSignature).filter_by(listing_id=listing.id, user_id=user.id, version=NDA_VERSION)
+    ).scalar_one_or_none()
 
 
 def satisfied(user, listing):
     """True when the listing needs no NDA or the user signed the current version."""
-    return not is_required(listing) or (getattr(user, "is_authenticated", False) and signature(user, listing)
-                                        is not None)
+    return not is_required(listing) or (
+        getattr(user, "is_authenticated", False) and signature(user, listing) is not None
+    )
 
 
 def set_required(listing, owner, required):
@@ -71,8 +78,13 @@ def sign(user, listing, ip_address=None):
 
 
 def signatures_of(listing):
-    return db.session.execute(db.select(NdaSignature).filter_by(listing_id=listing.id)
-                              .order_by(NdaSignature.signed_at.desc())).scalars().all()
+    return (
+        db.session.execute(
+            db.select(NdaSignature).filter_by(listing_id=listing.id).order_by(NdaSignature.signed_at.desc())
+        )
+        .scalars()
+        .all()
+    )
 
 
 def masked_name(name):

@@ -1,4 +1,5 @@
 """Views of the NDA: the owner requires it on an achievement; a member of a verified organisation signs it."""
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -51,11 +52,18 @@ def nda_sign(listing_id):
         nda.sign(current_user, listing, request.remote_addr)
         db.session.commit()
         flash(_("已签署保密协议，现在可以查看详细技术方案和附件。"), "success")
-        return redirect(url_for("listings.detail", kind="achievement", listing_id=listing.id,
-                                _anchor="confidential-heading"))
-    return render_template("inquiries/nda.html", listing=listing, form=form, clauses=nda.NDA_CLAUSES,
-                           title=nda.NDA_TITLE, version=nda.NDA_VERSION,
-                           signed=nda.signature(current_user, listing)), 422 if request.method == "POST" else 200
+        return redirect(
+            url_for("listings.detail", kind="achievement", listing_id=listing.id, _anchor="confidential-heading")
+        )
+    return render_template(
+        "inquiries/nda.html",
+        listing=listing,
+        form=form,
+        clauses=nda.NDA_CLAUSES,
+        title=nda.NDA_TITLE,
+        version=nda.NDA_VERSION,
+        signed=nda.signature(current_user, listing),
+    ), 422 if request.method == "POST" else 200
 
 
 @bp.route("/achievements/<int:listing_id>/nda/required", methods=["POST"])
@@ -72,5 +80,6 @@ def nda_require(listing_id):
         abort(400, str(err))
     db.session.commit()
     flash(_("已要求先签署保密协议才能查看详细资料。") if required else _("已取消保密协议要求。"), "success")
-    return redirect(url_for("listings.detail", kind="achievement", listing_id=listing.id,
-                            _anchor="confidential-heading"))
+    return redirect(
+        url_for("listings.detail", kind="achievement", listing_id=listing.id, _anchor="confidential-heading")
+    )

@@ -1,4 +1,5 @@
 """Vocabularies and transition tables of inquiries and deals (pure: no database)."""
+
 from collections import OrderedDict
 
 from flask_babel import lazy_gettext as _l

@@ -4,6 +4,7 @@ Plain functions that flush, never commit. Every step writes an InquiryEvent thro
 transaction. Decisions are atomic UPDATEs guarded by the expected status, so two concurrent accepts (or an
 accept and a decline) never both win.
 """
+
 import logging
 import os
 import uuid
@@ -26,8 +27,10 @@ log = logging.getLogger(__name__)
 
 REASON_MAX = 500
 # listing kind -> roles that may send an inquiry on it (and the kind of inquiry each sends)
-SENDER_ROLES = {"achievement": {"company": "cooperation", "investor": "investment"},
-                "need": {"researcher": "cooperation"}}
+SENDER_ROLES = {
+    "achievement": {"company": "cooperation", "investor": "investment"},
+    "need": {"researcher": "cooperation"},
+}
 
 
 class InquiryError(Exception):
@@ -36,9 +39,17 @@ class InquiryError(Exception):
 
 def record(inquiry, actor, action, from_state=None, to_state=None, reason=None, data=None):
     """Log one step of the inquiry or its deal (the one recording function)."""
-    db.session.add(InquiryEvent(inquiry_id=inquiry.id, actor_id=getattr(actor, "id", None), action=action,
-                                from_state=from_state, to_state=to_state,
-                                reason=(reason or None) and reason[:REASON_MAX], data=data))
+    db.session.add(
+        InquiryEvent(
+            inquiry_id=inquiry.id,
+            actor_id=getattr(actor, "id", None),
+            action=action,
+            from_state=from_state,
+            to_state=to_state,
+            reason=(reason or None) and reason[:REASON_MAX],
+            data=data,
+        )
+    )
     db.session.flush()
 
 
@@ -58,8 +69,11 @@ def send_blocker(user, listing):
     if not is_public(listing):
         return _("该条目当前未公开，不能发送意向。")
     if user.role not in SENDER_ROLES[listing.kind]:
-        return (_("只有企业用户和投资人可以对科技成果发送意向。") if listing.kind == "achievement"
-                else _("只有科研人员可以对技术需求发送意向。"))
+        return (
+            _("只有企业用户和投资人可以对科技成果发送意向。")
+            if listing.kind == "achievement"
+            else _("只有科研人员可以对技术需求发送意向。")
+        )
     if not user.in_verified_org:
         return _("您所在的机构通过实名认证后才能发送意向。")
     from .abuse import either_blocked
@@ -73,16 +87,25 @@ def send_blocker(user, listing):
 
 def open_inquiry(user, listing):
     """The user's pending or accepted inquiry on this listing, or None."""
-    return db.session.execute(db.select(Inquiry).where(
-        Inquiry.sender_id == user.id, Inquiry.listing_id == listing.id,
-        Inquiry.status.in_(("pending", "accepted")))).scalars().first()
+    return (
+        db.session.execute(
+            db.select(Inquiry).where(
+                Inquiry.sender_id == user.id,
+                Inquiry.listing_id == listing.id,
+                Inquiry.status.in_(("pending", "accepted")),
+            )
+        )
+        .scalars()
+        .first()
+    )
 
 
 def sent_today(user):
     """How many inquiries the user sent in the last 24 hours."""
     since = utcnow() - timedelta(hours=24)
-    return db.session.execute(db.select(db.func.count(Inquiry.id)).where(
-        Inquiry.sender_id == user.id, Inquiry.created_at >= since)).scalar()
+    return db.session.execute(
+        db.select(db.func.count(Inquiry.id)).where(Inquiry.sender_id == user.id, Inquiry.created_at >= since)
+    ).scalar()
 
 
 def limit_reached(user):
@@ -90,8 +113,10 @@ def limit_reached(user):
 
 
 def limit_message():
-    return _("您在 24 小时内已发送 %(n)s 条意向，达到每日上限，请明天再发送。已填写的内容仍保留在下方。",
-             n=current_app.config["INQUIRY_DAILY_LIMIT"])
+    return _(
+        "您在 24 小时内已发送 %(n)s 条意向，达到每日上限，请明天再发送。已填写的内容仍保留在下方。",
+        n=current_app.config["INQUIRY_DAILY_LIMIT"],
+    )
 
 
 def send_inquiry(sender, listing, values, uploads=(), origin="listing", origin_listing=None):
@@ -103,15 +128,27 @@ def send_inquiry(sender, listing, values, uploads=(), origin="listing", origin_l
         raise InquiryError(blocker)
     if limit_reached(sender):
         raise InquiryError(limit_message())
-    inquiry = Inquiry(listing=listing, sender=sender, recipient_id=listing.owner_id,
-                      kind=SENDER_ROLES[listing.kind][sender.role], origin=origin,
-                      origin_listing_id=getattr(origin_listing, "id", None), **values)
+    inquiry = Inquiry(
+        listing=listing,
+        sender=sender,
+        recipient_id=listing.owner_id,
+        kind=SENDER_ROLES[listing.kind][sender.role],
+        origin=origin,
+        origin_listing_id=getattr(origin_listing, "id", None),
+        **values,
+    )
     db.session.add(inquiry)
     db.session.flush()
     written = store_files(inquiry, None, uploads, sender)
     record(inquiry, sender, "send", None, "pending")
-    notifications.notify(listing.owner_id, "inquiry_received", {"title": listing.title},
-                         endpoint="inquiries.detail", values={"inquiry_id": inquiry.id}, listing=listing)
+    notifications.notify(
+        listing.owner_id,
+        "inquiry_received",
+        {"title": listing.title},
+        endpoint="inquiries.detail",
+        values={"inquiry_id": inquiry.id},
+        listing=listing,
+    )
     return inquiry, written
 
 
@@ -126,9 +163,17 @@ def store_files(inquiry, message, uploads, user):
             with open(path, "xb") as fh:
                 fh.write(upload.data)
             written.append(path)
-            db.session.add(InquiryAttachment(inquiry=inquiry, message=message, stored_name=stored_name,
-                                             original_name=upload.original_name, content_type=upload.content_type,
-                                             size=upload.size, uploaded_by_id=user.id))
+            db.session.add(
+                InquiryAttachment(
+                    inquiry=inquiry,
+                    message=message,
+                    stored_name=stored_name,
+                    original_name=upload.original_name,
+                    content_type=upload.content_type,
+                    size=upload.size,
+                    uploaded_by_id=user.id,
+                )
+            )
     except OSError:
         remove_files(written)
         raise
@@ -156,16 +201,26 @@ def decide(inquiry, actor, action, reason=None):
         values.update(stage="negotiating", stage_changed_at=now)
     else:
         values["decline_reason"] = reason
-    done = db.session.execute(db.update(Inquiry).where(Inquiry.id == inquiry.id, Inquiry.status.in_(sources))
-                              .values(**values).execution_options(synchronize_session=False)).rowcount
+    done = db.session.execute(
+        db.update(Inquiry)
+        .where(Inquiry.id == inquiry.id, Inquiry.status.in_(sources))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if done != 1:
         raise InquiryError(_("该意向已经答复过了。"))
     db.session.refresh(inquiry)
     record(inquiry, actor, action, "pending", to_status, reason)
     kind = "inquiry_accepted" if action == "accept" else "inquiry_declined"
     params = {"title": inquiry.listing.title, **({"reason": reason} if reason else {})}
-    notifications.notify(inquiry.sender_id, kind, params, endpoint="inquiries.detail",
-                         values={"inquiry_id": inquiry.id}, listing=inquiry.listing)
+    notifications.notify(
+        inquiry.sender_id,
+        kind,
+        params,
+        endpoint="inquiries.detail",
+        values={"inquiry_id": inquiry.id},
+        listing=inquiry.listing,
+    )
     return inquiry
 
 
@@ -184,13 +239,22 @@ def contact_card(inquiry, side):
         name, phone, email = listing.contact_name, listing.contact_phone, listing.contact_email
     else:
         name, phone, email = user.name, user.phone, user.email
-    return {"name": name or user.name, "phone": phone or "—", "email": email or user.email,
-            "organisation": user.organisation.name}
+    return {
+        "name": name or user.name,
+        "phone": phone or "—",
+        "email": email or user.email,
+        "organisation": user.organisation.name,
+    }
 
 
 def events_of(inquiry):
-    return db.session.execute(db.select(InquiryEvent).where(InquiryEvent.inquiry_id == inquiry.id)
-                              .order_by(InquiryEvent.id)).scalars().all()  # labels only: no actor loaded
+    return (
+        db.session.execute(
+            db.select(InquiryEvent).where(InquiryEvent.inquiry_id == inquiry.id).order_by(InquiryEvent.id)
+        )
+        .scalars()
+        .all()
+    )  # labels only: no actor loaded
 
 
 def grant_broker(user, operator):
@@ -212,11 +276,22 @@ def assign_broker(inquiry, operator, broker):
     inquiry.broker_id = broker.id
     db.session.flush()
     record(inquiry, operator, "assign_broker", reason=broker.name, data={"from": previous, "to": broker.id})
-    notifications.notify(broker, "broker_assigned", {"title": inquiry.listing.title}, endpoint="inquiries.detail",
-                         values={"inquiry_id": inquiry.id}, listing=inquiry.listing)
+    notifications.notify(
+        broker,
+        "broker_assigned",
+        {"title": inquiry.listing.title},
+        endpoint="inquiries.detail",
+        values={"inquiry_id": inquiry.id},
+        listing=inquiry.listing,
+    )
     return inquiry
 
 
 def brokers():
-    return db.session.execute(db.select(User).where(User.role == "broker", User.is_disabled.is_(False))
-                              .order_by(User.name)).scalars().all()
+    return (
+        db.session.execute(
+            db.select(User).where(User.role == "broker", User.is_disabled.is_(False)).order_by(User.name)
+        )
+        .scalars()
+        .all()
+    )

@@ -2,6 +2,7 @@
 
 Plain functions that flush, never commit.
 """
+
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, union
 from sqlalchemy.orm import selectinload
@@ -35,26 +36,38 @@ def post_message(inquiry, sender, body, uploads=()):
     inquiry.last_activity_at = message.created_at
     for user_id in {inquiry.sender_id, inquiry.recipient_id, inquiry.broker_id} - {sender.id, None}:
         if unread_in(inquiry, user_id, before=message.id) == 0:  # one alert until they read the thread
-            notifications.notify(user_id, "message_received", {"title": inquiry.listing.title},
-                                 endpoint="inquiries.detail", values={"inquiry_id": inquiry.id},
-                                 listing=inquiry.listing)
+            notifications.notify(
+                user_id,
+                "message_received",
+                {"title": inquiry.listing.title},
+                endpoint="inquiries.detail",
+                values={"inquiry_id": inquiry.id},
+                listing=inquiry.listing,
+            )
     db.session.flush()
     return message, written
 
 
 def unread_in(inquiry, user_id, before=None):
     stmt = db.select(db.func.count(Message.id)).where(
-        Message.inquiry_id == inquiry.id, Message.sender_id != user_id, Message.read_at.is_(None))
+        Message.inquiry_id == inquiry.id, Message.sender_id != user_id, Message.read_at.is_(None)
+    )
     if before is not None:
         stmt = stmt.where(Message.id < before)
     return db.session.execute(stmt).scalar()
 
 
 def messages_of(inquiry):
-    return db.session.execute(
-        db.select(Message).where(Message.inquiry_id == inquiry.id).order_by(Message.id)
-        .options(selectinload(Message.sender).selectinload(User.organisation), selectinload(Message.attachments))
-    ).scalars().all()
+    return (
+        db.session.execute(
+            db.select(Message)
+            .where(Message.inquiry_id == inquiry.id)
+            .order_by(Message.id)
+            .options(selectinload(Message.sender).selectinload(User.organisation), selectinload(Message.attachments))
+        )
+        .scalars()
+        .all()
+    )
 
 
 def mark_read(inquiry, user):
@@ -62,9 +75,12 @@ def mark_read(inquiry, user):
     Operators and the broker reading a thread do not mark it read for the parties."""
     if not inquiry.is_party(user):
         return 0
-    return db.session.execute(db.update(Message).where(
-        Message.inquiry_id == inquiry.id, Message.sender_id != user.id, Message.read_at.is_(None))
-        .values(read_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    return db.session.execute(
+        db.update(Message)
+        .where(Message.inquiry_id == inquiry.id, Message.sender_id != user.id, Message.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
 
 
 def _mine(user):
@@ -74,28 +90,44 @@ def _mine(user):
 def inbox_query(user, box="all"):
     """The user's inquiries across listings, latest activity first."""
     where = {"received": Inquiry.recipient_id == user.id, "sent": Inquiry.sender_id == user.id}.get(box, _mine(user))
-    return (db.select(Inquiry).where(where).order_by(Inquiry.last_activity_at.desc(), Inquiry.id.desc())
-            .options(selectinload(Inquiry.listing), selectinload(Inquiry.sender).selectinload(User.organisation),
-                     selectinload(Inquiry.recipient).selectinload(User.organisation)))
+    return (
+        db.select(Inquiry)
+        .where(where)
+        .order_by(Inquiry.last_activity_at.desc(), Inquiry.id.desc())
+        .options(
+            selectinload(Inquiry.listing),
+            selectinload(Inquiry.sender).selectinload(User.organisation),
+            selectinload(Inquiry.recipient).selectinload(User.organisation),
+        )
+    )
 
 
 def unread_counts(user, inquiry_ids):
     """{inquiry id: unread messages from others} for these threads."""
     if not inquiry_ids:
         return {}
-    rows = db.session.execute(db.select(Message.inquiry_id, db.func.count(Message.id)).where(
-        Message.inquiry_id.in_(inquiry_ids), Message.sender_id != user.id, Message.read_at.is_(None))
-        .group_by(Message.inquiry_id)).all()
+    rows = db.session.execute(
+        db.select(Message.inquiry_id, db.func.count(Message.id))
+        .where(Message.inquiry_id.in_(inquiry_ids), Message.sender_id != user.id, Message.read_at.is_(None))
+        .group_by(Message.inquiry_id)
+    ).all()
     return dict(rows)
 
 
 def total_unread(user):
     """Unread messages plus inquiries waiting for the user's answer (the navigation badge)."""
-    mine = union(db.select(Inquiry.id).where(Inquiry.sender_id == user.id),
-                 db.select(Inquiry.id).where(Inquiry.recipient_id == user.id))  # two index look-ups, not a scan
-    messages = db.session.execute(db.select(db.func.count(Message.id)).where(
-        Message.inquiry_id.in_(db.select(mine.subquery().c.id)), Message.sender_id != user.id,
-        Message.read_at.is_(None))).scalar()
-    waiting = db.session.execute(db.select(db.func.count(Inquiry.id)).where(
-        and_(Inquiry.recipient_id == user.id, Inquiry.status == "pending"))).scalar()
+    mine = union(
+        db.select(Inquiry.id).where(Inquiry.sender_id == user.id),
+        db.select(Inquiry.id).where(Inquiry.recipient_id == user.id),
+    )  # two index look-ups, not a scan
+    messages = db.session.execute(
+        db.select(db.func.count(Message.id)).where(
+            Message.inquiry_id.in_(db.select(mine.subquery().c.id)),
+            Message.sender_id != user.id,
+            Message.read_at.is_(None),
+        )
+    ).scalar()
+    waiting = db.session.execute(
+        db.select(db.func.count(Inquiry.id)).where(and_(Inquiry.recipient_id == user.id, Inquiry.status == "pending"))
+    ).scalar()
     return messages + waiting

@@ -1,4 +1,5 @@
 """Views of inquiries: send one, read it, accept or decline it, download its files."""
+
 import logging
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
@@ -45,8 +46,11 @@ def load_inquiry(inquiry_id, lock=False):
 def _inquiry_helpers():
     def inquiry_link(listing, origin="listing", origin_listing=None):
         """(url, label) of the "send an interest" action for this listing and user, or None."""
-        if (not current_user.is_authenticated or current_user.id == listing.owner_id
-                or current_user.role not in services.SENDER_ROLES[listing.kind]):
+        if (
+            not current_user.is_authenticated
+            or current_user.id == listing.owner_id
+            or current_user.role not in services.SENDER_ROLES[listing.kind]
+        ):
             return None
         sent = services.open_inquiry(current_user, listing)
         if sent is not None:
@@ -89,8 +93,9 @@ def create(listing_id):
     if blocker is None and form.validate_on_submit():
         written = []
         try:
-            inquiry, written = services.send_inquiry(current_user, listing, form.values(), form.uploads,
-                                                     origin=origin, origin_listing=source)
+            inquiry, written = services.send_inquiry(
+                current_user, listing, form.values(), form.uploads, origin=origin, origin_listing=source
+            )
             db.session.commit()
         except services.InquiryError as err:
             db.session.rollback()
@@ -107,8 +112,9 @@ def create(listing_id):
         status = 422
     if error is None and blocker is None and services.limit_reached(current_user):
         error = services.limit_message()
-    return render_template("inquiries/form.html", form=form, listing=listing, blocker=blocker, error=error,
-                           origin=origin, origins=ORIGINS), status
+    return render_template(
+        "inquiries/form.html", form=form, listing=listing, blocker=blocker, error=error, origin=origin, origins=ORIGINS
+    ), status
 
 
 @bp.route("/inquiries/<int:inquiry_id>")
@@ -125,19 +131,31 @@ def detail(inquiry_id):
 
 def _render_detail(inquiry, message_form, status=200):
     return render_template(
-        "inquiries/detail.html", inquiry=inquiry, decision_form=DecisionForm(), message_form=message_form,
+        "inquiries/detail.html",
+        inquiry=inquiry,
+        decision_form=DecisionForm(),
+        message_form=message_form,
         sender_card=services.contact_card(inquiry, "sender"),
         recipient_card=services.contact_card(inquiry, "recipient"),
-        events=services.events_of(inquiry), messages=threads.messages_of(inquiry),
-        can_write=threads.can_write(current_user, inquiry), labels=_labels(), **DETAIL_VOCABULARIES,
+        events=services.events_of(inquiry),
+        messages=threads.messages_of(inquiry),
+        can_write=threads.can_write(current_user, inquiry),
+        labels=_labels(),
+        **DETAIL_VOCABULARIES,
         brokers=services.brokers() if current_user.is_operator else None,
-        blocked=inquiry.is_party(current_user) and is_blocked(current_user.id, inquiry.other_party(current_user).id)
-        ), status
+        blocked=inquiry.is_party(current_user) and is_blocked(current_user.id, inquiry.other_party(current_user).id),
+    ), status
 
 
 def _labels():
-    return {"kinds": INQUIRY_KINDS, "statuses": INQUIRY_STATUSES, "origins": ORIGINS, "budgets": BUDGET_RANGES,
-            "timelines": TIMELINES, "stages": STAGES}
+    return {
+        "kinds": INQUIRY_KINDS,
+        "statuses": INQUIRY_STATUSES,
+        "origins": ORIGINS,
+        "budgets": BUDGET_RANGES,
+        "timelines": TIMELINES,
+        "stages": STAGES,
+    }
 
 
 DETAIL_VOCABULARIES = {"contract_types": CONTRACT_TYPES, "deal_action_labels": DEAL_ACTION_LABELS}
@@ -178,8 +196,12 @@ def inbox():
     box = request.args.get("box", "all")
     if box not in threads.INBOX_BOXES:
         box = "all"
-    page = db.paginate(threads.inbox_query(current_user, box), page=request.args.get("page", 1, type=int),
-                       per_page=PER_PAGE, error_out=False)
+    page = db.paginate(
+        threads.inbox_query(current_user, box),
+        page=request.args.get("page", 1, type=int),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
     unread = threads.unread_counts(current_user, [i.id for i in page.items])
     return render_template("inquiries/inbox.html", page=page, box=box, unread_by_thread=unread, labels=_labels())
 
@@ -203,8 +225,12 @@ def decide(inquiry_id):
             db.session.rollback()
             flash(str(err), "warning")
         else:
-            flash(_("已接受意向，现在双方可以看到彼此的联系方式并继续沟通。") if action == "accept"
-                  else _("已婉拒，发送方会看到您的原因。"), "success")
+            flash(
+                _("已接受意向，现在双方可以看到彼此的联系方式并继续沟通。")
+                if action == "accept"
+                else _("已婉拒，发送方会看到您的原因。"),
+                "success",
+            )
     return redirect(url_for("inquiries.detail", inquiry_id=inquiry.id))
 
 
@@ -217,7 +243,8 @@ def attachment(attachment_id):
         abort(404)
     load_inquiry(att.inquiry_id)
     try:
-        return send_file(stored_path(att.stored_name), mimetype=att.content_type, as_attachment=True,
-                         download_name=att.original_name)
+        return send_file(
+            stored_path(att.stored_name), mimetype=att.content_type, as_attachment=True, download_name=att.original_name
+        )
     except FileNotFoundError:
         abort(404)

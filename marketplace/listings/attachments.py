@@ -96,8 +96,7 @@ def check_upload(storage, max_bytes):
 
 def check_uploads(storages, max_bytes, max_count=10):
     """Check every uploaded file of a form field before anything is written; one bad file refuses them all."""
-    uploads = [check_upload(storage, max_bytes) for storage in storages or []
-               if getattr(storage, "filename", None)]
+    uploads = [check_upload(storage, max_bytes) for storage in storages or [] if getattr(storage, "filename", None)]
     if len(uploads) > max_count:
         raise AttachmentError(_("一次最多上传 %(n)s 个附件。", n=max_count))
     return uploads

@@ -1,4 +1,5 @@
 """Recording the change log (models.ListingChange): the one way every writer says "this listing changed"."""
+
 from ..extensions import db
 from ..models_base import utcnow
 from .models import ListingChange

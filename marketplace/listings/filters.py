@@ -4,6 +4,7 @@ Browsing (one code per filter), the search form and its facets (several codes pe
 their display all read this table, so a filter added here appears everywhere with the same URL argument.
 `name` is the facet and index field (search/schema.py); `arg` is what URLs and forms carry.
 """
+
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l

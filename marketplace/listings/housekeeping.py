@@ -5,10 +5,12 @@ writes the status change and its event so that owners see it. Several workers ma
 locked with SKIP LOCKED on PostgreSQL and SQLite serialises writers (BEGIN IMMEDIATE), so each listing expires once.
 `flask listings expire` does the same from cron.
 """
+
 import logging
 import threading
 
 log = logging.getLogger(__name__)
+
 
 def run_once(app):
     """Expire what is due now; returns how many listings were expired."""

@@ -3,6 +3,7 @@
 Both kinds share the lifecycle, tags, attachments, price/budget and the state log, which lets search,
 facets and matching treat them alike.
 """
+
 from .. import taxonomy
 from ..extensions import db
 from ..models_base import utcnow

@@ -97,8 +97,7 @@ def edit(kind, listing_id):
         form.load(values)
     if form.validate_on_submit():
         try:
-            mode, written = services.update_listing(listing, current_user, form.values(),
-                                                    getattr(form, "uploads", ()))
+            mode, written = services.update_listing(listing, current_user, form.values(), getattr(form, "uploads", ()))
         except services.ListingError as err:
             _flash_error(str(err))
             return render_template("listings/form.html", form=form, kind=kind, listing=listing)

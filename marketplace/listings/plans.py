@@ -1,6 +1,7 @@
 """The statements behind every public list, count and home-page query, for EXPLAIN (tests and bench/explain).
 
 Kept beside queries.py so that a new list or sort shows up in the plan test the day it is added."""
+
 from sqlalchemy import func
 
 from ..extensions import db
@@ -18,13 +19,21 @@ def statements(org_id=1):
         lst = queries.public_listings(queries.ListingFilters(kind=kind))
         out.append((f"list {kind} newest", lst.limit(20)))
         out.append((f"count {kind}", count_statement(lst)))
-        out.append((f"home latest {kind}", db.select(Listing).where(Listing.kind == kind, queries.public_condition())
-                    .order_by(Listing.published_at.desc(), Listing.id.desc()).limit(6)))
+        out.append(
+            (
+                f"home latest {kind}",
+                db.select(Listing)
+                .where(Listing.kind == kind, queries.public_condition())
+                .order_by(Listing.published_at.desc(), Listing.id.desc())
+                .limit(6),
+            )
+        )
     org = queries.organisation_listings(org_id)
     out.append(("organisation list", org.limit(20)))
     out.append(("organisation count", count_statement(org)))
-    out.append(("home counts", db.select(Listing.kind, func.count()).where(queries.public_condition())
-                .group_by(Listing.kind)))
+    out.append(
+        ("home counts", db.select(Listing.kind, func.count()).where(queries.public_condition()).group_by(Listing.kind))
+    )
     return out
 
 
@@ -33,8 +42,13 @@ def extra_statements():
     out = []
     for kind in KINDS:
         for sort in ("price_asc", "price_desc"):
-            out.append((f"list {kind} {sort}", queries.public_listings(queries.ListingFilters(kind=kind, sort=sort))
-                        .limit(20)))
-        out.append((f"list {kind} industry", queries.public_listings(
-            queries.ListingFilters(kind=kind, industry="electronics")).limit(20)))
+            out.append(
+                (f"list {kind} {sort}", queries.public_listings(queries.ListingFilters(kind=kind, sort=sort)).limit(20))
+            )
+        out.append(
+            (
+                f"list {kind} industry",
+                queries.public_listings(queries.ListingFilters(kind=kind, industry="electronics")).limit(20),
+            )
+        )
     return out

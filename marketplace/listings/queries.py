@@ -29,8 +29,9 @@ class ListingFilters:
         """Read filters from request.args (or any mapping); codes outside the taxonomy are ignored."""
         chosen = filter_table.read(args, kind, skip=("kind",))
         sort = (args.get("sort") or "").strip()
-        return cls(kind=kind, values={arg: codes[0] for arg, codes in chosen.items()},
-                   sort=sort if sort in SORTS else "newest")
+        return cls(
+            kind=kind, values={arg: codes[0] for arg, codes in chosen.items()}, sort=sort if sort in SORTS else "newest"
+        )
 
     def value(self, arg):
         return self.values.get(arg)

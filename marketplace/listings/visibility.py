@@ -5,6 +5,7 @@ status change to "expired" is written later (housekeeping round or `flask listin
 the search index, suggestions, alerts, exports and the home page decide with this module, on the market's
 clock (Config.MARKET_TIMEZONE), never with the server's `date.today()`.
 """
+
 from datetime import UTC, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo

@@ -1,4 +1,5 @@
 """Home page and small site-wide pages."""
+
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import abort, current_app, redirect, render_template, request, url_for

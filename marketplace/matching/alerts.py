@@ -5,6 +5,7 @@ marketplace.notifications.notify with a dedupe key per (source, source id, listi
 if a listing is published, withdrawn and published again. Emails go out after commit (`send_pending_emails`),
 through marketplace.mail (SMTP, or the outbox folder in development and tests).
 """
+
 import logging
 
 from ..extensions import db
@@ -42,17 +43,26 @@ def _add(user_id, source, source_id, listing):
         kind, params = "match_follow", {"followed": followed.title if followed else "—", "title": listing.title}
     else:
         kind, params = "match_search", {"title": listing.title}
-    note = notifications.notify(user_id, kind, params, endpoint="listings.detail",
-                                values={"kind": listing.kind, "listing_id": listing.id}, listing=listing,
-                                dedupe=f"{source}:{source_id}:{listing.id}")
+    note = notifications.notify(
+        user_id,
+        kind,
+        params,
+        endpoint="listings.detail",
+        values={"kind": listing.kind, "listing_id": listing.id},
+        listing=listing,
+        dedupe=f"{source}:{source_id}:{listing.id}",
+    )
     return note is not None
 
 
 def notify_for(listing_ids):
     """Create the notifications that newly published listings trigger; returns how many were created."""
     created = 0
-    listings = db.session.execute(db.select(Listing).where(Listing.id.in_(list(listing_ids)),
-                                                           public_condition())).scalars().all()
+    listings = (
+        db.session.execute(db.select(Listing).where(Listing.id.in_(list(listing_ids)), public_condition()))
+        .scalars()
+        .all()
+    )
     if not listings:
         return 0
     searches = db.session.execute(db.select(SavedSearch)).scalars().all()
@@ -60,9 +70,15 @@ def notify_for(listing_ids):
         for saved in searches:
             if saved.user_id != listing.owner_id and search_matches(saved, listing):
                 created += _add(saved.user_id, "search", saved.id, listing)
-        holders = db.session.execute(
-            db.select(Suggestion.listing_id).where(Suggestion.candidate_id == listing.id,
-                                                   Suggestion.rank <= FOLLOW_TOP)).scalars().all()
+        holders = (
+            db.session.execute(
+                db.select(Suggestion.listing_id).where(
+                    Suggestion.candidate_id == listing.id, Suggestion.rank <= FOLLOW_TOP
+                )
+            )
+            .scalars()
+            .all()
+        )
         if holders:
             for follow in db.session.execute(db.select(Follow).where(Follow.listing_id.in_(holders))).scalars():
                 if follow.user_id != listing.owner_id:
@@ -86,8 +102,9 @@ def toggle_follow(user, listing):
         db.session.delete(follow)
         db.session.flush()
         return False
-    insert_missing(Follow, [{"user_id": user.id, "listing_id": listing.id, "created_at": utcnow()}],
-                   ["user_id", "listing_id"])
+    insert_missing(
+        Follow, [{"user_id": user.id, "listing_id": listing.id, "created_at": utcnow()}], ["user_id", "listing_id"]
+    )
     return True
 
 
@@ -99,8 +116,12 @@ def save_search(user, query, filters):
 
 
 # listing action -> the notification its followers get (other people's listings: told when they change or go)
-FOLLOWER_KINDS = {"revision_approved": "listing_changed", "withdraw": "listing_withdrawn",
-                  "expire": "listing_withdrawn", "takedown": "listing_withdrawn"}
+FOLLOWER_KINDS = {
+    "revision_approved": "listing_changed",
+    "withdraw": "listing_withdrawn",
+    "expire": "listing_withdrawn",
+    "takedown": "listing_withdrawn",
+}
 
 
 def notify_followers(listing, action):
@@ -108,8 +129,13 @@ def notify_followers(listing, action):
     kind = FOLLOWER_KINDS.get(action)
     if kind is None:
         return 0
-    followers = db.session.execute(db.select(Follow.user_id).where(
-        Follow.listing_id == listing.id, Follow.user_id != listing.owner_id)).scalars().all()
+    followers = (
+        db.session.execute(
+            db.select(Follow.user_id).where(Follow.listing_id == listing.id, Follow.user_id != listing.owner_id)
+        )
+        .scalars()
+        .all()
+    )
     for user_id in followers:
         notifications.about_listing(user_id, kind, listing)
     return len(followers)

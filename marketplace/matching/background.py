@@ -7,6 +7,7 @@ worker then takes over), so the matcher's in-memory pools exist once per host, n
 services.process_changes claims each batch with a compare-and-set, so a change is applied once. Suggestions are
 current about a second after the commit that changed a listing.
 """
+
 import fcntl
 import logging
 import os

@@ -6,6 +6,7 @@ The table is fitted by `bench/match_calibrate.py` (isotonic regression over ever
 before the threshold) and checked by `bench/match_ablation.py`, which prints the reliability by score band.
 Refit it whenever the ranker's weights change.
 """
+
 from bisect import bisect_right
 
 from flask_babel import lazy_gettext as _l
@@ -14,10 +15,31 @@ from flask_babel import lazy_gettext as _l
 # with a discipline (imported with one: the discipline factor adds to their scores) and one for those without
 # (fitted on the same set with the disciplines removed, as listings entered on the market's forms).
 TABLES = {
-    "field": [(0.5, 0), (0.83, 1), (1.04, 5), (1.27, 8), (1.49, 14), (1.73, 31), (1.94, 52), (2.05, 63), (2.61, 65),
-              (3.31, 80)],
-    "no_field": [(0.38, 5), (0.59, 14), (0.7, 19), (0.76, 22), (0.82, 23), (0.88, 24), (0.94, 25), (1.08, 29),
-                 (1.22, 36), (1.59, 46), (2.08, 74)],
+    "field": [
+        (0.5, 0),
+        (0.83, 1),
+        (1.04, 5),
+        (1.27, 8),
+        (1.49, 14),
+        (1.73, 31),
+        (1.94, 52),
+        (2.05, 63),
+        (2.61, 65),
+        (3.31, 80),
+    ],
+    "no_field": [
+        (0.38, 5),
+        (0.59, 14),
+        (0.7, 19),
+        (0.76, 22),
+        (0.82, 23),
+        (0.88, 24),
+        (0.94, 25),
+        (1.08, 29),
+        (1.22, 36),
+        (1.59, 46),
+        (2.08, 74),
+    ],
 }
 
 MIN_PERCENT = 30  # below this a pair is not suggested

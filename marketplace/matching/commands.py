@@ -1,4 +1,5 @@
 """`flask match ...`: run and evaluate the matcher on a labelled set; refresh stored suggestions."""
+
 import json
 import tempfile
 import time
@@ -50,8 +51,7 @@ def _isolated_run(achievements, needs, limit, drop_category):
 def run_command(achievements_path, needs_path, out_path, limit, no_category):
     """Rank achievements for every need of a CSL-format set in a temporary database; write JSONL."""
     started = time.time()
-    run = _isolated_run(evaluation.read_jsonl(achievements_path), evaluation.read_jsonl(needs_path), limit,
-                        no_category)
+    run = _isolated_run(evaluation.read_jsonl(achievements_path), evaluation.read_jsonl(needs_path), limit, no_category)
     with open(out_path, "w", encoding="utf-8") as fh:
         for need_id, ranked in run.items():
             fh.write(json.dumps({"need_id": need_id, "ranked": ranked}, ensure_ascii=False) + "\n")
@@ -63,8 +63,12 @@ def run_command(achievements_path, needs_path, out_path, limit, no_category):
 @click.option("--needs", "needs_path", required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--qrels", "qrels_path", required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--no-category", is_flag=True, help="忽略需求的学科门类。")
-@click.option("--folds", default=0, type=click.IntRange(0, 20),
-              help="按共享的分折协议评测：每折的需求在去掉其来源论文的成果池中排序（推荐 5）。")
+@click.option(
+    "--folds",
+    default=0,
+    type=click.IntRange(0, 20),
+    help="按共享的分折协议评测：每折的需求在去掉其来源论文的成果池中排序（推荐 5）。",
+)
 def evaluate_command(achievements_path, needs_path, qrels_path, no_category, folds):
     """Run the matcher as `match run` does and print nDCG@10, Recall@10, MRR and P@5.
 

@@ -4,6 +4,7 @@ Used by `flask match run/evaluate`, which point a second app at a fresh temporar
 app's own data is never touched. Rows are written directly with the models (fast, no index writes): the
 matcher's own pools are built from the database afterwards.
 """
+
 import secrets
 from datetime import date, timedelta
 
@@ -23,10 +24,12 @@ def load_records(achievements, needs, drop_category=False):
     org_n = create_organisation(name="评测需求方", org_type="enterprise", region="nanchang")
     password = secrets.token_urlsafe(16)
     owners = {
-        "achievement": create_user(email="eval-a@example.invalid", password=password, name="评测成果方",
-                                   role="researcher", organisation=org_a),
-        "need": create_user(email="eval-n@example.invalid", password=password, name="评测需求方",
-                            role="company", organisation=org_n),
+        "achievement": create_user(
+            email="eval-a@example.invalid", password=password, name="评测成果方", role="researcher", organisation=org_a
+        ),
+        "need": create_user(
+            email="eval-n@example.invalid", password=password, name="评测需求方", role="company", organisation=org_n
+        ),
     }
     now, valid = utcnow(), date.today() + timedelta(days=365)
     cache = {}
@@ -35,9 +38,19 @@ def load_records(achievements, needs, drop_category=False):
         owner = owners[kind]
         for rec in records:
             body = rec.get("summary") or rec.get("description") or ""
-            listing = cls(external_id=rec["external_id"], title=(rec.get("title") or "")[:200], summary=body,
-                          industry="other", region="outside", status="published", owner=owner,
-                          organisation=owner.organisation, published_at=None, valid_until=valid, created_at=now)
+            listing = cls(
+                external_id=rec["external_id"],
+                title=(rec.get("title") or "")[:200],
+                summary=body,
+                industry="other",
+                region="outside",
+                status="published",
+                owner=owner,
+                organisation=owner.organisation,
+                published_at=None,
+                valid_until=valid,
+                created_at=now,
+            )
             # one Tag per key: tags that repeat after normalisation (T细胞, t细胞) never link twice
             listing.tags = find_or_create_tags([normalise_tag(n)[:40] for n in rec.get("tags") or ()], cache)
             db.session.add(listing)
@@ -55,5 +68,7 @@ def rank_needs(ids, limit=10):
     all_pools = pools.get_pools()
     by_id = {v: k for k, v in ids.items()}
     need_ids = sorted(all_pools.by_kind["need"].profiles)
-    return {by_id[need_id]: [by_id[r[0]] for r in results]
-            for need_id, results in services.rankings(need_ids, all_pools, limit=limit)}
+    return {
+        by_id[need_id]: [by_id[r[0]] for r in results]
+        for need_id, results in services.rankings(need_ids, all_pools, limit=limit)
+    }

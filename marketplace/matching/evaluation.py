@@ -4,6 +4,7 @@ The metric formulas are those of the project's reference scorer (shared/eval/sco
 nDCG@10 with gain 2^grade - 1 and an ideal ranking over all judged pairs of the need; Recall@10 of
 grade >= 2; MRR of the first grade >= 2; P@5 of grade >= 1; the need's own seed (grade -1) is dropped.
 """
+
 import collections
 import json
 import math
@@ -26,9 +27,9 @@ def score(qrels, run, k=10):
     for need, judged in qrels.items():
         ranked = [a for a in run.get(need, []) if judged.get(a, 0) != -1][:k]
         gains = [judged.get(a, 0) for a in ranked]
-        dcg = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(gains))
+        dcg = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(gains))
         ideal = sorted((g for g in judged.values() if g > 0), reverse=True)[:k]
-        idcg = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
+        idcg = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
         ndcg += dcg / idcg if idcg else 0
         strong = {a for a, g in judged.items() if g >= 2}
         rec += len(strong & set(ranked)) / len(strong) if strong else 0
@@ -48,14 +49,19 @@ def doc_from_record(rec, drop_category=False):
     kind = rec.get("kind") or "achievement"
     body = rec.get("summary") or rec.get("description") or ""
     return Doc(
-        id=rec["external_id"], kind=kind, title=rec.get("title") or "", body=body,
-        tags=tuple(rec.get("tags") or ()), field=rec.get("field") or None,
+        id=rec["external_id"],
+        kind=kind,
+        title=rec.get("title") or "",
+        body=body,
+        tags=tuple(rec.get("tags") or ()),
+        field=rec.get("field") or None,
         category=None if drop_category else (rec.get("category") or None),
     )
 
 
-def run_records(achievements, needs, limit=10, drop_category=False, hide=None, threshold=True, scored=False,
-                **rank_options):
+def run_records(
+    achievements, needs, limit=10, drop_category=False, hide=None, threshold=True, scored=False, **rank_options
+):
     """Rank achievements for every need without any database: {need_id: [achievement ids]} (with `scored`,
     [(id, raw score, factor items)]), through the same suggestion step as the app.
 

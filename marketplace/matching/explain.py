@@ -5,6 +5,7 @@
 suggestion is shown in whatever language the viewer uses. Pure functions: no app is needed (outside a
 request flask_babel falls back to the Chinese msgids).
 """
+
 from flask_babel import gettext as _
 
 from .. import taxonomy
@@ -42,14 +43,22 @@ def factor_items(match, query_doc, cand_doc, cand_terms=(), stats=None, query_wo
     if f.get("text", 0) > 0 and words:
         items.append({"code": "text", "value": round(f["text"], 3), "key": "text", "params": {"terms": words}})
     if d.get("tags"):
-        items.append({"code": "tags", "value": round(f["tags"], 3), "key": "tags",
-                      "params": {"terms": d["tags"][:MAX_TERMS]}})
+        items.append(
+            {"code": "tags", "value": round(f["tags"], 3), "key": "tags", "params": {"terms": d["tags"][:MAX_TERMS]}}
+        )
     if f.get("field", 0) > 0 and cand_doc.field and query_doc.field == cand_doc.field:
-        items.append({"code": "field", "value": round(f["field"], 3), "key": "field",
-                      "params": {"field": cand_doc.field}})
+        items.append(
+            {"code": "field", "value": round(f["field"], 3), "key": "field", "params": {"field": cand_doc.field}}
+        )
     if f.get("category", 0) > 0 and cand_doc.category and query_doc.category == cand_doc.category:
-        items.append({"code": "category", "value": round(f["category"], 3), "key": "category_given",
-                      "params": {"category": cand_doc.category}})
+        items.append(
+            {
+                "code": "category",
+                "value": round(f["category"], 3),
+                "key": "category_given",
+                "params": {"category": cand_doc.category},
+            }
+        )
     for code, (value, params) in d.get("product", {}).items():
         params = dict(params)
         key = params.pop("key")
@@ -87,17 +96,26 @@ MESSAGES = {
     "field": lambda p: _("学科相同：%(field)s", field=p["field"]),
     "category_given": _category,
     "industry_same": lambda p: _("行业一致：%(industry)s", industry=_industry(p["industry"])),
-    "maturity_ok": lambda p: _("成熟度满足需求（需求：%(need)s，成果：%(ach)s）", need=_maturity(p["need"]),
-                               ach=_maturity(p["ach"])),
-    "maturity_low": lambda p: _("成熟度低于需求方要求（需求：%(need)s，成果：%(ach)s）", need=_maturity(p["need"]),
-                                ach=_maturity(p["ach"])),
-    "coop_overlap": lambda p: _("合作方式一致：%(modes)s",
-                                modes=_join(taxonomy.label(taxonomy.COOPERATION_MODES, m) for m in p["modes"])),
+    "maturity_ok": lambda p: _(
+        "成熟度满足需求（需求：%(need)s，成果：%(ach)s）", need=_maturity(p["need"]), ach=_maturity(p["ach"])
+    ),
+    "maturity_low": lambda p: _(
+        "成熟度低于需求方要求（需求：%(need)s，成果：%(ach)s）", need=_maturity(p["need"]), ach=_maturity(p["ach"])
+    ),
+    "coop_overlap": lambda p: _(
+        "合作方式一致：%(modes)s", modes=_join(taxonomy.label(taxonomy.COOPERATION_MODES, m) for m in p["modes"])
+    ),
     "coop_none": lambda p: _("合作方式不一致"),
-    "price_ok": lambda p: _("报价在预算内（预算 %(budget)s 万元，报价 %(price)s 万元）", budget=_money(p["budget"]),
-                            price=_money(p["price"])),
-    "price_high": lambda p: _("报价高于预算（预算 %(budget)s 万元，报价 %(price)s 万元）", budget=_money(p["budget"]),
-                              price=_money(p["price"])),
+    "price_ok": lambda p: _(
+        "报价在预算内（预算 %(budget)s 万元，报价 %(price)s 万元）",
+        budget=_money(p["budget"]),
+        price=_money(p["price"]),
+    ),
+    "price_high": lambda p: _(
+        "报价高于预算（预算 %(budget)s 万元，报价 %(price)s 万元）",
+        budget=_money(p["budget"]),
+        price=_money(p["price"]),
+    ),
     "region_same": lambda p: _("同在%(region)s，本地优先", region=taxonomy.label(taxonomy.REGIONS, p["region"])),
     "region_province": lambda p: _("同在江西省内"),
     "fresh": lambda p: _("最近 %(days)s 天发布", days=p["days"]),

@@ -1,4 +1,5 @@
 """What the ranker knows about a listing, independent of the database: a plain record and its term profile."""
+
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -53,8 +54,9 @@ def profile(doc, title_weight=2):
     tf.update("w:" + w for w in textmod.words(doc.body))
     for tag in tags:
         tf.update(textmod.terms(tag))
-    return Profile(doc=doc, tf=tf, length=sum(tf.values()), tags=tags,
-                   norm_text=textmod.normalize(doc.title + " " + doc.body))
+    return Profile(
+        doc=doc, tf=tf, length=sum(tf.values()), tags=tags, norm_text=textmod.normalize(doc.title + " " + doc.body)
+    )
 
 
 class Stats:
@@ -93,7 +95,7 @@ def key_terms(prof, stats, limit=8):
     for term, tf in prof.tf.items():
         if not term.startswith("w:") or len(term) < 4:  # words of two or more characters
             continue
-        scored.append((tf ** 0.5 * stats.idf(term), term[2:]))
+        scored.append((tf**0.5 * stats.idf(term), term[2:]))
     scored.sort(reverse=True)
     return [t for _, t in scored[:limit]]
 

@@ -1,4 +1,5 @@
 """Forms of the matching feature."""
+
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
@@ -19,10 +20,12 @@ class DismissForm(FlaskForm):
     """Dismiss one suggestion of a listing, with a reason."""
 
     candidate_id = HiddenField(validators=[DataRequired(message=_l("缺少推荐条目。"))])
-    reason = SelectField(_l("原因"), choices=list(DISMISS_LABELS.items()),
-                         validators=[DataRequired(message=_l("请选择原因。"))])
-    note = StringField(_l("补充说明"), filters=[_clean],
-                       validators=[Optional(), Length(max=200, message=_l("不能超过 200 个字。"))])
+    reason = SelectField(
+        _l("原因"), choices=list(DISMISS_LABELS.items()), validators=[DataRequired(message=_l("请选择原因。"))]
+    )
+    note = StringField(
+        _l("补充说明"), filters=[_clean], validators=[Optional(), Length(max=200, message=_l("不能超过 200 个字。"))]
+    )
 
     def validate_candidate_id(self, field):
         try:
@@ -34,5 +37,6 @@ class DismissForm(FlaskForm):
 class SavedSearchForm(FlaskForm):
     """Keywords of a saved search; facets come from the same request (kind, industry, region, ...)."""
 
-    q = StringField(_l("关键词"), filters=[_clean],
-                    validators=[Optional(), Length(max=200, message=_l("不能超过 200 个字。"))])
+    q = StringField(
+        _l("关键词"), filters=[_clean], validators=[Optional(), Length(max=200, message=_l("不能超过 200 个字。"))]
+    )

@@ -4,6 +4,7 @@ category factor).
 Each returns a small signed value and the data its explanation needs, or nothing when either side lacks
 the information (so CSL records without these fields are neither helped nor hurt). Pure functions.
 """
+
 from datetime import UTC, datetime
 
 from .. import taxonomy

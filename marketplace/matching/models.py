@@ -1,6 +1,7 @@
 """Matching: precomputed suggestions, dismissals, per-listing matching attributes, follows and saved searches.
 
 Their notifications live in marketplace.notifications."""
+
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
@@ -39,8 +40,7 @@ class Suggestion(db.Model):
 
     id = db.Column(db.Integer, primary_key=True)
     listing_id = db.Column(db.Integer, db.ForeignKey("listings.id", ondelete="CASCADE"), nullable=False, index=True)
-    candidate_id = db.Column(db.Integer, db.ForeignKey("listings.id", ondelete="CASCADE"), nullable=False,
-                             index=True)
+    candidate_id = db.Column(db.Integer, db.ForeignKey("listings.id", ondelete="CASCADE"), nullable=False, index=True)
     rank = db.Column(db.Integer, nullable=False)
     score = db.Column(db.Float, nullable=False)  # the ranker's raw score: orders a listing's suggestions
     percent = db.Column(db.Integer, nullable=False, default=0, server_default="0")  # calibration.percent: shown

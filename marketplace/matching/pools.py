@@ -4,6 +4,7 @@ Each process keeps one pool per kind and database. A pool is built once from the
 first applies the ListingChange rows written since (a listing published, changed, withdrawn or deleted), so a
 pool is never staler than the last committed change.
 """
+
 import logging
 import threading
 
@@ -26,16 +27,22 @@ def listing_doc(listing, profile=None):
     industry = listing.industry if listing.industry and listing.industry != "other" else None
     tags = list(listing.tag_names)
     return Doc(
-        id=listing.id, kind=listing.kind, title=listing.title or "",
+        id=listing.id,
+        kind=listing.kind,
+        title=listing.title or "",
         body=" ".join(x for x in (listing.summary, listing.indicators if listing.kind == "need" else "") if x),
         tags=tuple(tags),
         category=(profile.category if profile is not None and profile.category else industry),
         field=profile.discipline if profile is not None else None,
-        region=listing.region, maturity=listing.maturity, min_maturity=listing.min_maturity,
+        region=listing.region,
+        maturity=listing.maturity,
+        min_maturity=listing.min_maturity,
         cooperation_mask=listing.cooperation_mask or 0,
         price_wan=float(listing.price_wan) if listing.price_wan is not None else None,
-        price_negotiable=bool(listing.price_negotiable), published_at=listing.published_at,
-        owner_id=listing.owner_id, organisation_id=listing.organisation_id,
+        price_negotiable=bool(listing.price_negotiable),
+        published_at=listing.published_at,
+        owner_id=listing.owner_id,
+        organisation_id=listing.organisation_id,
     )
 
 
@@ -54,7 +61,7 @@ def load_docs(ids=None, kind=None, published_only=True):
     profiles = {}
     id_list = [x.id for x in listings]
     for start in range(0, len(id_list), 5000):
-        chunk = id_list[start:start + 5000]
+        chunk = id_list[start : start + 5000]
         for p in db.session.execute(db.select(MatchProfile).where(MatchProfile.listing_id.in_(chunk))).scalars():
             profiles[p.listing_id] = p
     return [listing_doc(x, profiles.get(x.id)) for x in listings]
@@ -73,13 +80,17 @@ class Pools:
         textmod.use_vocabulary([*textmod.domain_terms(), *(t for d in docs for t in d.tags)])
         for doc in docs:
             self.by_kind[doc.kind].add(doc)
-        log.info("matching pools built: %d achievements, %d needs", len(self.by_kind["achievement"]),
-                 len(self.by_kind["need"]))
+        log.info(
+            "matching pools built: %d achievements, %d needs",
+            len(self.by_kind["achievement"]),
+            len(self.by_kind["need"]),
+        )
 
     def sync(self):
         """Apply the change log since the last sync; returns the ids of the listings that changed."""
         rows = db.session.execute(
-            db.select(ListingChange.id, ListingChange.listing_id).where(ListingChange.id > self.last_change)
+            db.select(ListingChange.id, ListingChange.listing_id)
+            .where(ListingChange.id > self.last_change)
             .order_by(ListingChange.id)
         ).all()
         if not rows:

@@ -5,6 +5,7 @@ Postings are arrays of packed integers (document slot << 4 | term frequency capp
 document gets a new slot (slots only grow, so arrays stay sorted for bisection); the old slot becomes a
 tombstone and `compact()` rebuilds the arrays when tombstones pile up.
 """
+
 import heapq
 import sys
 from array import array
@@ -86,8 +87,9 @@ class Pool:
         live = [e for e in sorted(self.profiles.values(), key=lambda e: e.slot)]
         renumber = {e.slot: n for n, e in enumerate(live)}
         for term, arr in list(self.postings.items()):
-            kept = array("I", (renumber[v >> TF_BITS] << TF_BITS | (v & TF_MAX) for v in arr
-                               if (v >> TF_BITS) in renumber))
+            kept = array(
+                "I", (renumber[v >> TF_BITS] << TF_BITS | (v & TF_MAX) for v in arr if (v >> TF_BITS) in renumber)
+            )
             if kept:
                 self.postings[term] = kept
             else:

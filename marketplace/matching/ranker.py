@@ -9,6 +9,7 @@ Pure Python, no app. Two stages:
 The final score is a weighted sum of factors, each in [0, 1]; product factors (industry, maturity,
 cooperation, price, region, freshness) only apply when both sides carry the data.
 """
+
 import heapq
 from collections import Counter
 from dataclasses import dataclass, field
@@ -159,13 +160,29 @@ def score(query_doc, pool, ev, w, limit, skip, now=None):
         scored.append((value, i, f, shared, prod))
     best = heapq.nsmallest(limit, scored, key=lambda r: (-r[0], str(r[1])))
     details = {"field_dist": ev.field_dist, "cat_dist": ev.cat_dist}
-    return [Match(doc_id=i, score=value, factors=f,
-                  details=dict(details, tags=ev.hits.get(i, []), prf_tags=shared, product=prod))
-            for value, i, f, shared, prod in best]
+    return [
+        Match(
+            doc_id=i,
+            score=value,
+            factors=f,
+            details=dict(details, tags=ev.hits.get(i, []), prf_tags=shared, product=prod),
+        )
+        for value, i, f, shared, prod in best
+    ]
 
 
-def rank(query_doc, pool, limit=10, weights=None, disabled=(), exclude=(), max_terms=RETRIEVAL_TERMS, now=None,
-         exclude_owner=None, exclude_organisation=None):
+def rank(
+    query_doc,
+    pool,
+    limit=10,
+    weights=None,
+    disabled=(),
+    exclude=(),
+    max_terms=RETRIEVAL_TERMS,
+    now=None,
+    exclude_owner=None,
+    exclude_organisation=None,
+):
     """The best `limit` pool documents for `query_doc`, each with its factor values and explanation data:
     retrieve, feed back, score."""
     w = dict(WEIGHTS, **(weights or {}))
@@ -176,7 +193,10 @@ def rank(query_doc, pool, limit=10, weights=None, disabled=(), exclude=(), max_t
     ev = Evidence(cand_set, text, tags, hits, prf_weight, field_dist, cat_dist)
 
     def skip(i, doc):  # never the listing's own owner or organisation: a pair within one organisation is no deal
-        return i in exclude or (exclude_owner is not None and doc.owner_id == exclude_owner) or \
-            (exclude_organisation is not None and doc.organisation_id == exclude_organisation)
+        return (
+            i in exclude
+            or (exclude_owner is not None and doc.owner_id == exclude_owner)
+            or (exclude_organisation is not None and doc.organisation_id == exclude_organisation)
+        )
 
     return score(query_doc, pool, ev, w, limit, skip, now=now)

@@ -4,6 +4,7 @@ Plain functions that flush and never commit. Suggestions are precomputed per lis
 them, so that dismissals leave enough to show) and refreshed from the ListingChange log by `process_changes`,
 which the background updater (matching.background) calls a few times a second.
 """
+
 import logging
 
 from ..extensions import db
@@ -26,6 +27,7 @@ DISMISSAL_PENALTY = {code: penalty for code, (_label, penalty) in DISMISS_REASON
 
 # ---------------------------------------------------------------- computing
 
+
 def _dismissal_context(owner_id):
     """The owner's dismissed candidates (as docs) with their reasons, and the pairs never to show again."""
     rows = db.session.execute(db.select(Dismissal).where(Dismissal.user_id == owner_id)).scalars().all()
@@ -45,8 +47,9 @@ def _dismissal_item(cand, dismissed):
         if reason == "maturity":
             similar = similar and cand.maturity is not None and cand.maturity == doc.maturity
         elif reason == "price":
-            similar = similar and cand.price_wan is not None and doc.price_wan is not None \
-                and cand.price_wan >= doc.price_wan
+            similar = (
+                similar and cand.price_wan is not None and doc.price_wan is not None and cand.price_wan >= doc.price_wan
+            )
         if similar and (worst is None or DISMISSAL_PENALTY[reason] < worst[0]):
             worst = (DISMISSAL_PENALTY[reason], reason)
     if worst is None:
@@ -59,8 +62,15 @@ def compute(doc, all_pools, limit=SUGGESTIONS_KEPT, max_terms=ranker.RETRIEVAL_T
     pool = all_pools.other_side(doc.kind)
     pairs, dismissed = _dismissal_context(doc.owner_id) if doc.owner_id is not None else (set(), [])
     exclude = {c for (lst, c) in pairs if lst == doc.id}
-    return suggest.suggestions(doc, pool, limit, exclude=exclude, max_terms=max_terms, threshold=threshold,
-                               malus=(lambda cand: _dismissal_item(cand, dismissed)) if dismissed else None)
+    return suggest.suggestions(
+        doc,
+        pool,
+        limit,
+        exclude=exclude,
+        max_terms=max_terms,
+        threshold=threshold,
+        malus=(lambda cand: _dismissal_item(cand, dismissed)) if dismissed else None,
+    )
 
 
 def query_docs(listing_ids, all_pools):
@@ -73,7 +83,7 @@ def query_docs(listing_ids, all_pools):
     wanted = [i for i in dict.fromkeys(listing_ids) if any(i in p.profiles for p in all_pools.by_kind.values())]
     docs = {}
     for start in range(0, len(wanted), 500):
-        docs.update((d.id, d) for d in pools.load_docs(wanted[start:start + 500]))
+        docs.update((d.id, d) for d in pools.load_docs(wanted[start : start + 500]))
     return docs
 
 
@@ -81,7 +91,7 @@ def rankings(listing_ids, all_pools, limit=SUGGESTIONS_KEPT):
     """(listing id, results or None when it is not published) for each listing: the one ranking code path."""
     ids = list(dict.fromkeys(listing_ids))
     for start in range(0, len(ids), 200):
-        chunk = ids[start:start + 200]
+        chunk = ids[start : start + 200]
         docs = query_docs(chunk, all_pools)
         for listing_id in chunk:
             doc = docs.get(listing_id)
@@ -94,9 +104,18 @@ def _store(listing_id, results, now):
     if results is None:
         db.session.execute(db.delete(Suggestion).where(Suggestion.candidate_id == listing_id))
         return []
-    db.session.add_all(Suggestion(listing_id=listing_id, candidate_id=cid, rank=n + 1, score=score, factors=items,
-                                  percent=percent, computed_at=now)
-                        for n, (cid, score, items, percent) in enumerate(results))
+    db.session.add_all(
+        Suggestion(
+            listing_id=listing_id,
+            candidate_id=cid,
+            rank=n + 1,
+            score=score,
+            factors=items,
+            percent=percent,
+            computed_at=now,
+        )
+        for n, (cid, score, items, percent) in enumerate(results)
+    )
     return results
 
 
@@ -115,8 +134,9 @@ def refresh_listings(listing_ids, all_pools=None):
         done.add(listing_id)
         reverse.extend(r[0] for r in results[:REVERSE_REFRESH])
         # lists that held the listing and may have to drop or re-rank it
-        reverse.extend(db.session.execute(
-            db.select(Suggestion.listing_id).where(Suggestion.candidate_id == listing_id)).scalars())
+        reverse.extend(
+            db.session.execute(db.select(Suggestion.listing_id).where(Suggestion.candidate_id == listing_id)).scalars()
+        )
     for cid, results in rankings([c for c in dict.fromkeys(reverse) if c not in done], all_pools):
         _store(cid, results, now)
         done.add(cid)
@@ -143,13 +163,16 @@ def process_changes(batch=200):
         db.session.flush()
     start = state.last_change_id
     rows = db.session.execute(
-        db.select(ListingChange.id, ListingChange.listing_id).where(ListingChange.id > start)
-        .order_by(ListingChange.id).limit(batch)
+        db.select(ListingChange.id, ListingChange.listing_id)
+        .where(ListingChange.id > start)
+        .order_by(ListingChange.id)
+        .limit(batch)
     ).all()
     if not rows:
         return 0
     claimed = db.session.execute(
-        db.update(MatchState).where(MatchState.name == STATE_NAME, MatchState.last_change_id == start)
+        db.update(MatchState)
+        .where(MatchState.name == STATE_NAME, MatchState.last_change_id == start)
         .values(last_change_id=rows[-1].id, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -170,7 +193,7 @@ def refresh_batches(batch=100):
     ids = [i for pool in all_pools.by_kind.values() for i in pool.profiles]
     now = utcnow()
     for start in range(0, len(ids), batch):
-        for listing_id, results in rankings(ids[start:start + batch], all_pools):
+        for listing_id, results in rankings(ids[start : start + batch], all_pools):
             _store(listing_id, results, now)
         db.session.flush()
         yield min(start + batch, len(ids)), len(ids)
@@ -195,7 +218,8 @@ def _shown(query, user, listing_id_column):
     query = query.where(Listing.status == "published")
     if user is not None:
         dismissed = db.select(Dismissal.candidate_id).where(
-            Dismissal.user_id == user.id, Dismissal.listing_id == listing_id_column)
+            Dismissal.user_id == user.id, Dismissal.listing_id == listing_id_column
+        )
         query = query.where(Suggestion.candidate_id.not_in(dismissed))
     return query
 
@@ -203,9 +227,12 @@ def _shown(query, user, listing_id_column):
 def suggestions_for(listing, user=None, limit=10):
     """Stored suggestions of a listing, best first, without pairs the user dismissed or unpublished candidates."""
     query = (
-        db.select(Suggestion).join(Suggestion.candidate).options(db.contains_eager(Suggestion.candidate))
+        db.select(Suggestion)
+        .join(Suggestion.candidate)
+        .options(db.contains_eager(Suggestion.candidate))
         .where(Suggestion.listing_id == listing.id, public_condition())
-        .order_by(Suggestion.score.desc(), Suggestion.candidate_id).limit(limit)
+        .order_by(Suggestion.score.desc(), Suggestion.candidate_id)
+        .limit(limit)
     )
     return db.session.execute(_shown(query, user, listing.id)).scalars().all()
 
@@ -216,8 +243,12 @@ def improvement_hints(listing):
 
     hints = []
     if len(listing.tags) < 3:
-        hints.append(_("补充 3–5 个关键词标签（具体的技术名称，如“石墨烯”“NB-IoT”）："
-                       "对方的标签出现在您的描述中是最强的匹配依据。"))
+        hints.append(
+            _(
+                "补充 3–5 个关键词标签（具体的技术名称，如“石墨烯”“NB-IoT”）："
+                "对方的标签出现在您的描述中是最强的匹配依据。"
+            )
+        )
     if not listing.industry or listing.industry == "other":
         hints.append(_("选择所属行业领域：同一行业的条目优先推荐。"))
     if len(listing.summary or "") < 80:
@@ -227,15 +258,29 @@ def improvement_hints(listing):
 
 def suggestions_for_user(user, page=1, per_page=10, per_listing=5):
     """One page of the user's published listings: (pagination, [(listing, its top suggestions, how many in all)])."""
-    listings = db.select(Listing).where(Listing.owner_id == user.id, public_condition()) \
+    listings = (
+        db.select(Listing)
+        .where(Listing.owner_id == user.id, public_condition())
         .order_by(Listing.published_at.desc(), Listing.id.desc())
+    )
     paged = db.paginate(listings, page=min(max(page, 1), MAX_PAGE), per_page=per_page, error_out=False)
     ids = [x.id for x in paged.items]
-    counts = dict(db.session.execute(_shown(
-        db.select(Suggestion.listing_id, db.func.count()).join(Suggestion.candidate)
-        .where(Suggestion.listing_id.in_(ids), public_condition()).group_by(Suggestion.listing_id), user,
-        Suggestion.listing_id)).all()) \
-        if ids else {}
+    counts = (
+        dict(
+            db.session.execute(
+                _shown(
+                    db.select(Suggestion.listing_id, db.func.count())
+                    .join(Suggestion.candidate)
+                    .where(Suggestion.listing_id.in_(ids), public_condition())
+                    .group_by(Suggestion.listing_id),
+                    user,
+                    Suggestion.listing_id,
+                )
+            ).all()
+        )
+        if ids
+        else {}
+    )
     return paged, [(x, suggestions_for(x, user, limit=per_listing), counts.get(x.id, 0)) for x in paged.items]
 
 
@@ -249,9 +294,15 @@ def strongest_pairs(page=1, per_page=30, per_listing=5):
     dismissed = db.select(Dismissal.id).where(db.or_(forward, backward))
     query = (
         db.select(Suggestion)
-        .join(need, need.id == Suggestion.listing_id).join(cand, cand.id == Suggestion.candidate_id)
-        .where(need.kind == "need", public_condition(listing=need), public_condition(listing=cand), ~dismissed.exists(),
-               Suggestion.rank <= per_listing)
+        .join(need, need.id == Suggestion.listing_id)
+        .join(cand, cand.id == Suggestion.candidate_id)
+        .where(
+            need.kind == "need",
+            public_condition(listing=need),
+            public_condition(listing=cand),
+            ~dismissed.exists(),
+            Suggestion.rank <= per_listing,
+        )
         .order_by(Suggestion.score.desc(), Suggestion.id)
     )
     return db.paginate(query, page=min(max(page, 1), MAX_PAGE), per_page=per_page, error_out=False)
@@ -276,6 +327,7 @@ def dismiss(user, listing, candidate_id, reason, note=None):
 
 # ---------------------------------------------------------------- key terms
 
+
 def suggest_tags(text, limit=8):
     """Key terms of a text being written (specific words by the market's statistics) plus taxonomy terms in it."""
     from .. import taxonomy
@@ -294,8 +346,16 @@ def suggest_tags(text, limit=8):
     for vocabulary in (taxonomy.INDUSTRIES,):
         for code, label in vocabulary.items():
             chinese = taxonomy.msgid(label)  # match on the Chinese label; show the user's language
-            parts = [p for p in chinese.replace("（", "、").replace("）", "").replace("与", "、").replace("及", "、")
-                     .replace("含", "").split("、") if len(p) >= 2]
+            parts = [
+                p
+                for p in chinese.replace("（", "、")
+                .replace("）", "")
+                .replace("与", "、")
+                .replace("及", "、")
+                .replace("含", "")
+                .split("、")
+                if len(p) >= 2
+            ]
             if any(p.lower() in norm for p in parts):
                 found.append({"code": code, "label": str(label)})
     return {"key_terms": terms, "taxonomy": found}

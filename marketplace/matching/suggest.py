@@ -5,6 +5,7 @@ evidence both owners can check (a shared subject word or one of the candidate's 
 generic words alone), applies a malus for candidates like ones the owner dismissed, and drops pairs whose
 calibrated score is under the threshold.
 """
+
 from . import calibration, explain, ranker
 from . import text as textmod
 
@@ -27,14 +28,24 @@ def query_words(doc, stats):
     return sorted(words, key=lambda w: -stats.idf("w:" + w))
 
 
-def suggestions(doc, pool, limit, exclude=(), malus=None, threshold=True, max_terms=ranker.RETRIEVAL_TERMS,
-                now=None, **rank_options):
+def suggestions(
+    doc, pool, limit, exclude=(), malus=None, threshold=True, max_terms=ranker.RETRIEVAL_TERMS, now=None, **rank_options
+):
     """[(candidate id, raw score, factor items, calibrated percent)] best first.
 
     `malus(candidate doc)` may return a dismissal item; without `threshold` pairs under MIN_PERCENT are kept too
     (the calibration is fitted on those)."""
-    matches = ranker.rank(doc, pool, limit=limit + DEPTH, exclude=exclude, max_terms=max_terms, now=now,
-                          exclude_owner=doc.owner_id, exclude_organisation=doc.organisation_id, **rank_options)
+    matches = ranker.rank(
+        doc,
+        pool,
+        limit=limit + DEPTH,
+        exclude=exclude,
+        max_terms=max_terms,
+        now=now,
+        exclude_owner=doc.owner_id,
+        exclude_organisation=doc.organisation_id,
+        **rank_options,
+    )
     words = query_words(doc, pool.stats)
     out = []
     for m in matches:

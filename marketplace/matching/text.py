@@ -3,6 +3,7 @@
 Pure functions, no app. The segmenter is one process-wide rjieba instance; domain words (tags, taxonomy
 terms) are added to it with `add_terms`, so that 石墨烯 or 窄带物联网 stay whole in need texts.
 """
+
 import re
 import threading
 import unicodedata
@@ -99,7 +100,7 @@ def bigrams(text):
     """Overlapping CJK character bigrams: robust where segmentation splits a term differently."""
     out = []
     for run in CJK.findall(normalize(text)):
-        out.extend(run[i:i + 2] for i in range(len(run) - 1))
+        out.extend(run[i : i + 2] for i in range(len(run) - 1))
     return out
 
 

@@ -1,4 +1,5 @@
 """Views of the matching feature: suggestions pages, dismissals, the operators' board, tag suggestions."""
+
 import logging
 import unicodedata
 
@@ -33,27 +34,48 @@ def load_own_listing(listing_id):
 @bp.app_context_processor
 def _matching_helpers():
     """`match_suggestions(listing)` for the listing page's suggestions partial."""
+
     def match_suggestions(listing, limit=services.SUGGESTIONS_KEPT):
         if not current_user.is_authenticated or listing.owner_id != current_user.id:
             return []
         return services.suggestions_for(listing, current_user, limit=limit)  # default: every one kept
 
     def match_saved_searches():
-        return db.session.execute(db.select(SavedSearch).filter_by(user_id=current_user.id)
-                                  .order_by(SavedSearch.id.desc())).scalars().all()
+        return (
+            db.session.execute(
+                db.select(SavedSearch).filter_by(user_id=current_user.id).order_by(SavedSearch.id.desc())
+            )
+            .scalars()
+            .all()
+        )
 
     def match_follows():
-        return db.session.execute(db.select(Follow).filter_by(user_id=current_user.id)
-                                  .order_by(Follow.id.desc())).scalars().all()
+        return (
+            db.session.execute(db.select(Follow).filter_by(user_id=current_user.id).order_by(Follow.id.desc()))
+            .scalars()
+            .all()
+        )
 
     def match_following(listing):
-        return current_user.is_authenticated and db.session.execute(db.select(Follow.id).filter_by(
-            user_id=current_user.id, listing_id=listing.id)).first() is not None
+        return (
+            current_user.is_authenticated
+            and db.session.execute(
+                db.select(Follow.id).filter_by(user_id=current_user.id, listing_id=listing.id)
+            ).first()
+            is not None
+        )
 
-    return {"match_suggestions": match_suggestions, "match_explain": explain.split, "match_word": calibration.word,
-            "match_strong": calibration.STRONG_PERCENT, "match_hints": services.improvement_hints,
-            "dismiss_reasons": DISMISS_LABELS, "match_following": match_following,
-            "match_saved_searches": match_saved_searches, "match_follows": match_follows}
+    return {
+        "match_suggestions": match_suggestions,
+        "match_explain": explain.split,
+        "match_word": calibration.word,
+        "match_strong": calibration.STRONG_PERCENT,
+        "match_hints": services.improvement_hints,
+        "dismiss_reasons": DISMISS_LABELS,
+        "match_following": match_following,
+        "match_saved_searches": match_saved_searches,
+        "match_follows": match_follows,
+    }
 
 
 @bp.route("/")
@@ -71,13 +93,17 @@ def dismiss(listing_id):
     listing = load_own_listing(listing_id)
     form = DismissForm()
     target = safe_next_url(request.form.get("next")) or url_for(
-        "listings.detail", kind=listing.kind, listing_id=listing.id)
+        "listings.detail", kind=listing.kind, listing_id=listing.id
+    )
     if not form.validate():
-        flash(_("无法忽略该推荐：%(errors)s", errors="；".join(str(e) for errs in form.errors.values() for e in errs)),
-              "danger")
+        flash(
+            _("无法忽略该推荐：%(errors)s", errors="；".join(str(e) for errs in form.errors.values() for e in errs)),
+            "danger",
+        )
         return redirect(target)
-    exists = db.session.execute(db.select(Suggestion.id).filter_by(
-        listing_id=listing.id, candidate_id=form.candidate_id.data)).first()
+    exists = db.session.execute(
+        db.select(Suggestion.id).filter_by(listing_id=listing.id, candidate_id=form.candidate_id.data)
+    ).first()
     if exists is None:
         abort(404)
     services.dismiss(current_user, listing, form.candidate_id.data, form.reason.data, form.note.data or None)
@@ -104,6 +130,7 @@ def suggest_tags():
 
 
 # ---------------------------------------------------------------- follows, saved searches, notifications
+
 
 @bp.route("/notifications")
 @login_required
@@ -139,8 +166,10 @@ def save_search():
     """Save a search (query + facets): newly published listings that match it are notified."""
     form = SavedSearchForm()
     if not form.validate():
-        flash(_("无法保存搜索：%(errors)s", errors="；".join(str(e) for errs in form.errors.values() for e in errs)),
-              "danger")
+        flash(
+            _("无法保存搜索：%(errors)s", errors="；".join(str(e) for errs in form.errors.values() for e in errs)),
+            "danger",
+        )
         return redirect(url_for("notifications.index"))
     filters = alerts.clean_filters(request.form)
     if not form.q.data and not filters:

@@ -1,4 +1,5 @@
 """In-app notifications (badge, list), their e-mails (at once or as a daily digest) and per-user settings."""
+
 from flask import Blueprint
 
 bp = Blueprint("notifications", __name__)

@@ -1,4 +1,5 @@
 """`flask notifications digest`: the daily e-mail digest (run from cron once a day); `send`: pending e-mails."""
+
 import click
 from flask.cli import AppGroup
 

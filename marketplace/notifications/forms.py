@@ -1,4 +1,5 @@
 """The notification settings form."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectMultipleField, widgets
@@ -13,7 +14,10 @@ EMAIL_MODE_LABELS = {
 
 
 class SettingsForm(FlaskForm):
-    groups = SelectMultipleField(_l("接收的通知"), choices=list(GROUPS.items()),
-                                 widget=widgets.ListWidget(prefix_label=False),
-                                 option_widget=widgets.CheckboxInput())
+    groups = SelectMultipleField(
+        _l("接收的通知"),
+        choices=list(GROUPS.items()),
+        widget=widgets.ListWidget(prefix_label=False),
+        option_widget=widgets.CheckboxInput(),
+    )
     email_mode = RadioField(_l("邮件"), choices=list(EMAIL_MODE_LABELS.items()), default="instant")

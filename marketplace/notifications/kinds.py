@@ -2,6 +2,7 @@
 
 Texts are kept as message keys and translated when shown, so each user reads them in their own language.
 """
+
 from flask_babel import lazy_gettext as _l
 
 # group -> label on the settings page (one switch per group)

@@ -1,4 +1,5 @@
 """Notifications and each user's notification settings."""
+
 from ..extensions import db
 from ..models_base import utcnow
 

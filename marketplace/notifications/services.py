@@ -4,6 +4,7 @@ Plain functions that flush, never commit. E-mails go out after the commit (`send
 after-request hook sends them when a request created notifications; the matching updater and the CLI call it
 themselves. Contact details never go into a notification: texts carry titles, reasons and stages only.
 """
+
 import logging
 from datetime import timedelta
 
@@ -37,9 +38,17 @@ def notify(user, kind, params=None, endpoint=None, values=None, listing=None, de
     setting = settings_for(user_id)
     if kind in (setting.disabled_kinds or []):
         return None
-    row = {"user_id": user_id, "kind": kind, "params": params or {}, "endpoint": endpoint,
-           "endpoint_values": values or {}, "listing_id": getattr(listing, "id", listing), "dedupe_key": dedupe,
-           "created_at": utcnow(), "emailed_at": utcnow() if setting.email_mode == "off" else None}  # off: no mail
+    row = {
+        "user_id": user_id,
+        "kind": kind,
+        "params": params or {},
+        "endpoint": endpoint,
+        "endpoint_values": values or {},
+        "listing_id": getattr(listing, "id", listing),
+        "dedupe_key": dedupe,
+        "created_at": utcnow(),
+        "emailed_at": utcnow() if setting.email_mode == "off" else None,
+    }  # off: no mail
     if dedupe is None:
         note = Notification(**row)
         db.session.add(note)
@@ -102,10 +111,16 @@ def send_pending_emails(limit=EMAIL_BATCH):
     from ..mail import send_mail
 
     digest_users = db.select(NotificationSetting.user_id).where(NotificationSetting.email_mode != "instant")
-    pending = db.session.execute(
-        db.select(Notification).where(Notification.emailed_at.is_(None), Notification.user_id.not_in(digest_users))
-        .order_by(Notification.id).limit(limit)
-    ).scalars().all()
+    pending = (
+        db.session.execute(
+            db.select(Notification)
+            .where(Notification.emailed_at.is_(None), Notification.user_id.not_in(digest_users))
+            .order_by(Notification.id)
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
     sent = 0
     for note in pending:
         body = "\n\n".join(part for part in (text(note), external_link(note), _footer()) if part)
@@ -122,14 +137,23 @@ def send_digests(now=None):
 
     now = now or utcnow()
     sent = 0
-    settings = db.session.execute(db.select(NotificationSetting).where(
-        NotificationSetting.email_mode == "digest")).scalars().all()
+    settings = (
+        db.session.execute(db.select(NotificationSetting).where(NotificationSetting.email_mode == "digest"))
+        .scalars()
+        .all()
+    )
     for setting in settings:
         if setting.digest_sent_at is not None and setting.digest_sent_at > now - timedelta(hours=23):
             continue
-        notes = db.session.execute(db.select(Notification).where(
-            Notification.user_id == setting.user_id, Notification.emailed_at.is_(None)).order_by(Notification.id)
-        ).scalars().all()
+        notes = (
+            db.session.execute(
+                db.select(Notification)
+                .where(Notification.user_id == setting.user_id, Notification.emailed_at.is_(None))
+                .order_by(Notification.id)
+            )
+            .scalars()
+            .all()
+        )
         if not notes:
             continue
         lines = [f"· {text(n)}" + (f"\n  {external_link(n)}" if n.endpoint else "") for n in notes]
@@ -144,13 +168,17 @@ def send_digests(now=None):
 
 
 def unread_count(user):
-    return db.session.execute(db.select(db.func.count(Notification.id)).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))).scalar()
+    return db.session.execute(
+        db.select(db.func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    ).scalar()
 
 
 def mark_all_read(user):
-    db.session.execute(db.update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-                       .values(read_at=utcnow()))
+    db.session.execute(
+        db.update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
 
 
 def save_settings(user, disabled_kinds, email_mode):
@@ -170,8 +198,15 @@ def save_settings(user, disabled_kinds, email_mode):
 def about_listing(user, kind, listing, dedupe=None, **params):
     """A notification whose link is the listing's page; `title` is filled in from the listing."""
     params.setdefault("title", listing.title)
-    return notify(user, kind, params, endpoint="listings.detail",
-                  values={"kind": listing.kind, "listing_id": listing.id}, listing=listing, dedupe=dedupe)
+    return notify(
+        user,
+        kind,
+        params,
+        endpoint="listings.detail",
+        values={"kind": listing.kind, "listing_id": listing.id},
+        listing=listing,
+        dedupe=dedupe,
+    )
 
 
 def about_organisation(org, kind, **params):

@@ -1,4 +1,5 @@
 """Views: the notification list (and the navigation badge), the settings page."""
+
 import logging
 
 from flask import flash, redirect, render_template, request, url_for
@@ -44,8 +45,11 @@ def _deliver_emails(response):
 @writes_on_read  # a GET that writes (read marks, audit entry): takes the write lock at BEGIN
 def index():
     """The user's notifications, newest first, paginated; opening the page marks them read."""
-    stmt = (db.select(Notification).where(Notification.user_id == current_user.id)
-            .order_by(Notification.created_at.desc(), Notification.id.desc()))
+    stmt = (
+        db.select(Notification)
+        .where(Notification.user_id == current_user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
     page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
     rows = [(n, services.text(n), services.link(n), n.read_at is None) for n in page.items]
     services.mark_all_read(current_user)

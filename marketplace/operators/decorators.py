@@ -1,4 +1,5 @@
 """Role checks as decorators, next to login_required."""
+
 from functools import wraps
 
 from flask import abort

@@ -1,4 +1,5 @@
 """Operator view: download listings as CSV or XLSX (the columns of `flask listings export`)."""
+
 import io
 import logging
 
@@ -32,10 +33,12 @@ class ExportForm(FlaskForm):
     class Meta:
         csrf = False
 
-    kind = SelectField(_l("类型"), choices=[("", _l("全部"))] + taxonomy.choices(taxonomy.LISTING_KINDS),
-                       validators=[Optional()])
-    status = SelectField(_l("状态"), choices=[("", _l("全部"))] + taxonomy.choices(taxonomy.LISTING_STATUSES),
-                         validators=[Optional()])
+    kind = SelectField(
+        _l("类型"), choices=[("", _l("全部"))] + taxonomy.choices(taxonomy.LISTING_KINDS), validators=[Optional()]
+    )
+    status = SelectField(
+        _l("状态"), choices=[("", _l("全部"))] + taxonomy.choices(taxonomy.LISTING_STATUSES), validators=[Optional()]
+    )
     format = SelectField(_l("文件格式"), choices=DOWNLOAD_FORMATS, default="xlsx")
 
 
@@ -58,11 +61,22 @@ def exports():
         buffer = io.BytesIO()
         count = export_listings(buffer, fmt, kind=form.kind.data or None, status=form.status.data or None)
         buffer.seek(0)
-        log.info("operator %s exported %d listings (%s, kind=%s, status=%s)",
-                 current_user.id, count, fmt, form.kind.data, form.status.data)
-        record("export.listings", target="listings", format=fmt, rows=count, kind=form.kind.data,
-               status=form.status.data)
+        log.info(
+            "operator %s exported %d listings (%s, kind=%s, status=%s)",
+            current_user.id,
+            count,
+            fmt,
+            form.kind.data,
+            form.status.data,
+        )
+        record(
+            "export.listings", target="listings", format=fmt, rows=count, kind=form.kind.data, status=form.status.data
+        )
         db.session.commit()
-        return send_file(buffer, mimetype=MIME_TYPES[fmt], as_attachment=True,
-                         download_name=f"listings-{market_today():%Y%m%d}.{fmt}")
+        return send_file(
+            buffer,
+            mimetype=MIME_TYPES[fmt],
+            as_attachment=True,
+            download_name=f"listings-{market_today():%Y%m%d}.{fmt}",
+        )
     return render_template("operators/exports.html", form=form, counts=_counts())

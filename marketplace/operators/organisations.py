@@ -1,4 +1,5 @@
 """Operator views: organisations and their verification."""
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -23,10 +24,14 @@ PER_PAGE = 30
 
 
 class RejectForm(FlaskForm):
-    reason = TextAreaField(_l("不予认证的理由"), filters=[clean_text], validators=[
-        DataRequired(message=_l("请填写理由，机构成员会看到它。")),
-        Length(max=500, message=_l("最多 %(max)d 个字符。")),
-    ])
+    reason = TextAreaField(
+        _l("不予认证的理由"),
+        filters=[clean_text],
+        validators=[
+            DataRequired(message=_l("请填写理由，机构成员会看到它。")),
+            Length(max=500, message=_l("最多 %(max)d 个字符。")),
+        ],
+    )
 
 
 def organisation_filters(args):
@@ -60,15 +65,20 @@ def organisations():
     """All organisations with filters; those waiting for verification come first."""
     filters = organisation_filters(request.args)
     page = paginate(organisations_query(filters), per_page=PER_PAGE)
-    return render_template("operators/organisations.html", page=page, filters=filters,
-                           member_counts=_member_counts([org.id for org in page.items]))
+    return render_template(
+        "operators/organisations.html",
+        page=page,
+        filters=filters,
+        member_counts=_member_counts([org.id for org in page.items]),
+    )
 
 
 def _member_counts(org_ids):
     if not org_ids:
         return {}
     rows = db.session.execute(
-        db.select(User.organisation_id, func.count()).where(User.organisation_id.in_(org_ids))
+        db.select(User.organisation_id, func.count())
+        .where(User.organisation_id.in_(org_ids))
         .group_by(User.organisation_id)
     ).all()
     return dict(rows)

@@ -1,4 +1,5 @@
 """Query helpers of the operators' lists (users, organisations)."""
+
 from sqlalchemy import or_
 
 

@@ -1,4 +1,5 @@
 """Operator views: users (disable, enable, confirm memberships)."""
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -58,8 +59,13 @@ def users():
     filters = user_filters(request.args)
     page = paginate(users_query(filters), per_page=PER_PAGE)
     locks = lockout.locks_of([user.email for user in page.items])
-    return render_template("operators/users.html", page=page, filters=filters, statuses=_status_labels(),
-                           locks={email: minutes(seconds) for email, seconds in locks.items()})
+    return render_template(
+        "operators/users.html",
+        page=page,
+        filters=filters,
+        statuses=_status_labels(),
+        locks={email: minutes(seconds) for email, seconds in locks.items()},
+    )
 
 
 def _status_labels():

@@ -1,4 +1,5 @@
 """Operator dashboard and the mail outbox."""
+
 import re
 
 from flask import abort, current_app, render_template
@@ -63,8 +64,7 @@ def outbox():
         msg = read_outbox_message(folder, name)
         if msg is not None:
             messages.append((name, masked_summary(msg)))
-    return render_template("operators/outbox.html", messages=messages,
-                           smtp=bool(current_app.config.get("MAIL_SERVER")))
+    return render_template("operators/outbox.html", messages=messages, smtp=bool(current_app.config.get("MAIL_SERVER")))
 
 
 @bp.route("/outbox/<name>")

@@ -3,6 +3,7 @@
 Each section is a function user -> list of dicts. Features that store more about a person add theirs with
 `register_section(key, function)` (e.g. inquiries, NDA signatures), so the download stays complete.
 """
+
 import io
 import json
 from datetime import date, datetime
@@ -18,26 +19,54 @@ def register_section(key, function):
 
 
 def _account(user):
-    return [{"id": user.id, "email": user.email, "name": user.name, "phone": user.phone, "role": user.role,
-             "locale": user.locale, "created_at": user.created_at, "last_login_at": user.last_login_at,
-             "disabled": user.is_disabled}]
+    return [
+        {
+            "id": user.id,
+            "email": user.email,
+            "name": user.name,
+            "phone": user.phone,
+            "role": user.role,
+            "locale": user.locale,
+            "created_at": user.created_at,
+            "last_login_at": user.last_login_at,
+            "disabled": user.is_disabled,
+        }
+    ]
 
 
 def _organisation(user):
     org = user.organisation
-    return [{"organisation": org.name, "org_type": org.org_type, "region": org.region,
-             "credit_code": org.credit_code, "verification_status": org.verification_status,
-             "membership_status": user.membership_status}]
+    return [
+        {
+            "organisation": org.name,
+            "org_type": org.org_type,
+            "region": org.region,
+            "credit_code": org.credit_code,
+            "verification_status": org.verification_status,
+            "membership_status": user.membership_status,
+        }
+    ]
 
 
 def _listings(user):
     from ..listings.models import Listing
 
     rows = db.session.execute(db.select(Listing).filter_by(owner_id=user.id).order_by(Listing.id)).scalars()
-    return [{"id": item.id, "kind": item.kind, "title": item.title, "status": item.status,
-             "organisation": item.organisation.name, "contact_name": item.contact_name,
-             "contact_phone": item.contact_phone, "contact_email": item.contact_email,
-             "created_at": item.created_at, "published_at": item.published_at} for item in rows]
+    return [
+        {
+            "id": item.id,
+            "kind": item.kind,
+            "title": item.title,
+            "status": item.status,
+            "organisation": item.organisation.name,
+            "contact_name": item.contact_name,
+            "contact_phone": item.contact_phone,
+            "contact_email": item.contact_email,
+            "created_at": item.created_at,
+            "published_at": item.published_at,
+        }
+        for item in rows
+    ]
 
 
 def _saved_searches(user):
@@ -59,16 +88,33 @@ def _notifications(user):
     from ..notifications.services import text
 
     rows = db.session.execute(db.select(Notification).filter_by(user_id=user.id)).scalars()
-    return [{"kind": n.kind, "text": text(n), "listing_id": n.listing_id, "created_at": n.created_at,
-             "read_at": n.read_at, "emailed_at": n.emailed_at} for n in rows]
+    return [
+        {
+            "kind": n.kind,
+            "text": text(n),
+            "listing_id": n.listing_id,
+            "created_at": n.created_at,
+            "read_at": n.read_at,
+            "emailed_at": n.emailed_at,
+        }
+        for n in rows
+    ]
 
 
 def _dismissals(user):
     from ..matching.models import Dismissal
 
     rows = db.session.execute(db.select(Dismissal).filter_by(user_id=user.id)).scalars()
-    return [{"listing_id": d.listing_id, "candidate_id": d.candidate_id, "reason": d.reason, "note": d.note,
-             "created_at": d.created_at} for d in rows]
+    return [
+        {
+            "listing_id": d.listing_id,
+            "candidate_id": d.candidate_id,
+            "reason": d.reason,
+            "note": d.note,
+            "created_at": d.created_at,
+        }
+        for d in rows
+    ]
 
 
 def _sessions(user):
@@ -86,30 +132,53 @@ def _consents(user):
 def _audit(user):
     from ..audit.services import entries_about
 
-    return [{"time": e.created_at, "event": e.event, "outcome": e.outcome, "ip": e.ip, "browser": e.user_agent,
-             "target": e.target, "details": e.details} for e in entries_about(user.id)]
+    return [
+        {
+            "time": e.created_at,
+            "event": e.event,
+            "outcome": e.outcome,
+            "ip": e.ip,
+            "browser": e.user_agent,
+            "target": e.target,
+            "details": e.details,
+        }
+        for e in entries_about(user.id)
+    ]
 
 
 def _evidence(user):
     from ..verification.models import VerificationEvidence
 
     rows = db.session.execute(db.select(VerificationEvidence).filter_by(uploaded_by_id=user.id)).scalars()
-    return [{"kind": e.kind, "file": e.original_name, "credit_code": e.credit_code, "uploaded_at": e.created_at}
-            for e in rows]
+    return [
+        {"kind": e.kind, "file": e.original_name, "credit_code": e.credit_code, "uploaded_at": e.created_at}
+        for e in rows
+    ]
 
 
-for _key, _function in (("account", _account), ("organisation", _organisation), ("listings", _listings),
-                        ("saved_searches", _saved_searches), ("follows", _follows),
-                        ("notifications", _notifications), ("match_dismissals", _dismissals),
-                        ("sessions", _sessions), ("privacy_consents", _consents),
-                        ("verification_evidence", _evidence), ("audit_log", _audit)):
+for _key, _function in (
+    ("account", _account),
+    ("organisation", _organisation),
+    ("listings", _listings),
+    ("saved_searches", _saved_searches),
+    ("follows", _follows),
+    ("notifications", _notifications),
+    ("match_dismissals", _dismissals),
+    ("sessions", _sessions),
+    ("privacy_consents", _consents),
+    ("verification_evidence", _evidence),
+    ("audit_log", _audit),
+):
     register_section(_key, _function)
 
 
 def collect(user):
     """{"generated_at": ..., "sections": {key: [rows]}} for the user."""
-    return {"generated_at": utcnow(), "user_id": user.id,
-            "sections": {key: function(user) for key, function in SECTIONS.items()}}
+    return {
+        "generated_at": utcnow(),
+        "user_id": user.id,
+        "sections": {key: function(user) for key, function in SECTIONS.items()},
+    }
 
 
 def _plain(value):

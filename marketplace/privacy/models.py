@@ -1,4 +1,5 @@
 """Consents to the privacy policy and deleted accounts."""
+
 from ..extensions import db
 from ..models_base import utcnow
 

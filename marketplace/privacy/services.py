@@ -1,4 +1,5 @@
 """Consent, "download my data" and account deletion. Plain functions that flush, never commit."""
+
 import logging
 import secrets
 
@@ -34,15 +35,20 @@ def record_consent(user, version=None):
 
 
 def consents_of(user):
-    return db.session.execute(
-        db.select(PolicyConsent).filter_by(user_id=user.id).order_by(PolicyConsent.accepted_at)
-    ).scalars().all()
+    return (
+        db.session.execute(db.select(PolicyConsent).filter_by(user_id=user.id).order_by(PolicyConsent.accepted_at))
+        .scalars()
+        .all()
+    )
 
 
 def has_accepted_current(user):
-    return db.session.execute(
-        db.select(PolicyConsent.id).filter_by(user_id=user.id, policy_version=current_policy_version()).limit(1)
-    ).first() is not None
+    return (
+        db.session.execute(
+            db.select(PolicyConsent.id).filter_by(user_id=user.id, policy_version=current_policy_version()).limit(1)
+        ).first()
+        is not None
+    )
 
 
 def is_deleted(user):
@@ -52,8 +58,9 @@ def is_deleted(user):
 def _other_active_operators(user):
     deleted = db.select(AccountDeletion.user_id)
     return db.session.execute(
-        db.select(func.count()).select_from(User).where(
-            User.role == "operator", User.is_disabled.is_(False), User.id != user.id, User.id.not_in(deleted))
+        db.select(func.count())
+        .select_from(User)
+        .where(User.role == "operator", User.is_disabled.is_(False), User.id != user.id, User.id.not_in(deleted))
     ).scalar_one()
 
 
@@ -71,11 +78,18 @@ def _clear_listing_contacts(user):
     """The organisation keeps the listings; contact details that were this person's are removed from them."""
     from ..listings.models import Listing
 
-    for column, value in ((Listing.contact_email, user.email), (Listing.contact_phone, user.phone),
-                          (Listing.contact_name, user.name)):
+    for column, value in (
+        (Listing.contact_email, user.email),
+        (Listing.contact_phone, user.phone),
+        (Listing.contact_name, user.name),
+    ):
         if value:
-            db.session.execute(db.update(Listing).where(Listing.owner_id == user.id, column == value)
-                               .values({column.key: None}).execution_options(synchronize_session=False))
+            db.session.execute(
+                db.update(Listing)
+                .where(Listing.owner_id == user.id, column == value)
+                .values({column.key: None})
+                .execution_options(synchronize_session=False)
+            )
 
 
 def delete_account(user):

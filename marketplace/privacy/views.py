@@ -1,4 +1,5 @@
 """Privacy policy, collection list, and the account's privacy page: download my data, delete my account."""
+
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -43,8 +44,13 @@ def collection():
 
 
 def _render_account(form, status=200):
-    return render_template("privacy/account.html", form=form, consents=consents_of(current_user),
-                           version=current_policy_version(), accepted=has_accepted_current(current_user)), status
+    return render_template(
+        "privacy/account.html",
+        form=form,
+        consents=consents_of(current_user),
+        version=current_policy_version(),
+        accepted=has_accepted_current(current_user),
+    ), status
 
 
 @bp.route("/account/privacy")

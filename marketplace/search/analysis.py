@@ -14,6 +14,7 @@ Two views of the same text are indexed:
 Text must be NFKC-normalised before it reaches the tokenizers (`normalize`), so that character offsets
 stay valid for highlighting.
 """
+
 import hashlib
 import re
 import threading
@@ -29,14 +30,85 @@ ANALYZER_VERSION = "2"  # part of the dictionary digest: a new version rebuilds 
 
 # Shipped domain vocabulary: kept whole by the segmenter. Taxonomy labels and tags are added at build time.
 DOMAIN_TERMS = (
-    "石墨烯", "氧化石墨烯", "物联网", "移动物联网", "窄带物联网", "NB-IoT", "LoRa", "5G", "4G", "Wi-Fi",
-    "02专项", "03专项", "稀土", "稀土永磁", "永磁材料", "热敏灸", "远程抄表", "智能电表", "锂电池", "锂离子电池",
-    "钨", "硬质合金", "光伏", "新能源汽车", "人工智能", "机器学习", "深度学习", "大数据", "云计算", "区块链",
-    "虚拟现实", "增强现实", "VR", "AR", "集成电路", "传感器", "芯片", "半导体", "LED", "OLED", "硅衬底",
-    "中医药", "中药材", "生物医药", "医疗器械", "纳米材料", "复合材料", "高分子材料", "陶瓷材料", "航空发动机",
-    "无人机", "轨道交通", "智能制造", "工业互联网", "机器人", "数控机床", "节能环保", "污水处理", "土壤修复",
-    "固废处理", "现代农业", "脐橙", "油茶", "富硒", "有机肥", "食品加工", "储能", "氢能", "燃料电池",
-    "技术转让", "技术许可", "作价入股", "合作开发", "技术服务", "科技成果", "技术需求", "中试", "小试", "产业化",
+    "石墨烯",
+    "氧化石墨烯",
+    "物联网",
+    "移动物联网",
+    "窄带物联网",
+    "NB-IoT",
+    "LoRa",
+    "5G",
+    "4G",
+    "Wi-Fi",
+    "02专项",
+    "03专项",
+    "稀土",
+    "稀土永磁",
+    "永磁材料",
+    "热敏灸",
+    "远程抄表",
+    "智能电表",
+    "锂电池",
+    "锂离子电池",
+    "钨",
+    "硬质合金",
+    "光伏",
+    "新能源汽车",
+    "人工智能",
+    "机器学习",
+    "深度学习",
+    "大数据",
+    "云计算",
+    "区块链",
+    "虚拟现实",
+    "增强现实",
+    "VR",
+    "AR",
+    "集成电路",
+    "传感器",
+    "芯片",
+    "半导体",
+    "LED",
+    "OLED",
+    "硅衬底",
+    "中医药",
+    "中药材",
+    "生物医药",
+    "医疗器械",
+    "纳米材料",
+    "复合材料",
+    "高分子材料",
+    "陶瓷材料",
+    "航空发动机",
+    "无人机",
+    "轨道交通",
+    "智能制造",
+    "工业互联网",
+    "机器人",
+    "数控机床",
+    "节能环保",
+    "污水处理",
+    "土壤修复",
+    "固废处理",
+    "现代农业",
+    "脐橙",
+    "油茶",
+    "富硒",
+    "有机肥",
+    "食品加工",
+    "储能",
+    "氢能",
+    "燃料电池",
+    "技术转让",
+    "技术许可",
+    "作价入股",
+    "合作开发",
+    "技术服务",
+    "科技成果",
+    "技术需求",
+    "中试",
+    "小试",
+    "产业化",
 )
 
 # Query-time synonyms: the bilingual glossary (one data file) plus the taxonomy's Chinese/English labels.
@@ -50,8 +122,9 @@ def read_glossary(path=GLOSSARY):
         for line in fh:
             if not line.strip() or line.startswith("#"):
                 continue
-            terms = [normalize(t).strip().lower() for column in line.rstrip("\n").split("\t")
-                     for t in column.split("|")]
+            terms = [
+                normalize(t).strip().lower() for column in line.rstrip("\n").split("\t") for t in column.split("|")
+            ]
             terms = list(dict.fromkeys(t for t in terms if t))
             if len(terms) > 1:
                 groups.append(tuple(terms))
@@ -248,8 +321,19 @@ class SegmentTokenizer(Tokenizer):
         parts = {p for p in rjieba.cut_for_search(word) if p != word and _is_word(p)}
         return [p for p in parts if not any(p != q and p in q for q in parts)]
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True, start_pos=0,
-                 start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
             token.original = token.text = value
@@ -293,8 +377,12 @@ class SubwordTokenizer(SegmentTokenizer):
         """The sub-words of one word (a tuple, empty for most words)."""
         if 3 <= len(word) <= 12 and _CJK.match(word):
             seg = _segmenter(self.digest, self.terms)
-            pieces = {word[i:j] for i in range(len(word)) for j in range(i + 2, len(word) + 1)
-                      if j - i < len(word) and seg.has_word(word[i:j])}
+            pieces = {
+                word[i:j]
+                for i in range(len(word))
+                for j in range(i + 2, len(word) + 1)
+                if j - i < len(word) and seg.has_word(word[i:j])
+            }
             pieces.update(p for p in rjieba.cut(word) if len(p) >= 2 and p != word)  # the stock split
             return tuple(sorted(pieces))
         if _LATIN.match(word.lower()) and any(ch in word for ch in "-_.+"):
@@ -356,7 +444,7 @@ def bigrams(text):
             if len(word) == 1:
                 out.append((word, start, start + 1))
             else:
-                out.extend((word[i:i + 2], start + i, start + i + 2) for i in range(len(word) - 1))
+                out.extend((word[i : i + 2], start + i, start + i + 2) for i in range(len(word) - 1))
         else:
             out.append((word, start, match.end()))
     return out

@@ -9,6 +9,7 @@ unapplied changes are still above the watermark.
 Ids can commit out of order on PostgreSQL (a transaction holding id 41 may commit after one holding 42), so
 ids skipped below the newest seen id are remembered as gaps and looked at again until GAP_TTL passes.
 """
+
 import contextlib
 import logging
 import os
@@ -38,6 +39,7 @@ GAP_WINDOW = 2000  # ids below a rebuild's snapshot that are checked for transac
 
 # ---------------------------------------------------------------- locking
 
+
 def end_read_transaction():
     """End the session's (read-only) transaction before waiting for the index writer lock.
 
@@ -66,8 +68,13 @@ _msgid = taxonomy.msgid
 
 def _label_terms():
     out = []
-    for vocabulary in (taxonomy.INDUSTRIES, taxonomy.SOURCE_PROGRAMMES, taxonomy.COOPERATION_MODES,
-                       taxonomy.MATURITIES, taxonomy.IP_TYPES):
+    for vocabulary in (
+        taxonomy.INDUSTRIES,
+        taxonomy.SOURCE_PROGRAMMES,
+        taxonomy.COOPERATION_MODES,
+        taxonomy.MATURITIES,
+        taxonomy.IP_TYPES,
+    ):
         for _code, label in taxonomy.choices(vocabulary):
             out.extend(p for p in re.split(r"[\s()（）、,，与及含]+", _msgid(label)) if p)
     return out
@@ -84,6 +91,7 @@ def current_digest():
 
 
 # ---------------------------------------------------------------- change log
+
 
 def _pending_condition(state):
     cond = ListingChange.id > state["watermark"]
@@ -121,10 +129,15 @@ def pending_count(state):
 
 
 def load_listings(ids):
-    rows = db.session.execute(
-        select(Listing).where(Listing.id.in_(list(ids)))
-        .options(selectinload(Listing.tags), selectinload(Listing.organisation))
-    ).scalars().all()
+    rows = (
+        db.session.execute(
+            select(Listing)
+            .where(Listing.id.in_(list(ids)))
+            .options(selectinload(Listing.tags), selectinload(Listing.organisation))
+        )
+        .scalars()
+        .all()
+    )
     return {row.id: row for row in rows}
 
 
@@ -154,8 +167,10 @@ def apply_pending(store, name, progress=None, limit=None):
     while True:
         state = store.read_state(name)
         rows = db.session.execute(
-            select(ListingChange.id, ListingChange.listing_id).where(_pending_condition(state))
-            .order_by(ListingChange.id).limit(BATCH * 4)
+            select(ListingChange.id, ListingChange.listing_id)
+            .where(_pending_condition(state))
+            .order_by(ListingChange.id)
+            .limit(BATCH * 4)
         ).all()
         if not rows:
             if state.get("gaps"):  # let expired gaps go
@@ -199,7 +214,7 @@ def _apply_bulk(store, name, progress=None, batch=1000):
     writer = store.writer(name, bulk=True, procs=procs)
     try:
         for i in range(0, len(listing_ids), batch):
-            chunk = listing_ids[i:i + batch]
+            chunk = listing_ids[i : i + batch]
             write_listings(writer, chunk, load_listings(chunk))
             db.session.rollback()  # no transaction (SQLite write lock) held while indexing
             if progress:
@@ -214,12 +229,17 @@ def _apply_bulk(store, name, progress=None, batch=1000):
 
 # ---------------------------------------------------------------- rebuild / reconcile / status
 
+
 def _snapshot_state(now):
     """Watermark for a fresh build: the newest change id, with recent missing ids kept as gaps."""
     top = db.session.execute(select(func.max(ListingChange.id))).scalar() or 0
-    recent = db.session.execute(
-        select(ListingChange.id).where(ListingChange.id > top - GAP_WINDOW).order_by(ListingChange.id)
-    ).scalars().all()
+    recent = (
+        db.session.execute(
+            select(ListingChange.id).where(ListingChange.id > top - GAP_WINDOW).order_by(ListingChange.id)
+        )
+        .scalars()
+        .all()
+    )
     state = {"watermark": max(0, top - GAP_WINDOW), "gaps": []}
     state = _advance(state, recent, now)
     state["watermark"] = top
@@ -258,7 +278,7 @@ def build_into(store, name, progress=None, batch=1000):
     count = 0
     try:
         for i in range(0, len(ids), batch):
-            chunk = ids[i:i + batch]
+            chunk = ids[i : i + batch]
             held = {key[1][0] for key in db.session.identity_map.keys() if key[0] is Listing}
             rows = load_listings(chunk)
             for listing_id in chunk:
@@ -345,7 +365,7 @@ def reconcile(store, repair=True):
             writer = store.writer(name)
             try:
                 for i in range(0, len(ids), BATCH):
-                    chunk = ids[i:i + BATCH]
+                    chunk = ids[i : i + BATCH]
                     write_listings(writer, chunk, load_listings(chunk))
                 writer.commit()
             except BaseException:
@@ -367,7 +387,12 @@ def status(store):
     oldest = db.session.execute(select(func.min(ListingChange.created_at)).where(_pending_condition(state))).scalar()
     lag = (utcnow() - oldest).total_seconds() if oldest else 0.0
     return {
-        "index": name, "published": published, "documents": docs, "pending": pending, "lag_seconds": lag,
-        "watermark": state.get("watermark", 0), "gaps": len(state.get("gaps") or []),
+        "index": name,
+        "published": published,
+        "documents": docs,
+        "pending": pending,
+        "lag_seconds": lag,
+        "watermark": state.get("watermark", 0),
+        "gaps": len(state.get("gaps") or []),
         "dictionary_current": state.get("digest") == current_digest(),
     }

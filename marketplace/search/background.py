@@ -6,6 +6,7 @@ published listing is searchable within about a second under any number of gunico
 The thread also builds the index when there is none, and rebuilds it (in another thread, search keeps
 working) when the domain dictionary changed and the index is older than SEARCH_DICTIONARY_REBUILD_SECONDS.
 """
+
 import logging
 import os
 import threading

@@ -1,4 +1,5 @@
 """`flask search ...`: rebuild, status, reconcile, sync; run and evaluate the ranking on a labelled set."""
+
 import json
 import time
 

@@ -2,6 +2,7 @@
 
 Database-free, so the benchmark and the web service run exactly the same code.
 """
+
 import math
 from dataclasses import dataclass, field
 
@@ -80,8 +81,11 @@ class SearchResult:
         """Page numbers with None for gaps, like Flask-SQLAlchemy's Pagination.iter_pages."""
         last = 0
         for num in range(1, self.pages + 1):
-            if (num <= left_edge or self.page - left_current <= num <= self.page + right_current
-                    or num > self.pages - right_edge):
+            if (
+                num <= left_edge
+                or self.page - left_current <= num <= self.page + right_current
+                or num > self.pages - right_edge
+            ):
                 if last + 1 != num:
                     yield None
                 yield num
@@ -194,12 +198,20 @@ def execute(searcher, params, today=None):
     today = today or _today()
     reader = searcher.reader()
     values = doc_values(reader)
-    built = build(parse(params.q), searcher.schema["body"].analyzer, known=_known(reader),
-                  fields=_text_fields(searcher.schema))
+    built = build(
+        parse(params.q), searcher.schema["body"].analyzer, known=_known(reader), fields=_text_fields(searcher.schema)
+    )
     page, per_page = max(1, int(params.page or 1)), params.per_page
     if built is None and clean(params.q):  # typed something, but not one searchable word (AND, *, (((, 的)
-        return SearchResult(hits=[], total=0, facets={name: [] for name in FACETS}, page=page, per_page=per_page,
-                            empty_query=False, no_words=True)
+        return SearchResult(
+            hits=[],
+            total=0,
+            facets={name: [] for name in FACETS},
+            page=page,
+            per_page=per_page,
+            empty_query=False,
+            no_words=True,
+        )
     filters = params.filters or {}
     start, stop = (page - 1) * per_page, (page * per_page if page <= MAX_PAGE else 0)  # no work past the end
     sort = params.sort if params.sort in SORTS else "relevance"
@@ -220,8 +232,17 @@ def execute(searcher, params, today=None):
     for rank, hit in enumerate(hits, start):
         hit.partial = rank >= full_total
     facets = {name: counts[name].most_common() for name in FACETS}
-    return SearchResult(hits=hits, total=total, facets=facets, page=page, per_page=per_page,
-                        empty_query=built is None, partial=full_total < total, terms=terms, full_total=full_total)
+    return SearchResult(
+        hits=hits,
+        total=total,
+        facets=facets,
+        page=page,
+        per_page=per_page,
+        empty_query=built is None,
+        partial=full_total < total,
+        terms=terms,
+        full_total=full_total,
+    )
 
 
 def _hit(searcher, values, docnum, terms, score):

@@ -5,6 +5,7 @@ documents as published listings and rank every query through `services.search` w
 defaults (relevance, no filters), so the figures are those of the page a user sees. The metrics are the
 shared scorer's (matching.evaluation.score is its copy).
 """
+
 import json
 import secrets
 import tempfile
@@ -27,16 +28,32 @@ def read_jsonl(path):
 def load_documents(records):
     """Every record as a published listing of one evaluation organisation; returns {listing id: external id}."""
     org = create_organisation(name="评测机构", org_type="university", region="outside")
-    owner = create_user(email="eval-search@example.invalid", password=secrets.token_urlsafe(16), name="评测",
-                        role="researcher", organisation=org)
+    owner = create_user(
+        email="eval-search@example.invalid",
+        password=secrets.token_urlsafe(16),
+        name="评测",
+        role="researcher",
+        organisation=org,
+    )
     now, valid = utcnow(), date.today() + timedelta(days=365)
     rows = []
     for rec in records:
         cls = Need if rec.get("kind") == "need" else Achievement
-        rows.append(cls(external_id=rec["external_id"], title=(rec.get("title") or "")[:200],
-                        summary=rec.get("summary") or rec.get("description") or "", industry="other",
-                        region="outside", status="published", owner=owner, organisation=org, published_at=now,
-                        valid_until=valid, created_at=now))
+        rows.append(
+            cls(
+                external_id=rec["external_id"],
+                title=(rec.get("title") or "")[:200],
+                summary=rec.get("summary") or rec.get("description") or "",
+                industry="other",
+                region="outside",
+                status="published",
+                owner=owner,
+                organisation=org,
+                published_at=now,
+                valid_until=valid,
+                created_at=now,
+            )
+        )
     db.session.add_all(rows)
     db.session.flush()
     return {row.id: row.external_id for row in rows}

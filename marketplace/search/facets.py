@@ -4,6 +4,7 @@ Whoosh's own facet grouping is slow on large hit sets (PITFALLS), so each segmen
 once into plain lists (segments never change once written) and counted with C-speed Counter/map loops.
 Counts are drill-down counts: a facet's counts apply every selected filter except its own.
 """
+
 import heapq
 import threading
 from collections import Counter
@@ -29,8 +30,9 @@ def _segment_values(leaf):
                 values[name] = [None] * leaf.doc_count_all()
             elif name in SINGLE_VALUED:  # codes are stored as bytes; decode each distinct value once
                 decoded = {}
-                values[name] = [decoded.get(v) or decoded.setdefault(v, v.decode("utf-8"))
-                                for v in leaf.column_reader(name)]
+                values[name] = [
+                    decoded.get(v) or decoded.setdefault(v, v.decode("utf-8")) for v in leaf.column_reader(name)
+                ]
             else:
                 values[name] = list(leaf.column_reader(name))
         with _cache_lock:

@@ -1,4 +1,5 @@
 """The search form: read from the query string (GET, no CSRF); unknown codes are ignored, never an error."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField
@@ -40,8 +41,7 @@ class SearchForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("关键词"), filters=[lambda v: clean(v or "")[:MAX_QUERY_CHARS]])
-    kind = _LenientSelect(_l("类型"), choices=[("", _l("全部"))] + taxonomy.choices(taxonomy.LISTING_KINDS),
-                          default="")
+    kind = _LenientSelect(_l("类型"), choices=[("", _l("全部"))] + taxonomy.choices(taxonomy.LISTING_KINDS), default="")
     sort = _LenientSelect(_l("排序"), choices=SORT_CHOICES, default="relevance")
     page = IntegerField(_l("页码"), default=1, validators=[Optional(), NumberRange(min=1)])
     industry = _LenientMultiple(_l("行业领域"), choices=taxonomy.choices(taxonomy.INDUSTRIES))

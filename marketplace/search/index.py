@@ -7,6 +7,7 @@ Layout under SEARCH_INDEX_DIR:
 
 Nothing here touches the database; services.py feeds documents in.
 """
+
 import contextlib
 import ctypes
 import errno
@@ -90,8 +91,9 @@ def _take_over_stale_whoosh_lock(index_path):
     path = os.path.join(index_path, "MAIN_WRITELOCK")
     if _try_flock(path):
         return False
-    log.warning("search index: MAIN_WRITELOCK in %s held by a process that is not a live writer; taking it over",
-                index_path)
+    log.warning(
+        "search index: MAIN_WRITELOCK in %s held by a process that is not a live writer; taking it over", index_path
+    )
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
     return True
@@ -141,8 +143,9 @@ class IndexStore:
         path.mkdir(parents=True)
         schema = build_schema(terms)
         whoosh_index.create_in(str(path), schema)
-        self.write_state(name, {"watermark": 0, "gaps": [], "digest": schema["body"].analyzer.digest,
-                                "built_at": time.time()})
+        self.write_state(
+            name, {"watermark": 0, "gaps": [], "digest": schema["body"].analyzer.digest, "built_at": time.time()}
+        )
         return name
 
     def swap(self, name):
@@ -250,8 +253,13 @@ class IndexStore:
         # compound=False: Whoosh reads a compound segment by copying it into memory (BytesIO), once per
         # searcher, i.e. per thread: 157 MB per searcher at 100k listings. Plain files are mmapped and shared.
         if bulk and procs > 1:
-            return ix.writer(procs=procs, multisegment=True, batchsize=200, compound=False,
-                             subargs={"limitmb": 512, "compound": False})
+            return ix.writer(
+                procs=procs,
+                multisegment=True,
+                batchsize=200,
+                compound=False,
+                subargs={"limitmb": 512, "compound": False},
+            )
         if bulk:
             return ix.writer(timeout=30, limitmb=512, compound=False)
         return ix.writer(timeout=30, compound=False)

@@ -5,6 +5,7 @@ them), and which facet value a query names exactly (the results page then offers
 English labels come from the English catalogue (translations/en), read directly so that the index is built
 the same way with or without a request.
 """
+
 import functools
 import re
 from pathlib import Path
@@ -97,8 +98,8 @@ def org_short_forms(name):
             core, company = core[: -len(suffix)], True
             break
     if core.startswith(_ACADEMY):
-        add("中科院" + core[len(_ACADEMY):])
-        add(core[len(_ACADEMY):])
+        add("中科院" + core[len(_ACADEMY) :])
+        add(core[len(_ACADEMY) :])
     if core.endswith("大学") and len(core) >= 6:
         add(core[:-2])
     add(core)
@@ -125,7 +126,7 @@ def _places():
 def _without_place(form):
     for place in _places():
         if form.startswith(place) and len(form) - len(place) >= 2:
-            return form[len(place):]
+            return form[len(place) :]
     return form
 
 
@@ -136,9 +137,13 @@ def facts_lines(listing):
     organisation = listing.organisation
     if organisation is not None and not (listing.kind == "need" and listing.hide_org_name):
         lines += org_short_forms(organisation.name)
-    for facet, codes in (("region", [listing.region]), ("industry", [listing.industry]),
-                         ("maturity", [listing.maturity]), ("source_programme", [listing.source_programme]),
-                         ("coop", listing.cooperation_modes)):
+    for facet, codes in (
+        ("region", [listing.region]),
+        ("industry", [listing.industry]),
+        ("maturity", [listing.maturity]),
+        ("source_programme", [listing.source_programme]),
+        ("coop", listing.cooperation_modes),
+    ):
         for code in codes:
             if code and code != "other":
                 lines += label_forms(VOCABULARIES[facet], code)

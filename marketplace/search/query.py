@@ -4,6 +4,7 @@ No Whoosh query parser is exposed to users, so field syntax, wildcards, fuzzy te
 and cannot be abused. Input is capped, NFKC-normalised and stripped of control characters; "quoted text"
 becomes a phrase; other words are ANDed (the caller can fall back to OR when AND finds nothing).
 """
+
 import functools
 import re
 from dataclasses import dataclass
@@ -73,7 +74,7 @@ def parse(raw):
     rest = []
     last = 0
     for match in _PHRASE.finditer(text):
-        rest.append(text[last:match.start()])
+        rest.append(text[last : match.start()])
         last = match.end()
         inner = match.group(1).strip()
         if inner and any(ch.isalnum() for ch in inner):
@@ -133,8 +134,9 @@ def _with_synonyms(text, tokenizer, fields=ALL_FIELDS):
 
 def _in_facts(text, tokenizer):
     """A word (or its synonyms) among a listing's facts: its organisation, city, industry ... labels."""
-    return _alternatives(_sequence("facts", [w.lower() for w, _s, _e in tokenizer.words(t)])
-                         for t in [text] + synonyms_of(text))
+    return _alternatives(
+        _sequence("facts", [w.lower() for w, _s, _e in tokenizer.words(t)]) for t in [text] + synonyms_of(text)
+    )
 
 
 @dataclass
@@ -226,8 +228,8 @@ def highlight(text, terms, width=None):
     for m in matches:
         if m.start() < pos or m.end() > end:
             continue
-        out.append(escape(text[pos:m.start()]))
-        out.append(Markup("<mark>%s</mark>") % text[m.start():m.end()])
+        out.append(escape(text[pos : m.start()]))
+        out.append(Markup("<mark>%s</mark>") % text[m.start() : m.end()])
         pos = m.end()
     out.append(escape(text[pos:end]))
     if end < len(text):

@@ -6,6 +6,7 @@ once into a set (cached per index generation, so popular words cost nothing the 
 set intersections/unions in C, and hit sets too large for BM25F are ranked by which fields each word
 matches in (title > tags > text > sub-word), weighted by the word's rarity, newest first among equals.
 """
+
 import math
 import threading
 

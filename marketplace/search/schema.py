@@ -3,6 +3,7 @@
 CONFIDENTIAL: only public text is indexed. An achievement's `description`, IP numbers, project numbers and
 contact fields never reach the index, so no query can find them and no snippet can show them.
 """
+
 from datetime import UTC, datetime
 
 from whoosh import columns

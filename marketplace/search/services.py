@@ -6,6 +6,7 @@
 
 Whoosh stays behind this module, engine.py and index.py.
 """
+
 import logging
 
 from flask import current_app

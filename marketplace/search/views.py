@@ -1,4 +1,5 @@
 """The search page: query, kind tabs, facets with counts, sorting, pagination, helpful empty state."""
+
 import logging
 
 from flask import current_app, render_template, request
@@ -22,8 +23,11 @@ def _short(q):
 def _facet_offers(q, filters):
     """Filters the query names exactly (景德镇 -> 所在地区：景德镇) that are not applied yet: (facet, arg, code)."""
     args = {facet: arg for facet, (arg, _v) in FACET_ARGS.items()}
-    return [(facet, args[facet], code) for facet, code in labels.facet_matches(q)
-            if facet in args and code not in filters.get(facet, ())]
+    return [
+        (facet, args[facet], code)
+        for facet, code in labels.facet_matches(q)
+        if facet in args and code not in filters.get(facet, ())
+    ]
 
 
 @bp.route("/")
@@ -34,12 +38,18 @@ def results():
     q = form.q.data or ""
     filters = form.filters()
     try:
-        result = services.search(q=q, filters=filters, sort=form.sort.data, page=form.page_number(),
-                                 per_page=current_app.config["SEARCH_PER_PAGE"])
+        result = services.search(
+            q=q,
+            filters=filters,
+            sort=form.sort.data,
+            page=form.page_number(),
+            per_page=current_app.config["SEARCH_PER_PAGE"],
+        )
     except LockTimeout:  # the very first index build is still running in another process
         log.warning("search index not ready")
-        return render_template("search/results.html", form=form, result=None, unavailable=True, q_short=_short(q),
-                               shortened=False), 503
+        return render_template(
+            "search/results.html", form=form, result=None, unavailable=True, q_short=_short(q), shortened=False
+        ), 503
     no_results = q and result.total == 0 and not result.no_words
     hints = services.empty_state_hints(q, filters) if no_results else None
     suggestion = services.did_you_mean(q) if q and not result.no_words and not result.full_total else None

@@ -22,6 +22,7 @@ is the same index.
    `flask listings import` killed with kill -9 and keep Whoosh's MAIN_WRITELOCK, freezing search. Each one now
    dies with its parent (index.die_with_parent: PR_SET_PDEATHSIG, or a watcher thread).
 """
+
 import contextlib
 import json
 import os
@@ -69,7 +70,6 @@ def _clean_files_later(storage, indexname, gen, segments):
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(since))
     os.replace(tmp, path)
-
 
 
 _GROUP_BYTES = 250  # a new (field, term) group: key tuple, term bytes, two arrays and a list
@@ -217,8 +217,10 @@ def install():
         if _installed:
             return
         if whoosh.versionstring() != WHOOSH_VERSION:
-            raise RuntimeError(f"the search patches are written for Whoosh {WHOOSH_VERSION}, "
-                               f"found {whoosh.versionstring()}: check marketplace/search/whoosh_patches.py")
+            raise RuntimeError(
+                f"the search patches are written for Whoosh {WHOOSH_VERSION}, "
+                f"found {whoosh.versionstring()}: check marketplace/search/whoosh_patches.py"
+            )
         whoosh_index.clean_files = _clean_files_later  # SegmentWriter imports it from whoosh.index at commit time
         writing.PostingPool = GroupedPostingPool
         writing.SegmentWriter._flush_segment = _flush_segment

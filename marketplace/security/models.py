@@ -1,4 +1,5 @@
 """Counters of the embedded throttle store: one row per key, shared by every worker and host of the database."""
+
 from ..extensions import db
 
 

@@ -1,4 +1,5 @@
 """Settings that production refuses to run without, and the Host names the app answers to."""
+
 from urllib.parse import urlsplit
 
 MIN_SECRET_KEY_BYTES = 32
@@ -10,8 +11,10 @@ class UnsafeSettings(RuntimeError):
 
 def _base_url_problem(value):
     if not value:
-        return "EXTERNAL_BASE_URL is not set: e-mail links (password reset, alerts) need the public address, " \
-               "e.g. EXTERNAL_BASE_URL=https://jxtm.example.cn"
+        return (
+            "EXTERNAL_BASE_URL is not set: e-mail links (password reset, alerts) need the public address, "
+            "e.g. EXTERNAL_BASE_URL=https://jxtm.example.cn"
+        )
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return f"EXTERNAL_BASE_URL={value!r} is not an absolute http(s) address such as https://jxtm.example.cn"
@@ -26,8 +29,10 @@ def production_problems(config):
     if not key:
         problems.append("SECRET_KEY is not set in the environment")
     elif size < MIN_SECRET_KEY_BYTES:
-        problems.append(f"SECRET_KEY is {size} bytes long; it needs at least {MIN_SECRET_KEY_BYTES} random bytes "
-                        "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')")
+        problems.append(
+            f"SECRET_KEY is {size} bytes long; it needs at least {MIN_SECRET_KEY_BYTES} random bytes "
+            "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
     base_problem = _base_url_problem(config.get("EXTERNAL_BASE_URL"))
     if base_problem:
         problems.append(base_problem)
@@ -44,8 +49,9 @@ def check_production(config):
         return
     problems = production_problems(config)
     if problems:
-        raise UnsafeSettings("refusing to start in production (MARKETPLACE_ENV=production):\n"
-                             + "\n".join(f"  - {p}" for p in problems))
+        raise UnsafeSettings(
+            "refusing to start in production (MARKETPLACE_ENV=production):\n" + "\n".join(f"  - {p}" for p in problems)
+        )
     if config.get("TRUSTED_HOSTS") is None:
         config["TRUSTED_HOSTS"] = [urlsplit(config["EXTERNAL_BASE_URL"]).hostname]
 

@@ -15,6 +15,7 @@ process.
 Each POST counts against the client's IP (or `key=callable` for another key, e.g. the user id); over the limit
 the answer is 429 with a Chinese message saying how many minutes to wait and a Retry-After header.
 """
+
 import hashlib
 import logging
 import math
@@ -36,11 +37,11 @@ PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
 
 def parse_limit(text):
-    """"10/hour" -> (10, 3600); "5/15minute" or "5 per 15 minutes" also work."""
+    """ "10/hour" -> (10, 3600); "5/15minute" or "5 per 15 minutes" also work."""
     count, _, period = text.replace(" per ", "/").partition("/")
     period = period.strip().rstrip("s")
     digits = "".join(ch for ch in period if ch.isdigit())
-    unit = period[len(digits):].strip()
+    unit = period[len(digits) :].strip()
     if unit not in PERIODS or not count.strip().isdigit():
         raise ValueError(f"not a rate limit: {text!r} (e.g. '10/hour')")
     return int(count), PERIODS[unit] * int(digits or 1)
@@ -68,10 +69,13 @@ class DatabaseStore:
         table = ThrottleCounter.__table__
         expired = table.c.expires_at <= now
         stmt = self._insert().values(key=key, count=1, expires_at=now + window)
-        stmt = stmt.on_conflict_do_update(index_elements=[table.c.key], set_={
-            "count": case((expired, 1), else_=table.c.count + 1),
-            "expires_at": case((expired, now + window), else_=table.c.expires_at),
-        }).returning(table.c.count, table.c.expires_at)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c.key],
+            set_={
+                "count": case((expired, 1), else_=table.c.count + 1),
+                "expires_at": case((expired, now + window), else_=table.c.expires_at),
+            },
+        ).returning(table.c.count, table.c.expires_at)
         with self._begin() as conn:
             count, expires_at = conn.execute(stmt).one()
             if random.random() < 0.01:  # now and then, forget long-expired counters
@@ -82,8 +86,9 @@ class DatabaseStore:
         now = time.time()
         table = ThrottleCounter.__table__
         with self._begin() as conn:
-            row = conn.execute(select(table.c.count, table.c.expires_at)
-                               .where(table.c.key == key, table.c.expires_at > now)).first()
+            row = conn.execute(
+                select(table.c.count, table.c.expires_at).where(table.c.key == key, table.c.expires_at > now)
+            ).first()
         return (row[0], math.ceil(row[1] - now)) if row else (0, 0)
 
     def lock(self, key, seconds):
@@ -97,8 +102,7 @@ class DatabaseStore:
     def undo(self, key):
         table = ThrottleCounter.__table__
         with self._begin() as conn:
-            conn.execute(table.update().where(table.c.key == key, table.c.count > 0)
-                         .values(count=table.c.count - 1))
+            conn.execute(table.update().where(table.c.key == key, table.c.count > 0).values(count=table.c.count - 1))
 
     def clear(self, *keys):
         table = ThrottleCounter.__table__
@@ -192,8 +196,9 @@ def too_many_requests(seconds):
 
     from ..errors import render_error
 
-    response = make_response(render_error(429, _("请求过于频繁，请在 %(minutes)s 分钟后再试。",
-                                                 minutes=minutes(seconds))))
+    response = make_response(
+        render_error(429, _("请求过于频繁，请在 %(minutes)s 分钟后再试。", minutes=minutes(seconds)))
+    )
     response.headers["Retry-After"] = str(int(seconds))
     return response
 

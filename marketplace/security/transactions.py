@@ -3,6 +3,7 @@
 SQLite has one writer; a transaction that has written holds the lock until it ends. A request that only read
 so far can end its transaction before it hashes a password or counts an attempt on another connection.
 """
+
 import logging
 
 from sqlalchemy import event

@@ -1,4 +1,5 @@
 """`flask listings import FILE` and `flask listings export`: bulk transfer of listings (JSONL, CSV, XLSX)."""
+
 import logging
 import os
 import sys
@@ -69,8 +70,10 @@ def _echo_report(report, dry_run):
     for line in report.error_lines(REPORT_LIMIT):
         click.echo(line, err=True)
     verb = "将" if dry_run else "已"
-    click.echo(f"共 {report.rows} 行：{verb}新建 {report.created} 条，{verb}更新 {report.updated} 条，"
-               f"未变化 {report.unchanged} 条，错误 {len(report.errors)} 行。")
+    click.echo(
+        f"共 {report.rows} 行：{verb}新建 {report.created} 条，{verb}更新 {report.updated} 条，"
+        f"未变化 {report.unchanged} 条，错误 {len(report.errors)} 行。"
+    )
 
 
 @click.command("import")
@@ -99,8 +102,7 @@ def import_command(file, fmt, org, owner, publish, skip_bad, dry_run, no_index):
         fmt = detect_format(file, fmt)
         with read_only():  # reading the options (and, in run_import, the file) takes no SQLite write lock
             organisation, user = _resolve_options(org, owner)
-        report = run_import(file, fmt, organisation, user, publish=publish, skip_bad=skip_bad,
-                            progress=_progress)
+        report = run_import(file, fmt, organisation, user, publish=publish, skip_bad=skip_bad, progress=_progress)
     except (FormatError, ImportSetupError) as err:
         db.session.rollback()
         raise click.ClickException(str(err)) from err
@@ -134,9 +136,12 @@ def import_command(file, fmt, org, owner, publish, skip_bad, dry_run, no_index):
 @click.option("--status", type=click.Choice(list(taxonomy.LISTING_STATUSES)), help="只导出该状态的记录，如 published。")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="文件格式；默认按 --out 的扩展名判断。")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True), help="输出文件。")
-@click.option("--include-confidential", is_flag=True,
-              help="同时导出保密字段（科技成果的详细技术方案、联系人、联系电话、联系邮箱、发布者邮箱）。"
-                   "默认不导出；仅供运营人员在受控环境中使用。")
+@click.option(
+    "--include-confidential",
+    is_flag=True,
+    help="同时导出保密字段（科技成果的详细技术方案、联系人、联系电话、联系邮箱、发布者邮箱）。"
+    "默认不导出；仅供运营人员在受控环境中使用。",
+)
 @with_appcontext
 def export_command(kind, status, fmt, out, include_confidential):
     """导出科技成果/技术需求，列与导入相同（导出的文件可以再导入）。CSV 为带 BOM 的 UTF-8，Excel 可直接打开。"""
@@ -148,8 +153,17 @@ def export_command(kind, status, fmt, out, include_confidential):
     with open(partial, "wb") as stream:
         count = export_listings(stream, fmt, kind=kind, status=status, include_confidential=include_confidential)
     os.replace(partial, out)  # readers never see a half-written file
-    record("export.listings", target="listings", via="cli", format=fmt, rows=count, kind=kind, status=status,
-           file=os.path.abspath(out), include_confidential=include_confidential)
+    record(
+        "export.listings",
+        target="listings",
+        via="cli",
+        format=fmt,
+        rows=count,
+        kind=kind,
+        status=status,
+        file=os.path.abspath(out),
+        include_confidential=include_confidential,
+    )
     db.session.commit()
     note = "（含保密字段）" if include_confidential else "（不含保密字段）"
     click.echo(f"已导出 {count} 条记录到 {out}{note}。")

@@ -11,6 +11,7 @@ Choices where a discipline could go two ways:
   environment disciplines make 节能环保.
 Unmapped disciplines have no industry of their own (the discipline is kept as a tag).
 """
+
 from .. import taxonomy
 
 DISCIPLINE_INDUSTRIES = {

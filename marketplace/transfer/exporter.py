@@ -4,6 +4,7 @@ JSONL carries codes (tags and cooperation modes as lists); CSV and XLSX carry th
 reads (the importer accepts both) and "; "-joined lists. Confidential columns (an achievement's detailed
 description, contact details, the owner's email) are written only when asked for explicitly.
 """
+
 import logging
 
 from sqlalchemy.orm import selectinload

@@ -3,6 +3,7 @@
 A reader yields `(row_number, values, error)` with row numbers as a person sees them: the line number of a
 JSONL file, the spreadsheet row (header = row 1) of a CSV or XLSX file. Exactly one of values/error is set.
 """
+
 import csv
 import functools
 import io
@@ -21,10 +22,33 @@ MIME_TYPES = {
 
 # Columns written by the exporter, in order; the importer reads every one of them.
 PUBLIC_COLUMNS = (
-    "external_id", "kind", "title", "summary", "description", "tags", "industry", "region", "organisation",
-    "maturity", "trl", "ip_type", "ip_numbers", "ip_status", "source_programme", "project_number",
-    "acceptance_status", "lead_institution", "cooperation_modes", "price_wan", "price_negotiable",
-    "valid_until", "indicators", "deadline", "min_maturity", "hide_org_name", "status",
+    "external_id",
+    "kind",
+    "title",
+    "summary",
+    "description",
+    "tags",
+    "industry",
+    "region",
+    "organisation",
+    "maturity",
+    "trl",
+    "ip_type",
+    "ip_numbers",
+    "ip_status",
+    "source_programme",
+    "project_number",
+    "acceptance_status",
+    "lead_institution",
+    "cooperation_modes",
+    "price_wan",
+    "price_negotiable",
+    "valid_until",
+    "indicators",
+    "deadline",
+    "min_maturity",
+    "hide_org_name",
+    "status",
 )
 # Only with --include-confidential: contact details and the owner's sign-in email.
 CONFIDENTIAL_COLUMNS = ("contact_name", "contact_phone", "contact_email", "owner")
@@ -36,16 +60,39 @@ KNOWN_COLUMNS = frozenset(PUBLIC_COLUMNS + CONFIDENTIAL_COLUMNS + IMPORT_ONLY_CO
 
 # Chinese headers a spreadsheet user may type instead of the column names.
 HEADER_ALIASES = {
-    "编号": "external_id", "外部编号": "external_id", "类型": "kind", "标题": "title", "摘要": "summary",
-    "公开摘要": "summary", "需求描述": "summary", "详细技术方案": "description", "描述": "description",
-    "标签": "tags", "关键词": "tags", "关键词标签": "tags", "学科": "field", "学科门类": "category",
-    "行业": "industry", "所属行业": "industry", "地区": "region", "所在地区": "region", "机构": "organisation",
-    "所属机构": "organisation", "成熟度": "maturity", "合作方式": "cooperation_modes", "价格": "price_wan",
-    "价格(万元)": "price_wan", "预算(万元)": "price_wan", "面议": "price_negotiable", "来源计划": "source_programme",
-    "有效期至": "valid_until", "技术指标": "indicators", "截止日期": "deadline", "状态": "status",
+    "编号": "external_id",
+    "外部编号": "external_id",
+    "类型": "kind",
+    "标题": "title",
+    "摘要": "summary",
+    "公开摘要": "summary",
+    "需求描述": "summary",
+    "详细技术方案": "description",
+    "描述": "description",
+    "标签": "tags",
+    "关键词": "tags",
+    "关键词标签": "tags",
+    "学科": "field",
+    "学科门类": "category",
+    "行业": "industry",
+    "所属行业": "industry",
+    "地区": "region",
+    "所在地区": "region",
+    "机构": "organisation",
+    "所属机构": "organisation",
+    "成熟度": "maturity",
+    "合作方式": "cooperation_modes",
+    "价格": "price_wan",
+    "价格(万元)": "price_wan",
+    "预算(万元)": "price_wan",
+    "面议": "price_negotiable",
+    "来源计划": "source_programme",
+    "有效期至": "valid_until",
+    "技术指标": "indicators",
+    "截止日期": "deadline",
+    "状态": "status",
     "organization": "organisation",
 }
-
 
 
 def _label_aliases():
@@ -88,6 +135,7 @@ def header_name(text):
 
 
 # ------------------------------------------------------------------ readers
+
 
 def read_rows(path, fmt):
     """Rows of the file at `path` in format `fmt` (see the module docstring)."""
@@ -193,7 +241,7 @@ def _table_rows(rows):
         if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
             continue
         values = {name: cell for name, cell in zip(header, cells, strict=False) if name}
-        if len(cells) > len(header) and any(c not in (None, "") for c in cells[len(header):]):
+        if len(cells) > len(header) and any(c not in (None, "") for c in cells[len(header) :]):
             yield number, None, "这一行的单元格比表头多，请检查是否有未加引号的逗号"
             continue
         yield number, values, None
@@ -217,6 +265,7 @@ def columns_of(path, fmt):
 
 
 # ------------------------------------------------------------------ writers
+
 
 def _plain(value, fmt):
     """A Python value as a cell of `fmt`: lists joined for spreadsheets, dates ISO in text formats."""

@@ -4,6 +4,7 @@ A service: it flushes and never commits. The caller commits once (or rolls back 
 import is all-or-nothing. Rows are matched to existing listings by external_id: a second import of the
 same file updates those listings instead of adding new ones.
 """
+
 import logging
 import re
 import unicodedata
@@ -23,10 +24,31 @@ log = logging.getLogger(__name__)
 LOOKUP_CHUNK = 500
 EXPORTED_ID = re.compile(r"^listing-(\d+)$")  # exporter's id for listings created in the UI (no external_id)
 COMPARED_COLUMNS = (
-    "title", "summary", "description", "industry", "region", "maturity", "trl", "ip_type", "ip_numbers",
-    "ip_status", "source_programme", "project_number", "acceptance_status", "lead_institution",
-    "cooperation_mask", "price_wan", "price_negotiable", "valid_until", "indicators", "deadline", "min_maturity",
-    "hide_org_name", "contact_name", "contact_phone", "contact_email",
+    "title",
+    "summary",
+    "description",
+    "industry",
+    "region",
+    "maturity",
+    "trl",
+    "ip_type",
+    "ip_numbers",
+    "ip_status",
+    "source_programme",
+    "project_number",
+    "acceptance_status",
+    "lead_institution",
+    "cooperation_mask",
+    "price_wan",
+    "price_negotiable",
+    "valid_until",
+    "indicators",
+    "deadline",
+    "min_maturity",
+    "hide_org_name",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
 )
 
 
@@ -72,6 +94,7 @@ class ImportReport:
 
 
 # ------------------------------------------------------------------ organisations and owners
+
 
 def find_organisation(key):
     """An organisation by id (digits) or exact name; None when there is none."""
@@ -131,6 +154,7 @@ class _Owners:
 
 # ------------------------------------------------------------------ validation
 
+
 def validate_file(path, fmt, organisation=None, owner=None, progress=None):
     """Read and check every row. Returns (valid rows, report with the errors of the others)."""
     report = ImportReport()
@@ -166,7 +190,7 @@ def validate_file(path, fmt, organisation=None, owner=None, progress=None):
 def _chunks(items, size):
     items = list(items)
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _match_existing(rows, report):
@@ -179,8 +203,11 @@ def _match_existing(rows, report):
         query = db.select(*columns).where(matches_any(table.c.external_id, chunk))
         for found in db.session.execute(query).mappings():
             existing[found["external_id"]] = dict(found)
-    by_id = {int(m.group(1)): r.external_id for r in rows if r.external_id not in existing
-             and (m := EXPORTED_ID.match(r.external_id))}
+    by_id = {
+        int(m.group(1)): r.external_id
+        for r in rows
+        if r.external_id not in existing and (m := EXPORTED_ID.match(r.external_id))
+    }
     for chunk in _chunks(by_id, LOOKUP_CHUNK):
         query = db.select(*columns).where(matches_any(table.c.id, chunk), table.c.external_id.is_(None))
         for found in db.session.execute(query).mappings():
@@ -192,8 +219,9 @@ def _match_existing(rows, report):
             continue
         row.existing["tags"] = sorted(tags.get(row.existing["id"], ()))
         if row.existing["organisation_id"] != row.org.id:
-            report.errors.append((
-                row.number, f"external_id“{row.external_id}”已属于另一机构的记录，不能改由本机构导入"))
+            report.errors.append(
+                (row.number, f"external_id“{row.external_id}”已属于另一机构的记录，不能改由本机构导入")
+            )
         elif row.existing["kind"] != row.kind:
             report.errors.append((row.number, f"external_id“{row.external_id}”已是另一类型的记录，类型不能更改"))
 
@@ -203,14 +231,18 @@ def _tags_of(listing_ids):
 
     names = {}
     for chunk in _chunks(listing_ids, LOOKUP_CHUNK):
-        query = (db.select(listing_tags.c.listing_id, Tag.name)
-                 .join(Tag, Tag.id == listing_tags.c.tag_id).where(matches_any(listing_tags.c.listing_id, chunk)))
+        query = (
+            db.select(listing_tags.c.listing_id, Tag.name)
+            .join(Tag, Tag.id == listing_tags.c.tag_id)
+            .where(matches_any(listing_tags.c.listing_id, chunk))
+        )
         for listing_id, name in db.session.execute(query):
             names.setdefault(listing_id, []).append(name)
     return names
 
 
 # ------------------------------------------------------------------ writing
+
 
 def _normalised(value):
     from decimal import Decimal
@@ -234,7 +266,9 @@ def _changes(row, publish):
 
 def _new_values(row, publish):
     values = {
-        "region": row.org.region, "industry": "other", "valid_until": default_valid_until(),
+        "region": row.org.region,
+        "industry": "other",
+        "valid_until": default_valid_until(),
         "status": "published" if publish else "draft",
     }
     if row.kind == "achievement":

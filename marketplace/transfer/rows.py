@@ -3,6 +3,7 @@
 Codes or Chinese labels are accepted wherever the taxonomy has a code (region "南昌" -> "nanchang").
 Empty cells mean "no value": a new listing gets the default, an existing one keeps what it has.
 """
+
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,17 +20,40 @@ MAX_PRICE = Decimal("9999999999.99")  # Numeric(12, 2)
 EXTERNAL_ID_MAX = 64
 # The limits of the listing forms (listings/forms.py), so an import cannot store what a form would refuse.
 TEXT_LIMITS = {
-    "title": 100, "description": 20000, "indicators": 5000, "ip_numbers": 300, "project_number": 60,
-    "lead_institution": 120, "contact_name": 60, "contact_phone": 30, "contact_email": 254,
+    "title": 100,
+    "description": 20000,
+    "indicators": 5000,
+    "ip_numbers": 300,
+    "project_number": 60,
+    "lead_institution": 120,
+    "contact_name": 60,
+    "contact_phone": 30,
+    "contact_email": 254,
 }
 SUMMARY_LIMITS = {"achievement": 2000, "need": 5000}
-ACHIEVEMENT_ONLY = {"maturity", "trl", "ip_type", "ip_numbers", "ip_status", "source_programme", "project_number",
-                    "acceptance_status", "lead_institution", "description"}
+ACHIEVEMENT_ONLY = {
+    "maturity",
+    "trl",
+    "ip_type",
+    "ip_numbers",
+    "ip_status",
+    "source_programme",
+    "project_number",
+    "acceptance_status",
+    "lead_institution",
+    "description",
+}
 NEED_ONLY = {"indicators", "deadline", "min_maturity", "hide_org_name"}
 BOOLEAN_FIELDS = ("price_negotiable", "hide_org_name")
 DATE_FIELDS = ("valid_until", "deadline")
-KIND_WORDS = {"achievement": "achievement", "科技成果": "achievement", "成果": "achievement",
-              "need": "need", "技术需求": "need", "需求": "need"}
+KIND_WORDS = {
+    "achievement": "achievement",
+    "科技成果": "achievement",
+    "成果": "achievement",
+    "need": "need",
+    "技术需求": "need",
+    "需求": "need",
+}
 TRUE_WORDS = {"1", "true", "yes", "y", "t", "是", "√", "✓"}
 FALSE_WORDS = {"0", "false", "no", "n", "f", "否", "×"}
 LIST_SEPARATORS = re.compile(r"[;,、；，]+")
@@ -228,8 +252,7 @@ def _column_value(column, value, kind, vocab, values):
     if column in VOCABULARIES or column == "industry":
         values[column] = vocab.code(column, value)
     elif column == "cooperation_modes":
-        values["cooperation_mask"] = taxonomy.mask_from_modes(
-            [vocab.code(column, part) for part in _split(value)])
+        values["cooperation_mask"] = taxonomy.mask_from_modes([vocab.code(column, part) for part in _split(value)])
     elif column == "price_wan":
         values["price_wan"], negotiable = parse_price(value)
         if negotiable:
@@ -282,6 +305,16 @@ def clean_row(number, raw, vocab):
     tags = parse_tags(raw.get("tags") if tags_given else [], discipline, warnings) if tags_given or discipline else None
     organisation = raw.get("organisation")
     owner = clean_text(raw.get("owner")).lower() or None
-    return Row(number, external_id, kind, values, tags if tags_given else None,
-               None if _is_empty(organisation) else organisation, owner, warnings,
-               new_tags=tags, discipline=field or None, category=category or None)
+    return Row(
+        number,
+        external_id,
+        kind,
+        values,
+        tags if tags_given else None,
+        None if _is_empty(organisation) else organisation,
+        owner,
+        warnings,
+        new_tags=tags,
+        discipline=field or None,
+        category=category or None,
+    )

@@ -3,6 +3,7 @@
 Each created or updated listing gets its tags (upserted in bulk), one ListingEvent (action "import") and
 one ListingChange (listings.changes), all in the caller's transaction.
 """
+
 from collections import defaultdict
 
 from sqlalchemy import any_, bindparam, delete, insert, text, update
@@ -18,8 +19,13 @@ from ..models_base import utcnow
 BATCH_SIZE = 1000
 IN_CHUNK = 500
 ANALYZE_AFTER_ROWS = 1000
-NEW_DEFAULTS = {"summary": "", "description": "", "price_negotiable": False, "cooperation_mask": 0,
-                "hide_org_name": False}
+NEW_DEFAULTS = {
+    "summary": "",
+    "description": "",
+    "price_negotiable": False,
+    "cooperation_mask": 0,
+    "hide_org_name": False,
+}
 EVENT_ACTION = "import"
 REASON_MAX = 500
 
@@ -27,7 +33,7 @@ REASON_MAX = 500
 def _chunks(items, size):
     items = list(items)
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _dialect():
@@ -149,9 +155,16 @@ class ListingWriter:
 
     def _profiles(self, listings, now):
         """Pass the rows' discipline and category (CSL field/category) to matching (MatchProfile), in bulk."""
-        rows = [{"listing_id": lid, "discipline": (row.discipline or "")[:60] or None,
-                 "category": (row.category or "")[:30] or None, "updated_at": now}
-                for lid, row in listings if row.discipline or row.category]
+        rows = [
+            {
+                "listing_id": lid,
+                "discipline": (row.discipline or "")[:60] or None,
+                "category": (row.category or "")[:30] or None,
+                "updated_at": now,
+            }
+            for lid, row in listings
+            if row.discipline or row.category
+        ]
         table = MatchProfile.__table__
         for chunk in _chunks([r["listing_id"] for r in rows], IN_CHUNK):
             db.session.execute(delete(table).where(matches_any(table.c.listing_id, chunk)))
@@ -170,9 +183,15 @@ class ListingWriter:
         params = []
         for row, values in creates:
             item = {column: values.get(column, NEW_DEFAULTS.get(column)) for column in present}
-            item.update(kind=row.kind, external_id=row.external_id, owner_id=row.user.id,
-                        organisation_id=row.org.id, created_at=now, updated_at=now,
-                        published_at=now if item["status"] == "published" else None)
+            item.update(
+                kind=row.kind,
+                external_id=row.external_id,
+                owner_id=row.user.id,
+                organisation_id=row.org.id,
+                created_at=now,
+                updated_at=now,
+                published_at=now if item["status"] == "published" else None,
+            )
             params.append(item)
         if _dialect() == "postgresql":
             for item, listing_id in zip(params, next_ids(self.table, len(params)), strict=True):
@@ -200,24 +219,43 @@ class ListingWriter:
             params = {f"v_{k}": v for k, v in values.items()}
             groups[tuple(sorted(values))].append({"b_id": row.existing["id"], **params})
         for columns, params in groups.items():
-            stmt = (update(self.table).where(self.table.c.id == bindparam("b_id"))
-                    .values({c: bindparam(f"v_{c}") for c in columns}))
+            stmt = (
+                update(self.table)
+                .where(self.table.c.id == bindparam("b_id"))
+                .values({c: bindparam(f"v_{c}") for c in columns})
+            )
             db.session.execute(stmt, params)
         self._profiles([(row.existing["id"], row) for row, _changed, _tags in updates], now)
         retagged = {row.existing["id"]: row.tags for row, _changed, tags_changed in updates if tags_changed}
         for chunk in _chunks(retagged, IN_CHUNK):
             db.session.execute(delete(listing_tags).where(matches_any(listing_tags.c.listing_id, chunk)))
         self._link_tags(retagged)
-        self._events([(row.existing["id"], row.existing["status"], changed.get("status", row.existing["status"]))
-                      for row, changed, _tags in updates], created=False, now=now)
+        self._events(
+            [
+                (row.existing["id"], row.existing["status"], changed.get("status", row.existing["status"]))
+                for row, changed, _tags in updates
+            ],
+            created=False,
+            now=now,
+        )
         return [row.existing["id"] for row, _changed, _tags in updates]
 
     def _events(self, changes, created, now):
         """One ListingEvent per listing (actor: none, the import is a system/operator action) and its ListingChange."""
         reason = self._reason(created)
-        insert_rows(ListingEvent.__table__, [
-            {"listing_id": lid, "actor_id": None, "from_status": old, "to_status": new, "action": EVENT_ACTION,
-             "reason": reason, "created_at": now}
-            for lid, old, new in changes
-        ])
+        insert_rows(
+            ListingEvent.__table__,
+            [
+                {
+                    "listing_id": lid,
+                    "actor_id": None,
+                    "from_status": old,
+                    "to_status": new,
+                    "action": EVENT_ACTION,
+                    "reason": reason,
+                    "created_at": now,
+                }
+                for lid, old, new in changes
+            ],
+        )
         record_changes([lid for lid, _old, _new in changes], insert_rows=insert_rows, now=now)

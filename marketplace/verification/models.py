@@ -1,4 +1,5 @@
 """Evidence files for organisation verification."""
+
 from ..extensions import db
 from ..models_base import utcnow
 
@@ -11,8 +12,9 @@ class VerificationEvidence(db.Model):
     __tablename__ = "verification_evidence"
 
     id = db.Column(db.Integer, primary_key=True)
-    organisation_id = db.Column(db.Integer, db.ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False,
-                                index=True)
+    organisation_id = db.Column(
+        db.Integer, db.ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     kind = db.Column(db.String(30), nullable=False)  # EVIDENCE_KINDS
     credit_code = db.Column(db.String(18), nullable=False)  # 统一社会信用代码 as submitted with the file
     stored_name = db.Column(db.String(64), nullable=False, unique=True)  # generated; never the user's file name

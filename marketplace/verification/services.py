@@ -1,4 +1,5 @@
 """Storing evidence and asking for verification with it. Plain functions that flush, never commit."""
+
 import logging
 import os
 import uuid
@@ -13,16 +14,22 @@ log = logging.getLogger(__name__)
 
 def evidence_of(org):
     """The organisation's evidence, newest first."""
-    return db.session.execute(
-        db.select(VerificationEvidence).filter_by(organisation_id=org.id)
-        .order_by(VerificationEvidence.created_at.desc(), VerificationEvidence.id.desc())
-    ).scalars().all()
+    return (
+        db.session.execute(
+            db.select(VerificationEvidence)
+            .filter_by(organisation_id=org.id)
+            .order_by(VerificationEvidence.created_at.desc(), VerificationEvidence.id.desc())
+        )
+        .scalars()
+        .all()
+    )
 
 
 def has_evidence(org):
-    return db.session.execute(
-        db.select(VerificationEvidence.id).filter_by(organisation_id=org.id).limit(1)
-    ).first() is not None
+    return (
+        db.session.execute(db.select(VerificationEvidence.id).filter_by(organisation_id=org.id).limit(1)).first()
+        is not None
+    )
 
 
 def store_evidence(org, upload, kind, credit_code, user):
@@ -34,9 +41,16 @@ def store_evidence(org, upload, kind, credit_code, user):
     path = os.path.join(upload_folder(), stored_name)
     with open(path, "xb") as fh:
         fh.write(upload.data)
-    evidence = VerificationEvidence(organisation=org, kind=kind, credit_code=credit_code, stored_name=stored_name,
-                                    original_name=upload.original_name, content_type=upload.content_type,
-                                    size=upload.size, uploaded_by_id=user.id)
+    evidence = VerificationEvidence(
+        organisation=org,
+        kind=kind,
+        credit_code=credit_code,
+        stored_name=stored_name,
+        original_name=upload.original_name,
+        content_type=upload.content_type,
+        size=upload.size,
+        uploaded_by_id=user.id,
+    )
     db.session.add(evidence)
     db.session.flush()
     return evidence, path

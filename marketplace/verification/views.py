@@ -1,4 +1,5 @@
 """Members ask for verification with evidence; operators open the evidence files (nobody else can)."""
+
 import logging
 import os
 
@@ -63,8 +64,14 @@ def request_page():
 
 def _submit(org, form, upload):
     evidence, path = request_with_evidence(org, upload, form.kind.data, form.credit_code.data, current_user)
-    record("org.evidence_upload", target=org, evidence=evidence.id, kind=evidence.kind,
-           credit_code=evidence.credit_code, file=evidence.original_name)
+    record(
+        "org.evidence_upload",
+        target=org,
+        evidence=evidence.id,
+        kind=evidence.kind,
+        credit_code=evidence.credit_code,
+        file=evidence.original_name,
+    )
     record("org.verification_request", target=org)
     try:
         db.session.commit()
@@ -97,8 +104,9 @@ def evidence_file(org_id, evidence_id):
     record("org.evidence_view", target=evidence.organisation, evidence=evidence.id)
     db.session.commit()
     inline = evidence.content_type.startswith("image/")
-    response = send_file(path, mimetype=evidence.content_type, as_attachment=not inline,
-                         download_name=evidence.original_name, max_age=0)
+    response = send_file(
+        path, mimetype=evidence.content_type, as_attachment=not inline, download_name=evidence.original_name, max_age=0
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -12,6 +12,7 @@ Fixtures:
 Every test in this folder is marked `browser`. Without /usr/bin/chromium they are skipped with a loud reason,
 unless REQUIRE_BROWSER=1 (CI), where a missing browser is an error.
 """
+
 import contextlib
 import itertools
 import os
@@ -32,8 +33,14 @@ REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
 ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-    "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
 ]
 TEST_PASSWORD = "browser-test-pass-2026"
 _serial = itertools.count(1)
@@ -65,6 +72,7 @@ def pytest_runtest_makereport(item, call):
 
 
 # ------------------------------------------------------------------ live server
+
 
 def _free_port():
     with socket.socket() as sock:
@@ -106,8 +114,15 @@ class LiveServer:
     def flask(self, *args, check=True):
         """Run `flask <args>` against the server's database; returns the CompletedProcess."""
         env = dict(self.env, SEARCH_BACKGROUND="0")  # a CLI process needs no index updater thread
-        done = subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            [sys.executable, "-m", "flask", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
+        )
         if check and done.returncode != 0:
             raise AssertionError(f"flask {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
         return done
@@ -120,7 +135,11 @@ class LiveServer:
         self._log = log
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
         self._wait_until_healthy()
@@ -165,8 +184,11 @@ class LiveServer:
             from marketplace.config import TestConfig
 
             self._app = create_app(
-                TestConfig, SQLALCHEMY_DATABASE_URI=self.database_uri, SEARCH_INDEX_DIR=self.env["SEARCH_INDEX_DIR"],
-                UPLOAD_FOLDER=self.env["UPLOAD_FOLDER"], OUTBOX_DIR=self.env["OUTBOX_DIR"],
+                TestConfig,
+                SQLALCHEMY_DATABASE_URI=self.database_uri,
+                SEARCH_INDEX_DIR=self.env["SEARCH_INDEX_DIR"],
+                UPLOAD_FOLDER=self.env["UPLOAD_FOLDER"],
+                OUTBOX_DIR=self.env["OUTBOX_DIR"],
             )
         return self._app
 
@@ -181,8 +203,17 @@ class LiveServer:
             finally:
                 db.session.remove()
 
-    def create_user(self, role="researcher", email=None, password=TEST_PASSWORD, name=None, org_name=None,
-                    org_type=None, region="nanchang", verified=True):
+    def create_user(
+        self,
+        role="researcher",
+        email=None,
+        password=TEST_PASSWORD,
+        name=None,
+        org_name=None,
+        org_type=None,
+        region="nanchang",
+        verified=True,
+    ):
         """Create a user (and a new organisation unless org_name exists) in the server's database.
 
         Returns (email, password). Operators join the market's own organisation.
@@ -246,6 +277,7 @@ def live_server_factory(tmp_path_factory):
 
 
 # ------------------------------------------------------------------ browser and page
+
 
 @pytest.fixture(scope="session")
 def browser():

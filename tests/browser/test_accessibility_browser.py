@@ -3,6 +3,7 @@
 A server of its own with the demo catalogue (`flask demo load`), so that lists, details, suggestions and the
 operators' queues have content. axe-core comes from the npm registry (package.json, `make assets`).
 """
+
 import json
 from pathlib import Path
 
@@ -13,19 +14,62 @@ DEMO_PASSWORD = "jxtm-demo-2026"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
-PUBLIC_PAGES = ["/", "/achievements", "/needs", "/achievements/{achievement}", "/needs/{need}", "/orgs/{org}",
-                "/search/?q=石墨烯", "/search/?q=没有这个词的结果xyz", "/account/login", "/account/register",
-                "/account/reset", "/events/", "/events/?when=past", "/events/{event}", "/privacy", "/privacy/collection"]
+PUBLIC_PAGES = [
+    "/",
+    "/achievements",
+    "/needs",
+    "/achievements/{achievement}",
+    "/needs/{need}",
+    "/orgs/{org}",
+    "/search/?q=石墨烯",
+    "/search/?q=没有这个词的结果xyz",
+    "/account/login",
+    "/account/register",
+    "/account/reset",
+    "/events/",
+    "/events/?when=past",
+    "/events/{event}",
+    "/privacy",
+    "/privacy/collection",
+]
 ROLE_PAGES = {
-    "researcher@demo.jxtm.cn": ["/me/", "/account/profile", "/account/password", "/account/organisation",
-                                "/matches/", "/notifications/", "/notifications/settings", "/achievements/new",
-                                "/achievements/{achievement}/edit", "/inbox", "/me/analytics", "/account/sessions",
-                                "/account/email", "/account/privacy", "/events/mine"],
+    "researcher@demo.jxtm.cn": [
+        "/me/",
+        "/account/profile",
+        "/account/password",
+        "/account/organisation",
+        "/matches/",
+        "/notifications/",
+        "/notifications/settings",
+        "/achievements/new",
+        "/achievements/{achievement}/edit",
+        "/inbox",
+        "/me/analytics",
+        "/account/sessions",
+        "/account/email",
+        "/account/privacy",
+        "/events/mine",
+    ],
     "company@demo.jxtm.cn": ["/me/", "/needs/new", "/matches/", "/inbox", "/inquiries/new/{achievement}"],
-    "operator@demo.jxtm.cn": ["/ops/", "/ops/moderation", "/ops/organisations", "/ops/users", "/ops/exports",
-                              "/ops/outbox", "/matches/board", "/ops/audit/", "/ops/analytics", "/ops/reports",
-                              "/events/manage", "/events/new", "/events/plan", "/events/experts",
-                              "/events/{event}/lineup", "/events/{event}/checkin", "/events/{event}/report"],
+    "operator@demo.jxtm.cn": [
+        "/ops/",
+        "/ops/moderation",
+        "/ops/organisations",
+        "/ops/users",
+        "/ops/exports",
+        "/ops/outbox",
+        "/matches/board",
+        "/ops/audit/",
+        "/ops/analytics",
+        "/ops/reports",
+        "/events/manage",
+        "/events/new",
+        "/events/plan",
+        "/events/experts",
+        "/events/{event}/lineup",
+        "/events/{event}/checkin",
+        "/events/{event}/report",
+    ],
 }
 
 
@@ -46,8 +90,7 @@ def ids(demo_server):
 
     with demo_server.app_context() as session:
         researcher = session.query(User).filter_by(email="researcher@demo.jxtm.cn").one()
-        mine = session.query(Listing).filter_by(owner_id=researcher.id, kind="achievement",
-                                                 status="published").first()
+        mine = session.query(Listing).filter_by(owner_id=researcher.id, kind="achievement", status="published").first()
         need = session.query(Listing).filter_by(kind="need", status="published").first()
         event = session.query(Event).filter_by(status="open").first()
         return {"achievement": mine.id, "need": need.id, "org": researcher.organisation_id, "event": event.id}
@@ -63,8 +106,7 @@ def _violations(page):
             nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ': ' + (n.failureSummary || '').slice(0, 160))
         }));
     }""")
-    return [f"{v['id']} ({v['impact']}): {v['help']} -> {json.dumps(v['nodes'], ensure_ascii=False)}"
-            for v in result]
+    return [f"{v['id']} ({v['impact']}): {v['help']} -> {json.dumps(v['nodes'], ensure_ascii=False)}" for v in result]
 
 
 def _overflow(page):
@@ -77,7 +119,8 @@ def _overflow(page):
                 const box = el.getBoundingClientRect();
                 if (box.right > window.innerWidth + 1 &&
                     !(el.parentElement && el.parentElement.getBoundingClientRect().right > window.innerWidth + 1)) {
-                    out.push(el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ').join('.') : ''));
+                    const classes = el.className ? '.' + String(el.className).split(' ').join('.') : '';
+                    out.push(el.tagName.toLowerCase() + classes);
                 }
             }
         }

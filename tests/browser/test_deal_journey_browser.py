@@ -1,6 +1,7 @@
 """The main journey of contact and deals: a company finds an achievement in its suggestions, sends an interest,
 signs the NDA, the researcher accepts, they exchange a message with an attachment, an operator assigns a broker,
 the deal goes to 已登记, and the operator's funnel chart shows it."""
+
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -19,15 +20,30 @@ def _market(live_server, company_email, researcher_email, broker_email):
         researcher.phone = "0791-86660000"
         session.query(User).filter_by(email=broker_email).one().role = "broker"
         tags = [session.query(Tag).filter_by(name=n).one_or_none() or Tag(name=n) for n in ("稀土", "永磁电机")]
-        need = Need(title="寻求稀土永磁电机节能技术",
-                    summary="需要高效稀土永磁电机设计与制造技术，用于空压机节能改造。",
-                    industry="new_materials", region="ganzhou", status="published", published_at=utcnow(),
-                    owner=company, organisation=company.organisation, tags=tags)
-        ach = Achievement(title="高效稀土永磁电机设计与制造技术",
-                          summary="稀土永磁电机效率达到 IE5，适用于空压机、水泵节能改造。",
-                          description="保密：定子冲片工艺参数与磁钢配方。", industry="new_materials", region="ganzhou",
-                          status="published", published_at=utcnow(), owner=researcher,
-                          organisation=researcher.organisation, maturity="industrial", tags=tags)
+        need = Need(
+            title="寻求稀土永磁电机节能技术",
+            summary="需要高效稀土永磁电机设计与制造技术，用于空压机节能改造。",
+            industry="new_materials",
+            region="ganzhou",
+            status="published",
+            published_at=utcnow(),
+            owner=company,
+            organisation=company.organisation,
+            tags=tags,
+        )
+        ach = Achievement(
+            title="高效稀土永磁电机设计与制造技术",
+            summary="稀土永磁电机效率达到 IE5，适用于空压机、水泵节能改造。",
+            description="保密：定子冲片工艺参数与磁钢配方。",
+            industry="new_materials",
+            region="ganzhou",
+            status="published",
+            published_at=utcnow(),
+            owner=researcher,
+            organisation=researcher.organisation,
+            maturity="industrial",
+            tags=tags,
+        )
         session.add_all([need, ach])
         session.flush()
         session.add(NdaRequirement(listing_id=ach.id, set_by_id=researcher.id))

@@ -1,6 +1,7 @@
 """Issue 8, end to end: an operator creates a 科技金融路演 and accepts the proposed line-up; a company and an
 investor register and book a meeting; the schedule runs; the company downloads its .ics; an expert scores a
 presenter; the operator checks people in and records an outcome. Screenshots of each step."""
+
 import re
 from pathlib import Path
 
@@ -63,12 +64,27 @@ def _world(live_server):
     with live_server.app_context() as session:
         users = {u.email: u for u in session.query(User).all()}
         owner, buyer = users[researcher], users[company]
-        ach = Achievement(title="高性能稀土永磁电机控制技术", summary="稀土永磁同步电机高效控制。",
-                          industry="new_materials", region="nanchang", status="published", owner=owner,
-                          organisation=owner.organisation, published_at=utcnow(), maturity="pilot")
-        need = Need(title="寻求稀土永磁电机高效控制方案", summary="电机效率提升。", industry="new_materials",
-                    region="nanchang", status="published", owner=buyer, organisation=buyer.organisation,
-                    published_at=utcnow())
+        ach = Achievement(
+            title="高性能稀土永磁电机控制技术",
+            summary="稀土永磁同步电机高效控制。",
+            industry="new_materials",
+            region="nanchang",
+            status="published",
+            owner=owner,
+            organisation=owner.organisation,
+            published_at=utcnow(),
+            maturity="pilot",
+        )
+        need = Need(
+            title="寻求稀土永磁电机高效控制方案",
+            summary="电机效率提升。",
+            industry="new_materials",
+            region="nanchang",
+            status="published",
+            owner=buyer,
+            organisation=buyer.organisation,
+            published_at=utcnow(),
+        )
         session.add_all([ach, need])
         session.flush()
         session.add(Suggestion(listing_id=need.id, candidate_id=ach.id, rank=1, score=0.8, factors=[]))

@@ -1,4 +1,5 @@
 """A company opens its need, sees a suggested achievement with its reasons, and dismisses one."""
+
 from playwright.sync_api import expect
 
 
@@ -12,20 +13,45 @@ def _publish(live_server, email):
     with live_server.app_context() as session:
         company = session.query(User).filter_by(email=email).one()
         researcher = session.query(User).filter_by(email=researcher_email).one()
-        need = Need(title="寻求石墨烯锂电池负极材料技术", summary="需要提高锂电池负极材料的循环寿命，要求中试以上。",
-                    industry="new_materials", region="nanchang", status="published", published_at=utcnow(),
-                    owner=company, organisation=company.organisation, min_maturity="pilot")
-        tags = {name: session.query(Tag).filter_by(name=name).one_or_none() or Tag(name=name)
-                for name in ("石墨烯", "锂电池", "负极材料")}
-        first = Achievement(title="石墨烯锂电池负极材料的制备",
-                            summary="以氧化石墨烯制备锂电池负极材料，循环寿命提高一倍。",
-                            industry="new_materials", region="nanchang", status="published", published_at=utcnow(),
-                            owner=researcher, organisation=researcher.organisation, maturity="pilot_small",
-                            tags=[tags["石墨烯"], tags["锂电池"]])
-        second = Achievement(title="石墨烯负极材料的规模化生产", summary="石墨烯负极材料用于锂电池，提高循环寿命。",
-                             industry="new_materials", region="ganzhou", status="published", published_at=utcnow(),
-                             owner=researcher, organisation=researcher.organisation, maturity="industrial",
-                             tags=[tags["石墨烯"], tags["负极材料"]])
+        need = Need(
+            title="寻求石墨烯锂电池负极材料技术",
+            summary="需要提高锂电池负极材料的循环寿命，要求中试以上。",
+            industry="new_materials",
+            region="nanchang",
+            status="published",
+            published_at=utcnow(),
+            owner=company,
+            organisation=company.organisation,
+            min_maturity="pilot",
+        )
+        tags = {
+            name: session.query(Tag).filter_by(name=name).one_or_none() or Tag(name=name)
+            for name in ("石墨烯", "锂电池", "负极材料")
+        }
+        first = Achievement(
+            title="石墨烯锂电池负极材料的制备",
+            summary="以氧化石墨烯制备锂电池负极材料，循环寿命提高一倍。",
+            industry="new_materials",
+            region="nanchang",
+            status="published",
+            published_at=utcnow(),
+            owner=researcher,
+            organisation=researcher.organisation,
+            maturity="pilot_small",
+            tags=[tags["石墨烯"], tags["锂电池"]],
+        )
+        second = Achievement(
+            title="石墨烯负极材料的规模化生产",
+            summary="石墨烯负极材料用于锂电池，提高循环寿命。",
+            industry="new_materials",
+            region="ganzhou",
+            status="published",
+            published_at=utcnow(),
+            owner=researcher,
+            organisation=researcher.organisation,
+            maturity="industrial",
+            tags=[tags["石墨烯"], tags["负极材料"]],
+        )
         session.add_all([need, first, second])
         session.flush()
         for listing in (need, first, second):

@@ -1,4 +1,5 @@
 """A real browser sees the Chinese home page, can switch to English, and can sign in."""
+
 import re
 
 from playwright.sync_api import expect

@@ -1,4 +1,5 @@
 """While writing a listing, a researcher asks for tag suggestions and adds one with a click."""
+
 from playwright.sync_api import expect
 
 

@@ -46,22 +46,26 @@ MATRIX = {
     "listings.needs": [("GET", "/needs", PUBLIC)],
     "listings.detail": [
         ("GET", "/achievements/{ach_pub}", PUBLIC),
-        ("GET", "/achievements/{ach_draft}", {"visitor": 404, "owner": 200, "company": 404, "other": 404,
-                                             "operator": 200}),
-        ("GET", "/needs/{need_draft}", {"visitor": 404, "owner": 404, "company": 200, "other": 404,
-                                       "operator": 200}),
+        (
+            "GET",
+            "/achievements/{ach_draft}",
+            {"visitor": 404, "owner": 200, "company": 404, "other": 404, "operator": 200},
+        ),
+        ("GET", "/needs/{need_draft}", {"visitor": 404, "owner": 404, "company": 200, "other": 404, "operator": 200}),
         ("GET", "/needs/{ach_pub}", dict.fromkeys(ACTORS, 404)),  # right id, wrong kind
     ],
     "listings.create": [
-        ("GET", "/achievements/new", {"visitor": LOGIN, "owner": 200, "company": 403, "other": 200,
-                                      "operator": 403}),
+        ("GET", "/achievements/new", {"visitor": LOGIN, "owner": 200, "company": 403, "other": 200, "operator": 403}),
         ("GET", "/needs/new", {"visitor": LOGIN, "owner": 403, "company": 200, "other": 403, "operator": 403}),
     ],
     "listings.edit": [
         ("GET", "/achievements/{ach_draft}/edit", owner_only()),
         ("POST", "/achievements/{ach_draft}/edit", owner_only(ok=200)),  # empty form: re-rendered with errors
-        ("GET", "/needs/{need_draft}/edit", {"visitor": LOGIN, "owner": 403, "company": 200, "other": 403,
-                                            "operator": 403}),
+        (
+            "GET",
+            "/needs/{need_draft}/edit",
+            {"visitor": LOGIN, "owner": 403, "company": 200, "other": 403, "operator": 403},
+        ),
     ],
     "listings.submit": [
         ("POST", "/achievements/{ach_draft}/submit", owner_only(ok=302)),
@@ -74,8 +78,11 @@ MATRIX = {
     "listings.delete": [("POST", "/achievements/{ach_draft}/delete", owner_only(ok=302))],
     "listings.attachment": [
         # confidential tier: members of verified organisations, the owner and operators
-        ("GET", "/attachments/{att}", {"visitor": 403, "owner": 200, "company": 200, "other": 200,
-                                       "operator": 200, "pending": 403}),
+        (
+            "GET",
+            "/attachments/{att}",
+            {"visitor": 403, "owner": 200, "company": 200, "other": 200, "operator": 200, "pending": 403},
+        ),
     ],
     "listings.delete_attachment": [("POST", "/attachments/{att}/delete", owner_only(ok=302))],
     "listings.organisation": [("GET", "/orgs/{org}", PUBLIC)],
@@ -125,8 +132,10 @@ MATRIX = {
     "matching.board": [("GET", "/matches/board", operator_only())],
     "matching.notifications": [("GET", "/matches/notifications", signed_in(ok=301))],  # moved to /notifications/
     "notifications.index": [("GET", "/notifications/", signed_in())],
-    "notifications.settings": [("GET", "/notifications/settings", signed_in()),
-                               ("POST", "/notifications/settings", signed_in(ok=302))],
+    "notifications.settings": [
+        ("GET", "/notifications/settings", signed_in()),
+        ("POST", "/notifications/settings", signed_in(ok=302)),
+    ],
     "matching.suggest_tags": [("GET", "/matches/suggest-tags?text=石墨烯电池", signed_in())],
     "matching.dismiss": [("POST", "/matches/listings/{ach_pub}/dismiss", owner_only(ok=302))],
     "matching.follow": [("POST", "/matches/follow/{ach_pub}", signed_in(ok=302))],  # anyone may follow a listing
@@ -136,24 +145,34 @@ MATRIX = {
     "audit.export": [("GET", "/ops/audit/export?format=csv", operator_only())],
     # everyone's organisation in this world is already verified: the page sends them back to "my organisation";
     # a member whose membership is not confirmed may not speak for the organisation
-    "verification.request_page": [("GET", "/account/organisation/verify", {**signed_in(ok=302), "pending": 403}),
-                                  ("POST", "/account/organisation/verify", {**signed_in(ok=302), "pending": 403})],
+    "verification.request_page": [
+        ("GET", "/account/organisation/verify", {**signed_in(ok=302), "pending": 403}),
+        ("POST", "/account/organisation/verify", {**signed_in(ok=302), "pending": 403}),
+    ],
     "privacy.policy": [("GET", "/privacy", PUBLIC)],
     "privacy.collection": [("GET", "/privacy/collection", PUBLIC)],
     "privacy.account": [("GET", "/account/privacy", signed_in())],
     "privacy.consent": [("POST", "/account/privacy/consent", signed_in(ok=302))],
-    "privacy.download": [("GET", "/account/privacy/data.json", signed_in()),
-                         ("GET", "/account/privacy/data.xlsx", signed_in())],
+    "privacy.download": [
+        ("GET", "/account/privacy/data.json", signed_in()),
+        ("GET", "/account/privacy/data.xlsx", signed_in()),
+    ],
     # an empty form (no password): refused with a reason, nothing deleted
     "privacy.delete": [("POST", "/account/privacy/delete", signed_in(ok=400))],
     # evidence files: operators only, not even the organisation's own members
     "verification.evidence_file": [("GET", "/ops/organisations/{org}/evidence/{evidence}", operator_only())],
     # inquiries: owner = the achievement's owner (recipient), company = the sender, other = unrelated
     "inquiries.create": [
-        ("GET", "/inquiries/new/{ach_pub}", {"visitor": LOGIN, "owner": 403, "company": 200, "other": 403,
-                                             "operator": 403}),  # company: "already sent" page
-        ("GET", "/inquiries/new/{ach_draft}", {"visitor": LOGIN, "owner": 403, "company": 404, "other": 404,
-                                               "operator": 403}),
+        (
+            "GET",
+            "/inquiries/new/{ach_pub}",
+            {"visitor": LOGIN, "owner": 403, "company": 200, "other": 403, "operator": 403},
+        ),  # company: "already sent" page
+        (
+            "GET",
+            "/inquiries/new/{ach_draft}",
+            {"visitor": LOGIN, "owner": 403, "company": 404, "other": 404, "operator": 403},
+        ),
     ],
     "inquiries.detail": [("GET", "/inquiries/{inquiry}", PARTIES)],
     "inquiries.decide": [("POST", "/inquiries/{inquiry}/decide", {**NOBODY, "owner": 400})],  # no decision
@@ -164,14 +183,17 @@ MATRIX = {
     "inquiries.attachment": [("GET", "/inquiries/files/{inquiry_att}", PARTIES)],
     "inquiries.inbox": [("GET", "/inbox", signed_in())],
     "inquiries.analytics_page": [("GET", "/ops/analytics", operator_only())],
-    "inquiries.analytics_export": [("GET", "/ops/analytics/funnel.csv", operator_only()),
-                                   ("GET", "/ops/analytics/industry.xlsx", operator_only()),
-                                   ("GET", "/ops/analytics/nothing.csv", {**operator_only(404)})],
+    "inquiries.analytics_export": [
+        ("GET", "/ops/analytics/funnel.csv", operator_only()),
+        ("GET", "/ops/analytics/industry.xlsx", operator_only()),
+        ("GET", "/ops/analytics/nothing.csv", {**operator_only(404)}),
+    ],
     "inquiries.owner_analytics": [("GET", "/me/analytics", signed_in())],
     "inquiries.block": [("POST", "/inquiries/{inquiry}/block", {**NOBODY, "owner": 302, "company": 302})],
     "inquiries.report_listing": [("POST", "/reports/listing/{ach_pub}", signed_in(ok=302))],
-    "inquiries.report_message": [("POST", "/reports/message/{message}", {**PARTIES, "owner": 302, "company": 302,
-                                                                        "operator": 302})],
+    "inquiries.report_message": [
+        ("POST", "/reports/message/{message}", {**PARTIES, "owner": 302, "company": 302, "operator": 302})
+    ],
     "inquiries.reports": [("GET", "/ops/reports", operator_only())],
     "inquiries.resolve_report": [("POST", "/ops/reports/{report}/resolve", operator_only(ok=302))],
     "inquiries.grant_broker": [("POST", "/ops/brokers/{other_user}", operator_only(ok=302))],
@@ -200,14 +222,18 @@ MATRIX = {
     "events.mine": [("GET", "/events/mine", signed_in())],
     "events.manage": [("GET", "/events/manage", operator_only())],
     "events.create": [("GET", "/events/new", operator_only()), ("POST", "/events/new", operator_only())],
-    "events.edit": [("GET", "/events/{event}/edit", operator_only()),
-                    ("POST", "/events/{event}/edit", operator_only())],  # empty form: re-rendered with errors
+    "events.edit": [
+        ("GET", "/events/{event}/edit", operator_only()),
+        ("POST", "/events/{event}/edit", operator_only()),
+    ],  # empty form: re-rendered with errors
     "events.change_status": [("POST", "/events/{event_draft}/status/open", operator_only(ok=302))],
     "events.checkin": [("GET", "/events/{event}/checkin", operator_only())],
     "events.checkin_csv": [("GET", "/events/{event}/checkin.csv", operator_only())],
     "events.tick": [("POST", "/events/{event}/checkin/{registration}", operator_only(ok=302))],
-    "events.scan": [("GET", "/events/{event}/scan", operator_only()),
-                    ("POST", "/events/{event}/scan", operator_only(ok=400))],  # no code: refused with a reason
+    "events.scan": [
+        ("GET", "/events/{event}/scan", operator_only()),
+        ("POST", "/events/{event}/scan", operator_only(ok=400)),
+    ],  # no code: refused with a reason
     "events.lineup_page": [("GET", "/events/{event}/lineup", operator_only())],
     "events.lineup_add": [("POST", "/events/{event}/lineup/add", operator_only(ok=400))],  # no listing given
     "events.presenter_move": [("POST", "/events/{event}/presenters/{presenter}/move/up", operator_only(ok=302))],
@@ -219,27 +245,36 @@ MATRIX = {
     # 1:1 meetings: confirmed participants (owner and company are registered; other is not), the parties
     "events.meetings_page": [("GET", "/events/{event}/meetings", {**owner_only(), "company": 200})],
     "events.meeting_request": [("POST", "/events/{event}/meetings/request", {**owner_only(302), "company": 302})],
-    "events.meeting_respond": [("POST", "/events/{event}/meetings/{meeting}/respond",
-                                {**owner_only(302), "owner": 403, "company": 302})],  # the recipient only
-    "events.meeting_cancel": [("POST", "/events/{event}/meetings/{meeting}/cancel",
-                               {**owner_only(302), "company": 302})],
-    "events.meeting_availability": [("POST", "/events/{event}/meetings/availability",
-                                     {**owner_only(302), "company": 302})],
+    "events.meeting_respond": [
+        ("POST", "/events/{event}/meetings/{meeting}/respond", {**owner_only(302), "owner": 403, "company": 302})
+    ],  # the recipient only
+    "events.meeting_cancel": [
+        ("POST", "/events/{event}/meetings/{meeting}/cancel", {**owner_only(302), "company": 302})
+    ],
+    "events.meeting_availability": [
+        ("POST", "/events/{event}/meetings/availability", {**owner_only(302), "company": 302})
+    ],
     "events.agenda_ics": [("GET", "/events/{event}/agenda.ics", {**owner_only(), "company": 200})],
-    "events.meetings_setup": [("GET", "/events/{event}/meetings/setup", operator_only()),
-                              ("POST", "/events/{event}/meetings/setup", operator_only())],  # errors re-rendered
+    "events.meetings_setup": [
+        ("GET", "/events/{event}/meetings/setup", operator_only()),
+        ("POST", "/events/{event}/meetings/setup", operator_only()),
+    ],  # errors re-rendered
     "events.meetings_schedule": [("POST", "/events/{event}/meetings/schedule", operator_only(ok=302))],
     # expert pool: operators keep it; a score sheet is the assigned expert's alone (no actor here is an expert)
     "events.experts_list": [("GET", "/events/experts", operator_only())],
-    "events.expert_create": [("GET", "/events/experts/new", operator_only()),
-                             ("POST", "/events/experts/new", operator_only())],  # errors re-rendered
+    "events.expert_create": [
+        ("GET", "/events/experts/new", operator_only()),
+        ("POST", "/events/experts/new", operator_only()),
+    ],  # errors re-rendered
     "events.expert_edit": [("GET", "/events/experts/{expert}/edit", operator_only())],
     "events.reviews_page": [("GET", "/events/{event}/reviews", operator_only())],
     "events.expert_assign": [("POST", "/events/{event}/presenters/{presenter}/assign", operator_only(ok=400))],
     "events.my_reviews": [("GET", "/events/reviews/mine", {**dict.fromkeys(ACTORS, 403), "visitor": LOGIN})],
     "events.review_sheet": [("GET", "/events/reviews/{review}", {**dict.fromkeys(ACTORS, 403), "visitor": LOGIN})],
-    "events.event_report": [("GET", "/events/{event}/report", operator_only()),
-                            ("POST", "/events/{event}/report", operator_only())],  # no kind: refused, re-rendered
+    "events.event_report": [
+        ("GET", "/events/{event}/report", operator_only()),
+        ("POST", "/events/{event}/report", operator_only()),
+    ],  # no kind: refused, re-rendered
     "events.yearly_plan": [("GET", "/events/plan", operator_only())],
 }
 
@@ -272,8 +307,14 @@ def _world(factory, app):
     stored = uuid.uuid4().hex
     with open(os.path.join(app.config["UPLOAD_FOLDER"], stored), "wb") as fh:
         fh.write(PDF_BYTES)
-    att = Attachment(listing_id=ach_pub.id, stored_name=stored, original_name="石墨烯报告.pdf",
-                     content_type="application/pdf", size=len(PDF_BYTES), uploaded_by_id=owner.id)
+    att = Attachment(
+        listing_id=ach_pub.id,
+        stored_name=stored,
+        original_name="石墨烯报告.pdf",
+        content_type="application/pdf",
+        size=len(PDF_BYTES),
+        uploaded_by_id=owner.id,
+    )
     db.session.add(att)
     db.session.commit()
 
@@ -287,12 +328,27 @@ def _world(factory, app):
     ach_nda = _nda_achievement(factory, owner)
     message, report = _message_and_report(inquiry_accepted, company, other)
     event_ids = _events(operator, owner, ach_pub, company)
-    ids = dict(**event_ids, message=message, report=report, ach_nda=ach_nda, inquiry=inquiry,
-               inquiry_accepted=inquiry_accepted, inquiry_att=inquiry_att, evidence=evidence,
-               ach_pub=ach_pub.id, ach_draft=ach_draft.id, ach_submitted=ach_submitted.id,
-               need_draft=need_draft.id, att=att.id, org=owner.organisation_id, other_user=other.id,
-               outbox_name=outbox_name, saved_search=saved_search, pending_draft=pending_draft.id,
-               owner_session=owner_session)
+    ids = dict(
+        **event_ids,
+        message=message,
+        report=report,
+        ach_nda=ach_nda,
+        inquiry=inquiry,
+        inquiry_accepted=inquiry_accepted,
+        inquiry_att=inquiry_att,
+        evidence=evidence,
+        ach_pub=ach_pub.id,
+        ach_draft=ach_draft.id,
+        ach_submitted=ach_submitted.id,
+        need_draft=need_draft.id,
+        att=att.id,
+        org=owner.organisation_id,
+        other_user=other.id,
+        outbox_name=outbox_name,
+        saved_search=saved_search,
+        pending_draft=pending_draft.id,
+        owner_session=owner_session,
+    )
     users = dict(owner=owner, company=company, other=other, operator=operator, pending=pending)
     return ids, users
 
@@ -316,9 +372,16 @@ def _evidence(user, app):
     stored = uuid.uuid4().hex
     with open(os.path.join(app.config["UPLOAD_FOLDER"], stored), "wb") as fh:
         fh.write(PDF_BYTES)
-    item = VerificationEvidence(organisation_id=user.organisation_id, kind="business_licence",
-                                credit_code="91360100MA35ABCDE0", stored_name=stored, original_name="营业执照.pdf",
-                                content_type="application/pdf", size=len(PDF_BYTES), uploaded_by_id=user.id)
+    item = VerificationEvidence(
+        organisation_id=user.organisation_id,
+        kind="business_licence",
+        credit_code="91360100MA35ABCDE0",
+        stored_name=stored,
+        original_name="营业执照.pdf",
+        content_type="application/pdf",
+        size=len(PDF_BYTES),
+        uploaded_by_id=user.id,
+    )
     db.session.add(item)
     db.session.commit()
     return item.id
@@ -341,8 +404,15 @@ def _events(operator, registrant, achievement, company):
     expert = experts.create_expert("评审专家", f"expert{event.id}@example.cn", company.organisation)
     review, _created = experts.assign(expert, presenter)
     db.session.commit()
-    return dict(event=event.id, event_draft=draft.id, registration=registration.id, presenter=presenter.id,
-                meeting=meeting.id, expert=expert.id, review=review.id)
+    return dict(
+        event=event.id,
+        event_draft=draft.id,
+        registration=registration.id,
+        presenter=presenter.id,
+        meeting=meeting.id,
+        expert=expert.id,
+        review=review.id,
+    )
 
 
 def _saved_search(user):
@@ -383,27 +453,41 @@ def _inquiries(app, company, ach_pub, factory):
 
     from marketplace.inquiries.models import Inquiry, InquiryAttachment
 
-    values = dict(cooperation_mode="transfer", budget_range="from_50", timeline="within_6m",
-                  message="希望洽谈技术转让。")
+    values = dict(
+        cooperation_mode="transfer", budget_range="from_50", timeline="within_6m", message="希望洽谈技术转让。"
+    )
     pending = Inquiry(listing_id=ach_pub.id, sender_id=company.id, recipient_id=ach_pub.owner_id, **values)
     other_ach = factory.listing("achievement", owner=ach_pub.owner, status="published")
-    accepted = Inquiry(listing_id=other_ach.id, sender_id=company.id, recipient_id=ach_pub.owner_id,
-                       status="accepted", stage="negotiating", **values)
+    accepted = Inquiry(
+        listing_id=other_ach.id,
+        sender_id=company.id,
+        recipient_id=ach_pub.owner_id,
+        status="accepted",
+        stage="negotiating",
+        **values,
+    )
     db.session.add_all([pending, accepted])
     db.session.flush()
     stored = uuid.uuid4().hex
     with open(os.path.join(app.config["UPLOAD_FOLDER"], stored), "wb") as fh:
         fh.write(PDF_BYTES)
-    att = InquiryAttachment(inquiry_id=pending.id, stored_name=stored, original_name="意向书.pdf",
-                            content_type="application/pdf", size=len(PDF_BYTES), uploaded_by_id=company.id)
+    att = InquiryAttachment(
+        inquiry_id=pending.id,
+        stored_name=stored,
+        original_name="意向书.pdf",
+        content_type="application/pdf",
+        size=len(PDF_BYTES),
+        uploaded_by_id=company.id,
+    )
     db.session.add(att)
     db.session.commit()
     return pending.id, accepted.id, att.id
 
 
 CELLS = [
-    pytest.param(endpoint, method, url, actor, expected.get(actor, expected.get("other")),
-                 id=f"{endpoint}-{method}-{i}-{actor}")
+    pytest.param(
+        endpoint, method, url, actor, expected.get(actor, expected.get("other")), id=f"{endpoint}-{method}-{i}-{actor}"
+    )
     for endpoint, rows in MATRIX.items()
     for i, (method, url, expected) in enumerate(rows)
     for actor in ACTORS

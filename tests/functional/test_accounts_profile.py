@@ -1,4 +1,5 @@
 """My profile and my organisation: edits, verification requests, pending members."""
+
 from marketplace.extensions import db
 
 
@@ -28,8 +29,14 @@ def test_profile_needs_sign_in(client):
 
 
 def _org_form(org, **overrides):
-    data = {"name": org.name, "org_type": org.org_type, "region": org.region, "credit_code": org.credit_code or "",
-            "description": org.description or "", "website": org.website or ""}
+    data = {
+        "name": org.name,
+        "org_type": org.org_type,
+        "region": org.region,
+        "credit_code": org.credit_code or "",
+        "description": org.description or "",
+        "website": org.website or "",
+    }
     data.update(overrides)
     return data
 
@@ -49,8 +56,9 @@ def test_editing_identity_of_a_verified_org_undoes_verification(client, factory,
 def test_editing_the_description_keeps_verification(client, factory, login):
     org = factory.org(org_type="enterprise", verified=True)
     login(factory.user("company", org=org))
-    resp = client.post("/account/organisation", data=_org_form(org, description="专注稀土永磁材料研发。",
-                                                               qualifications=["high_tech"]))
+    resp = client.post(
+        "/account/organisation", data=_org_form(org, description="专注稀土永磁材料研发。", qualifications=["high_tech"])
+    )
     assert resp.status_code == 302
     db.session.refresh(org)
     assert org.is_verified
@@ -77,9 +85,15 @@ def test_request_verification_and_see_the_rejection_note(client, factory, login)
     from marketplace.accounts.validation import credit_code_check_char
 
     code = "12360000MB1234567" + credit_code_check_char("12360000MB1234567")
-    client.post("/account/organisation/verify", content_type="multipart/form-data", data={
-        "kind": "legal_person_certificate", "credit_code": code,
-        "file": (BytesIO(b"%PDF-1.4\n%%EOF\n"), "法人证书.pdf")})
+    client.post(
+        "/account/organisation/verify",
+        content_type="multipart/form-data",
+        data={
+            "kind": "legal_person_certificate",
+            "credit_code": code,
+            "file": (BytesIO(b"%PDF-1.4\n%%EOF\n"), "法人证书.pdf"),
+        },
+    )
     db.session.refresh(org)
     assert org.verification_status == "pending"
     org.verification_status, org.verification_note = "rejected", "请补充统一社会信用代码。"

@@ -1,4 +1,5 @@
 """Registering: a new account with a new organisation, or a pending membership of an existing one."""
+
 from marketplace.accounts.models import Organisation, User
 from marketplace.accounts.services import find_user_by_email
 from marketplace.extensions import db
@@ -38,9 +39,14 @@ def _count(model):
 
 
 def test_register_with_new_organisation_signs_in(client):
-    resp = client.post("/account/register", data=_form(
-        email=" ＺｈａｎｇＳａｎ＠ｅｘａｍｐｌｅ．ｃｎ ", name="　张三　", phone="１３８００１３８０００",
-    ))
+    resp = client.post(
+        "/account/register",
+        data=_form(
+            email=" ＺｈａｎｇＳａｎ＠ｅｘａｍｐｌｅ．ｃｎ ",
+            name="　张三　",
+            phone="１３８００１３８０００",
+        ),
+    )
     assert resp.status_code == 302
     user = find_user_by_email("zhangsan@example.cn")
     assert user.email == "zhangsan@example.cn"
@@ -59,10 +65,17 @@ def test_register_with_new_organisation_signs_in(client):
 
 
 def test_enterprise_keeps_qualifications_and_credit_code(client):
-    client.post("/account/register", data=_form(
-        role="company", org_name="江西赣锋新材料有限公司", org_type="enterprise", region="xinyu",
-        credit_code="91350100m000100y43", qualifications=["high_tech", "gazelle"],
-    ))
+    client.post(
+        "/account/register",
+        data=_form(
+            role="company",
+            org_name="江西赣锋新材料有限公司",
+            org_type="enterprise",
+            region="xinyu",
+            credit_code="91350100m000100y43",
+            qualifications=["high_tech", "gazelle"],
+        ),
+    )
     org = db.session.execute(db.select(Organisation).filter_by(name="江西赣锋新材料有限公司")).scalar_one()
     assert org.credit_code == "91350100M000100Y43"
     assert org.qualification_codes == ["high_tech", "gazelle"]
@@ -76,8 +89,10 @@ def test_qualifications_are_dropped_for_non_enterprises(client):
 
 def test_joining_an_existing_organisation_waits_for_an_operator(client, factory):
     org = factory.org(name="江西省科学院", org_type="institute", verified=True)
-    resp = client.post("/account/register", data=_form(org_choice="existing", existing_org_name=" 江西省科学院 ",
-                                                        org_name="", org_type="", region=""))
+    resp = client.post(
+        "/account/register",
+        data=_form(org_choice="existing", existing_org_name=" 江西省科学院 ", org_name="", org_type="", region=""),
+    )
     assert resp.status_code == 302
     user = find_user_by_email("zhangsan@example.cn")
     assert user.organisation_id == org.id
@@ -120,10 +135,17 @@ def test_new_organisation_needs_name_type_and_region(client):
 
 
 def test_oversized_fields_are_refused(client):
-    resp = client.post("/account/register", data=_form(
-        email="a" * 250 + "@example.cn", name="张" * 61, phone="1" * 31, org_name="院" * 121,
-        password="长" * 129, confirm="长" * 129,
-    ))
+    resp = client.post(
+        "/account/register",
+        data=_form(
+            email="a" * 250 + "@example.cn",
+            name="张" * 61,
+            phone="1" * 31,
+            org_name="院" * 121,
+            password="长" * 129,
+            confirm="长" * 129,
+        ),
+    )
     page = resp.get_data(as_text=True)
     assert resp.status_code == 200
     assert page.count("最多") >= 4

@@ -1,4 +1,5 @@
 """Password reset by email, end to end through the outbox folder."""
+
 import email
 import email.policy
 import re
@@ -125,8 +126,12 @@ def test_smtp_is_used_when_a_server_is_configured(app, monkeypatch):
     monkeypatch.setattr("marketplace.mail.smtplib.SMTP", FakeSMTP)
     app.config.update(MAIL_SERVER="mail.example.cn", MAIL_PORT=587, MAIL_USE_TLS=True, MAIL_USERNAME="market")
     assert send_mail("li@example.cn", "你好", "正文")
-    assert sent == [("connect", "mail.example.cn", 587), ("starttls",), ("login", "market"),
-                    ("send", "li@example.cn", "你好")]
+    assert sent == [
+        ("connect", "mail.example.cn", 587),
+        ("starttls",),
+        ("login", "market"),
+        ("send", "li@example.cn", "你好"),
+    ]
     assert _outbox(app) == []
 
 

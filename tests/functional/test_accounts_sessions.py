@@ -1,4 +1,5 @@
 """Signing in and out: revocable sessions, safe redirects, CSRF and cookie flags."""
+
 import pytest
 
 from marketplace.accounts.models import AuthSession
@@ -37,8 +38,9 @@ def test_sign_in_follows_a_relative_next(client, factory):
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example"])
 def test_open_redirect_next_is_ignored(client, factory, target):
     factory.user(email="li@example.cn")
-    resp = client.post("/account/login", query_string={"next": target},
-                       data={"email": "li@example.cn", "password": PASSWORD})
+    resp = client.post(
+        "/account/login", query_string={"next": target}, data={"email": "li@example.cn", "password": PASSWORD}
+    )
     assert resp.status_code == 302
     assert "evil.example" not in resp.headers["Location"]
 
@@ -46,8 +48,11 @@ def test_open_redirect_next_is_ignored(client, factory, target):
 def test_failures_look_the_same(client, factory):
     factory.user(email="li@example.cn")
     factory.user(email="off@example.cn", is_disabled=True)
-    for email, password in [("li@example.cn", "wrong password"), ("nobody@example.cn", PASSWORD),
-                            ("off@example.cn", PASSWORD)]:
+    for email, password in [
+        ("li@example.cn", "wrong password"),
+        ("nobody@example.cn", PASSWORD),
+        ("off@example.cn", PASSWORD),
+    ]:
         resp = _sign_in(client, email, password)
         assert resp.status_code == 200
         assert BAD_LOGIN in resp.get_data(as_text=True)
@@ -80,9 +85,15 @@ def test_password_change_signs_out_other_browsers_only(app, client, factory, log
     login(user)
     other = app.test_client()
     login(user, other)
-    resp = client.post("/account/password", data={
-        "current_password": PASSWORD, "password": "赣江边的一棵老樟树", "confirm": "赣江边的一棵老樟树",
-    }, follow_redirects=True)
+    resp = client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "password": "赣江边的一棵老樟树",
+            "confirm": "赣江边的一棵老樟树",
+        },
+        follow_redirects=True,
+    )
     assert "密码已修改" in resp.get_data(as_text=True)
     assert _signed_in(client)
     assert not _signed_in(other)
@@ -93,9 +104,14 @@ def test_password_change_signs_out_other_browsers_only(app, client, factory, log
 
 def test_password_change_needs_the_current_password(client, factory, login):
     login(factory.user())
-    resp = client.post("/account/password", data={
-        "current_password": "not it at all", "password": "赣江边的一棵老樟树", "confirm": "赣江边的一棵老樟树",
-    })
+    resp = client.post(
+        "/account/password",
+        data={
+            "current_password": "not it at all",
+            "password": "赣江边的一棵老樟树",
+            "confirm": "赣江边的一棵老樟树",
+        },
+    )
     assert "当前密码不正确" in resp.get_data(as_text=True)
 
 

@@ -1,26 +1,38 @@
 """Operators' funnel: its counts equal what the test created; every report exports; owners see their figures."""
+
 import csv
 import io
 
 from marketplace.extensions import db
 from marketplace.inquiries import analytics, deals, services
 
-FORM = {"cooperation_mode": "transfer", "budget_range": "from_50", "timeline": "within_3m",
-        "message": "希望洽谈技术转让，请联系。"}
-CONTRACT = {"contract_type": "license", "amount_wan": __import__("decimal").Decimal("88.80"),
-            "signed_on": __import__("datetime").date(2026, 9, 15), "registration_number": "2026360100000001",
-            "registry": "江西省技术市场管理办公室"}
+FORM = {
+    "cooperation_mode": "transfer",
+    "budget_range": "from_50",
+    "timeline": "within_3m",
+    "message": "希望洽谈技术转让，请联系。",
+}
+CONTRACT = {
+    "contract_type": "license",
+    "amount_wan": __import__("decimal").Decimal("88.80"),
+    "signed_on": __import__("datetime").date(2026, 9, 15),
+    "registration_number": "2026360100000001",
+    "registry": "江西省技术市场管理办公室",
+}
 
 
 def _market(factory):
     """Five inquiries: 1 pending, 1 declined, 3 accepted of which 2 agreed, 1 signed and registered."""
     researcher = factory.user("researcher")
-    achievements = [factory.listing("achievement", owner=researcher, industry="rare_earth" if i % 2 else
-                                    "new_materials") for i in range(5)]
+    achievements = [
+        factory.listing("achievement", owner=researcher, industry="rare_earth" if i % 2 else "new_materials")
+        for i in range(5)
+    ]
     sent = []
     for i, ach in enumerate(achievements):
-        inquiry, _ = services.send_inquiry(factory.user("company"), ach, dict(FORM),
-                                           origin="suggestion" if i < 2 else "listing")
+        inquiry, _ = services.send_inquiry(
+            factory.user("company"), ach, dict(FORM), origin="suggestion" if i < 2 else "listing"
+        )
         sent.append(inquiry)
     services.decide(sent[1], researcher, "decline", "不合适")
     for inquiry in sent[2:]:

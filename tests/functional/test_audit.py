@@ -1,4 +1,5 @@
 """Security audit log (等保 2.0 安全审计): what is recorded, what never is, search, export, retention, append-only."""
+
 import csv
 import io
 import json
@@ -38,8 +39,9 @@ def operator(factory, login):
 
 def test_sign_in_success_and_failure_are_recorded_with_ip_and_browser(client, factory):
     user = factory.user(email="wang@example.cn")
-    client.post("/account/login", data={"email": "wang@example.cn", "password": "wrong password!"},
-                environ_base=BROWSER)
+    client.post(
+        "/account/login", data={"email": "wang@example.cn", "password": "wrong password!"}, environ_base=BROWSER
+    )
     client.post("/account/login", data={"email": "wang@example.cn", "password": PASSWORD}, environ_base=BROWSER)
     failure, success = _entries("auth.login")
     assert (failure.outcome, failure.actor_id, failure.details["email"]) == ("failure", None, "wang@example.cn")
@@ -75,14 +77,34 @@ def test_password_reset_request_and_reset_are_recorded_without_the_token(client,
 
 def test_record_never_stores_passwords_or_tokens(app):
     """Whatever a caller passes, secrets are dropped or masked before the entry is written."""
-    record("auth.password_reset", password="hunter2-secret", new_password="p@ss-new-1", token="tok-abc-123",
-           csrf_token="csrf-xyz", session_id="sess-999", api_key="key-777", Authorization="Bearer bearer-555",
-           link="https://m.example.cn/account/reset/reset-token-888", url="/x?token=query-token-444",
-           nested={"password": "nested-pw-222", "ok": "visible"}, email="who@example.cn")
+    record(
+        "auth.password_reset",
+        password="hunter2-secret",
+        new_password="p@ss-new-1",
+        token="tok-abc-123",
+        csrf_token="csrf-xyz",
+        session_id="sess-999",
+        api_key="key-777",
+        Authorization="Bearer bearer-555",
+        link="https://m.example.cn/account/reset/reset-token-888",
+        url="/x?token=query-token-444",
+        nested={"password": "nested-pw-222", "ok": "visible"},
+        email="who@example.cn",
+    )
     db.session.commit()
     text = _raw_text()
-    for secret in ("hunter2-secret", "p@ss-new-1", "tok-abc-123", "csrf-xyz", "sess-999", "key-777", "bearer-555",
-                   "reset-token-888", "query-token-444", "nested-pw-222"):
+    for secret in (
+        "hunter2-secret",
+        "p@ss-new-1",
+        "tok-abc-123",
+        "csrf-xyz",
+        "sess-999",
+        "key-777",
+        "bearer-555",
+        "reset-token-888",
+        "query-token-444",
+        "nested-pw-222",
+    ):
         assert secret not in text
     entry = _entries()[0]
     assert entry.details["email"] == "who@example.cn" and entry.details["nested"] == {"ok": "visible"}
@@ -120,8 +142,10 @@ def test_settings_changes_are_recorded(client, factory, login):
     login(user)
     client.post("/account/profile", data={"name": "新名字", "phone": "", "locale": "zh"})
     org = user.organisation
-    client.post("/account/organisation", data={"name": org.name, "org_type": org.org_type, "region": org.region,
-                                               "description": "新简介"})
+    client.post(
+        "/account/organisation",
+        data={"name": org.name, "org_type": org.org_type, "region": org.region, "description": "新简介"},
+    )
     assert [e.event for e in _entries()] == ["account.profile_update", "org.update"]
 
 
@@ -145,8 +169,11 @@ def _seed(operator):
         ("auth.login", "success", 999, "zhao@example.cn", "10.0.0.1", now - timedelta(days=10)),
     ]
     for event, outcome, actor_id, email, ip, when in rows:
-        db.session.add(AuditEvent(event=event, outcome=outcome, actor_id=actor_id, actor_email=email, ip=ip,
-                                  created_at=when, details={}))
+        db.session.add(
+            AuditEvent(
+                event=event, outcome=outcome, actor_id=actor_id, actor_email=email, ip=ip, created_at=when, details={}
+            )
+        )
     db.session.commit()
 
 
@@ -227,8 +254,9 @@ def test_no_route_can_change_an_entry(app, client, operator):
 
 
 def _aged(days, event="auth.login"):
-    db.session.add(AuditEvent(event=event, outcome="success", created_at=utcnow() - timedelta(days=days),
-                              details={"age": days}))
+    db.session.add(
+        AuditEvent(event=event, outcome="success", created_at=utcnow() - timedelta(days=days), details={"age": days})
+    )
 
 
 def test_purge_removes_only_entries_older_than_the_retention(runner, app):

@@ -1,4 +1,5 @@
 """One registry of background workers, each switched off by one setting."""
+
 from marketplace import background
 
 
@@ -27,8 +28,9 @@ def test_a_switched_on_worker_starts_once_per_process(tmp_path, monkeypatch):
     calls = []
     fake = background.Worker("listing-expiry", "LISTINGS_EXPIRE_SECONDS", lambda app: calls.append(app))
     monkeypatch.setattr(background, "workers", lambda: (fake,))
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI="sqlite://", INSTANCE_PATH=str(tmp_path),
-                     LISTINGS_EXPIRE_SECONDS=3600)
+    app = create_app(
+        TestConfig, SQLALCHEMY_DATABASE_URI="sqlite://", INSTANCE_PATH=str(tmp_path), LISTINGS_EXPIRE_SECONDS=3600
+    )
     client = app.test_client()
     client.get("/healthz")
     client.get("/healthz")

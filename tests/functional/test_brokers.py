@@ -1,10 +1,15 @@
 """Brokers: operators give the role and assign one to an inquiry; the broker reads it, writes and moves the deal;
 other brokers read nothing."""
+
 from marketplace.extensions import db
 from marketplace.inquiries import services
 
-FORM = {"cooperation_mode": "transfer", "budget_range": "from_50", "timeline": "within_3m",
-        "message": "希望洽谈技术转让，请联系。"}
+FORM = {
+    "cooperation_mode": "transfer",
+    "budget_range": "from_50",
+    "timeline": "within_3m",
+    "message": "希望洽谈技术转让，请联系。",
+}
 
 
 def test_an_assigned_broker_follows_the_deal(client, factory, login):

@@ -3,6 +3,7 @@
 Threads start together at a barrier, on whichever database the suite runs (SQLite, or PostgreSQL in CI's second
 pass, where check-then-insert used to fail). Nothing is timed.
 """
+
 import threading
 
 from marketplace.extensions import db

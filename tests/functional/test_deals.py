@@ -1,5 +1,6 @@
 """The deal pipeline: transitions (allowed and forbidden), the contract at 登记 (exact amounts, validated dates),
 the same history for both sides, operators' logged corrections, and one winner for concurrent moves."""
+
 import threading
 from datetime import date, timedelta
 from decimal import Decimal
@@ -10,10 +11,19 @@ from marketplace.extensions import db
 from marketplace.inquiries import deals, services
 from marketplace.inquiries.models import Inquiry, InquiryEvent
 
-FORM = {"cooperation_mode": "transfer", "budget_range": "from_50", "timeline": "within_3m",
-        "message": "希望洽谈技术转让，请联系。"}
-CONTRACT = {"contract_type": "transfer", "amount_wan": "120.50", "signed_on": "2026-10-01",
-            "registration_number": "2026360100001234", "registry": "江西省技术市场管理办公室"}
+FORM = {
+    "cooperation_mode": "transfer",
+    "budget_range": "from_50",
+    "timeline": "within_3m",
+    "message": "希望洽谈技术转让，请联系。",
+}
+CONTRACT = {
+    "contract_type": "transfer",
+    "amount_wan": "120.50",
+    "signed_on": "2026-10-01",
+    "registration_number": "2026360100001234",
+    "registry": "江西省技术市场管理办公室",
+}
 
 
 @pytest.fixture
@@ -28,8 +38,9 @@ def deal(factory):
 
 
 def _move(client, inquiry, action, seen, **extra):
-    return client.post(f"/inquiries/{inquiry.id}/deal", data={"action": action, "seen_stage": seen, **extra},
-                       follow_redirects=True).get_data(as_text=True)
+    return client.post(
+        f"/inquiries/{inquiry.id}/deal", data={"action": action, "seen_stage": seen, **extra}, follow_redirects=True
+    ).get_data(as_text=True)
 
 
 def test_the_deal_goes_to_registered_and_both_sides_see_the_same_history(client, factory, login, deal):
@@ -49,10 +60,10 @@ def test_the_deal_goes_to_registered_and_both_sides_see_the_same_history(client,
     assert inquiry.stage == "registered" and inquiry.amount_wan == Decimal("120.50")
     assert isinstance(inquiry.amount_wan, Decimal) and inquiry.signed_on == date(2026, 10, 1)
     assert "2026360100001234" in page and "120.50 万元" in page
-    owner_history = page[page.index('id="history"'):]
+    owner_history = page[page.index('id="history"') :]
     login(company)
     page = client.get(f"/inquiries/{inquiry.id}").get_data(as_text=True)
-    assert page[page.index('id="history"'):] == owner_history
+    assert page[page.index('id="history"') :] == owner_history
     assert all(s in owner_history for s in ("交易进展：意向达成", "交易进展：签约", "交易进展：已登记"))
     assert "交易进展" in client.get("/notifications/").get_data(as_text=True)
 
@@ -81,11 +92,14 @@ def test_operators_correct_a_deal_and_the_correction_is_logged(client, factory, 
     login(company)
     assert client.post(f"/inquiries/{inquiry.id}/deal/correct", data={"stage": "signed"}).status_code == 403
     login(factory.user("operator"))
-    page = client.post(f"/inquiries/{inquiry.id}/deal/correct", data={"stage": "registered", **CONTRACT},
-                       follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        f"/inquiries/{inquiry.id}/deal/correct", data={"stage": "registered", **CONTRACT}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "更正时请填写原因" in page
-    client.post(f"/inquiries/{inquiry.id}/deal/correct", data={"stage": "registered", **CONTRACT,
-                                                               "reason": "双方线下已登记，补录"})
+    client.post(
+        f"/inquiries/{inquiry.id}/deal/correct",
+        data={"stage": "registered", **CONTRACT, "reason": "双方线下已登记，补录"},
+    )
     db.session.refresh(inquiry)
     assert inquiry.stage == "registered" and inquiry.registration_number == "2026360100001234"
     event = db.session.execute(db.select(InquiryEvent).filter_by(action="correct")).scalar_one()
@@ -129,6 +143,7 @@ def test_concurrent_stage_changes_have_exactly_one_winner(app, deal):
     winner = next(o for o in outcomes if o != "refused")
     db.session.expire_all()
     assert db.session.get(Inquiry, inquiry_id).stage == {"agree": "agreed", "terminate": "terminated"}[winner]
-    moves = db.session.execute(db.select(db.func.count(InquiryEvent.id)).where(
-        InquiryEvent.action.in_(("agree", "terminate")))).scalar()
+    moves = db.session.execute(
+        db.select(db.func.count(InquiryEvent.id)).where(InquiryEvent.action.in_(("agree", "terminate")))
+    ).scalar()
     assert moves == 1

@@ -1,4 +1,5 @@
 """The demo catalogue: what `make run` shows a first-time visitor, loaded by the same functions as here."""
+
 from sqlalchemy import func
 
 from marketplace import taxonomy
@@ -45,8 +46,7 @@ def test_demo_catalogue_is_big_and_varied_enough_to_explore(app):
 def test_flagship_listings_cover_the_seed_priorities(app):
     _load()
 
-    titles = " ".join(db.session.execute(
-        db.select(Listing.title).where(Listing.status == "published")).scalars())
+    titles = " ".join(db.session.execute(db.select(Listing.title).where(Listing.status == "published")).scalars())
     for term in ("NB-IoT", "MEMS", "稀土永磁", "硬质合金", "热敏灸", "中药", "轨道交通", "航空复合材料", "VR"):
         assert term in titles
     meter = db.session.execute(db.select(Listing).where(Listing.external_id == "demo-need-nbiot-meter")).scalar_one()
@@ -60,10 +60,16 @@ def test_home_page_shows_the_flagship_listings_first(app, client):
 
     page = client.get("/").get_data(as_text=True)
 
-    flagship = db.session.execute(db.select(Listing.title).where(
-        Listing.external_id.not_like("demo-csl-%"))).scalars().all()
-    csl = db.session.execute(db.select(Listing.title).where(
-        Listing.external_id.like("demo-csl-%"), Listing.status == "published")).scalars().all()
+    flagship = (
+        db.session.execute(db.select(Listing.title).where(Listing.external_id.not_like("demo-csl-%"))).scalars().all()
+    )
+    csl = (
+        db.session.execute(
+            db.select(Listing.title).where(Listing.external_id.like("demo-csl-%"), Listing.status == "published")
+        )
+        .scalars()
+        .all()
+    )
     assert sum(title in page for title in flagship) >= 6
     assert not any(title in page for title in csl)
     assert f"已发布科技成果 <strong>{_published('achievement')}</strong>" in page
@@ -87,8 +93,7 @@ def test_demo_accounts_have_work_in_progress(app):
     for role in ("researcher", "company"):
         email = next(e for r, e, _o in services.demo_logins() if r == role)
         user = db.session.execute(db.select(User).filter_by(email=email)).scalar_one()
-        statuses = set(db.session.execute(
-            db.select(Listing.status).where(Listing.owner_id == user.id)).scalars())
+        statuses = set(db.session.execute(db.select(Listing.status).where(Listing.owner_id == user.id)).scalars())
         assert {"published", "draft", "submitted"} <= statuses
 
 

@@ -3,6 +3,7 @@
 nginx (Debian's /usr/sbin/nginx; .ci/run installs nginx-light) runs unprivileged with a prefix of its own on a
 free port; only the listen port, upstream port and static path of deploy/nginx.conf are substituted.
 """
+
 import os
 import re
 import socket
@@ -32,10 +33,14 @@ def proxied(tmp_path_factory):
         (tmp / "marketplace.conf").write_text(server)
         main = (ROOT / "deploy" / "nginx-test.conf").read_text().replace("@PREFIX@", str(tmp))
         (tmp / "nginx.conf").write_text(main)
-        subprocess.run([NGINX, "-t", "-p", str(tmp), "-c", str(tmp / "nginx.conf")], check=True,
-                       capture_output=True, timeout=60)
-        proc = subprocess.Popen([NGINX, "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-g", "daemon off;"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [NGINX, "-t", "-p", str(tmp), "-c", str(tmp / "nginx.conf")], check=True, capture_output=True, timeout=60
+        )
+        proc = subprocess.Popen(
+            [NGINX, "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         base = f"http://127.0.0.1:{port}"
         for _ in range(300):
             try:
@@ -80,7 +85,13 @@ def test_slow_clients_are_held_by_nginx_and_timed_out(proxied):
 
 def test_the_configuration_buffers_requests_and_responses():
     conf = (ROOT / "deploy" / "nginx.conf").read_text()
-    for directive in ("proxy_request_buffering on;", "proxy_buffering on;", "client_header_timeout",
-                      "client_body_timeout", "client_max_body_size 20m;", "proxy_pass http://marketplace_app;"):
+    for directive in (
+        "proxy_request_buffering on;",
+        "proxy_buffering on;",
+        "client_header_timeout",
+        "client_body_timeout",
+        "client_max_body_size 20m;",
+        "proxy_pass http://marketplace_app;",
+    ):
         assert directive in conf
     assert os.path.exists(ROOT / "deploy" / "README.md")

@@ -1,4 +1,5 @@
 """Events: operators create and run them, visitors find them, participants register, cancel and check in."""
+
 import csv
 import io
 import re
@@ -13,10 +14,20 @@ from marketplace.models_base import utcnow
 
 
 def _form(**over):
-    data = dict(event_type="roadshow", title="赣江新区科技金融路演", industries=["new_materials", "ai"],
-                tags="稀土, 永磁，人工智能", programme="14:00 开场\n14:10 项目路演", starts_at="2026-12-20T14:00",
-                ends_at="2026-12-20T17:30", registration_deadline="2026-12-18T18:00", venue="南昌市 江西省科技大厦",
-                online_url="https://live.example.cn/roadshow", replay_url="", capacity="80")
+    data = dict(
+        event_type="roadshow",
+        title="赣江新区科技金融路演",
+        industries=["new_materials", "ai"],
+        tags="稀土, 永磁，人工智能",
+        programme="14:00 开场\n14:10 项目路演",
+        starts_at="2026-12-20T14:00",
+        ends_at="2026-12-20T17:30",
+        registration_deadline="2026-12-18T18:00",
+        venue="南昌市 江西省科技大厦",
+        online_url="https://live.example.cn/roadshow",
+        replay_url="",
+        capacity="80",
+    )
     data.update(over)
     return data
 
@@ -51,8 +62,9 @@ def test_operator_creates_edits_and_opens_an_event(client, factory, login):
 
 def test_bad_event_form_saves_nothing(client, factory, login):
     login(factory.user("operator"))
-    resp = client.post("/events/new", data=_form(ends_at="2026-12-20T13:00", venue="", online_url="",
-                                                 capacity="0", starts_at="明天"))
+    resp = client.post(
+        "/events/new", data=_form(ends_at="2026-12-20T13:00", venue="", online_url="", capacity="0", starts_at="明天")
+    )
     assert resp.status_code == 200
     text = resp.get_data(as_text=True)
     assert "请输入有效的日期和时间" in text and "请填写地点或线上直播链接" in text and "容量应在" in text
@@ -67,8 +79,13 @@ def test_transitions_follow_the_table(client, factory, login):
     login(operator)
     client.post(f"/events/{event.id}/status/archive")
     assert db.session.get(Event, event.id).status == "draft"
-    for action, status in [("open", "open"), ("close", "closed"), ("reopen", "open"), ("finish", "finished"),
-                           ("archive", "archived")]:
+    for action, status in [
+        ("open", "open"),
+        ("close", "closed"),
+        ("reopen", "open"),
+        ("finish", "finished"),
+        ("archive", "archived"),
+    ]:
         client.post(f"/events/{event.id}/status/{action}")
         assert db.session.get(Event, event.id).status == status
     assert client.post(f"/events/{event.id}/status/explode").status_code == 404
@@ -78,8 +95,14 @@ def test_public_list_splits_upcoming_and_past_and_paginates(client, factory, app
     operator = factory.user("operator")
     for i in range(14):
         make_event(operator, title=f"即将举行的路演{i:02d}", days=5 + i)
-    make_event(operator, title="去年的成果发布会", days=-30, status="finished", event_type="launch",
-               registration_deadline=utcnow() - timedelta(days=40))
+    make_event(
+        operator,
+        title="去年的成果发布会",
+        days=-30,
+        status="finished",
+        event_type="launch",
+        registration_deadline=utcnow() - timedelta(days=40),
+    )
     first = client.get("/events/").get_data(as_text=True)
     assert "即将举行的路演00" in first and "去年的成果发布会" not in first
     assert "即将举行的路演13" not in first  # page 2 (12 per page)
@@ -113,6 +136,7 @@ def test_registration_waiting_list_and_promotion_exactly_once(client, factory, l
     assert db.session.get(Event, event.id).seats_taken == 2
     outbox = app.config["OUTBOX_DIR"]
     import os
+
     mails = [open(os.path.join(outbox, n), encoding="utf-8", errors="replace").read() for n in os.listdir(outbox)]
     promoted_mails = [m for m in mails if people[2].email in m]
     assert len(promoted_mails) == 1 and f"/events/{event.id}" in promoted_mails[0]

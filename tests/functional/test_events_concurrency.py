@@ -2,6 +2,7 @@
 
 Runs on the test database of the session: SQLite by default, PostgreSQL when DATABASE_URL is set.
 """
+
 import threading
 
 from events_support import make_event
@@ -75,7 +76,9 @@ def test_concurrent_cancellations_promote_each_waiting_person_once(app, factory)
 
     errors = _in_threads(app, cancel, [(uid,) for uid in leaving])
     assert errors == []
-    regs = {r.user_id: r.status for r in db.session.execute(
-        db.select(Registration).where(Registration.event_id == event_id)).scalars()}
+    regs = {
+        r.user_id: r.status
+        for r in db.session.execute(db.select(Registration).where(Registration.event_id == event_id)).scalars()
+    }
     assert [regs[uid] for uid in ids] == ["cancelled"] * 4 + ["confirmed"] * 4 + ["waitlisted"] * 2
     assert db.session.get(Event, event_id).seats_taken == 4

@@ -1,12 +1,19 @@
 """The expert pool: operators add experts and assign them; the conflict rule; who sees the scores."""
+
 from events_support import make_event
 
 from marketplace.events import experts, lineup
 from marketplace.events.models import Expert, Review
 from marketplace.extensions import db
 
-SHEET = {"advancement": "8", "maturity": "7", "market": "9", "team": "6", "investment": "8",
-         "comments": "工艺成熟，市场空间大"}
+SHEET = {
+    "advancement": "8",
+    "maturity": "7",
+    "market": "9",
+    "team": "6",
+    "investment": "8",
+    "comments": "工艺成熟，市场空间大",
+}
 
 
 def _world(factory):
@@ -27,12 +34,22 @@ def _world(factory):
 def test_operator_adds_an_expert_who_is_invited_to_sign_in(client, factory, login, app):
     operator, event, uni, *_rest = _world(factory)
     login(operator)
-    resp = client.post("/events/experts/new",
-                       data={"name": "李教授", "email": "li@example.cn", "organisation": "不存在的机构"})
+    resp = client.post(
+        "/events/experts/new", data={"name": "李教授", "email": "li@example.cn", "organisation": "不存在的机构"}
+    )
     assert "平台上没有这个机构" in resp.get_data(as_text=True)
-    resp = client.post("/events/experts/new", data={
-        "name": "李教授", "email": "li@example.cn", "organisation": "南昌大学测试", "title": "教授",
-        "fields": "稀土材料", "industries": ["new_materials"], "profile": "长期从事稀土永磁研究"})
+    resp = client.post(
+        "/events/experts/new",
+        data={
+            "name": "李教授",
+            "email": "li@example.cn",
+            "organisation": "南昌大学测试",
+            "title": "教授",
+            "fields": "稀土材料",
+            "industries": ["new_materials"],
+            "profile": "长期从事稀土永磁研究",
+        },
+    )
     assert resp.status_code == 302
     expert = db.session.execute(db.select(Expert)).scalar_one()
     assert expert.user.role == "expert" and expert.user.organisation_id == uni.id
@@ -50,8 +67,9 @@ def test_conflict_rule_and_score_visibility(client, factory, login, app):
     page = client.get(f"/events/{event.id}/reviews").get_data(as_text=True)
     assert "本单位成果，回避" in page
     # own organisation's achievement: refused
-    resp = client.post(f"/events/{event.id}/presenters/{p1.id}/assign", data={"expert_id": expert.id},
-                       follow_redirects=True)
+    resp = client.post(
+        f"/events/{event.id}/presenters/{p1.id}/assign", data={"expert_id": expert.id}, follow_redirects=True
+    )
     assert "回避规则" in resp.get_data(as_text=True)
     assert db.session.execute(db.select(db.func.count()).select_from(Review)).scalar() == 0
     client.post(f"/events/{event.id}/presenters/{p2.id}/assign", data={"expert_id": expert.id})

@@ -1,4 +1,5 @@
 """Line-ups from the match graph: proposed presenters and invitees with reasons, agenda editing, answers."""
+
 import os
 
 from events_support import make_event
@@ -30,8 +31,11 @@ def _world(factory):
     _suggest(needs[2], off_theme, 0.95)
     draft_need = factory.listing("need", status="draft", title="草稿需求")
     _suggest(draft_need, lonely, 0.99)
-    return operator, event, dict(strong=strong, many=many, tagged=tagged, off_theme=off_theme, lonely=lonely,
-                                 needs=needs)
+    return (
+        operator,
+        event,
+        dict(strong=strong, many=many, tagged=tagged, off_theme=off_theme, lonely=lonely, needs=needs),
+    )
 
 
 def test_proposals_rank_by_most_and_strongest_interested_needs(app, factory):
@@ -90,8 +94,10 @@ def test_operator_accepts_line_up_orders_invites_and_presenter_answers(client, f
     # the owner sees the invitation on the event page and confirms; another user may not answer
     presenter = db.session.execute(db.select(Presenter).where(Presenter.listing_id == w["tagged"].id)).scalar_one()
     login(factory.user("researcher"))
-    assert client.post(f"/events/{event.id}/presenters/{presenter.id}/respond",
-                       data={"answer": "confirm"}).status_code == 403
+    assert (
+        client.post(f"/events/{event.id}/presenters/{presenter.id}/respond", data={"answer": "confirm"}).status_code
+        == 403
+    )
     login(owner)
     assert "确认参加" in client.get(f"/events/{event.id}").get_data(as_text=True)
     client.post(f"/events/{event.id}/presenters/{presenter.id}/respond", data={"answer": "confirm"})

@@ -1,4 +1,5 @@
 """1:1 meetings: requests, answers, the operator's schedule, personal agendas and .ics files."""
+
 from datetime import datetime
 
 from events_support import make_event
@@ -27,23 +28,32 @@ def test_request_accept_schedule_agenda_and_ics(client, factory, login, app):
     client.post(f"/events/{event.id}/meetings/request", data={"recipient_id": company.id, "message": "想了解合作"})
     client.post(f"/events/{event.id}/meetings/request", data={"recipient_id": researcher.id})
     # asking twice is refused
-    resp = client.post(f"/events/{event.id}/meetings/request", data={"recipient_id": company.id},
-                       follow_redirects=True)
+    resp = client.post(f"/events/{event.id}/meetings/request", data={"recipient_id": company.id}, follow_redirects=True)
     assert "你们之间已有洽谈预约" in resp.get_data(as_text=True)
-    to_company, to_researcher = db.session.execute(
-        db.select(MeetingRequest).order_by(MeetingRequest.id)).scalars().all()
+    to_company, to_researcher = (
+        db.session.execute(db.select(MeetingRequest).order_by(MeetingRequest.id)).scalars().all()
+    )
     # only the recipient answers
-    assert client.post(f"/events/{event.id}/meetings/{to_company.id}/respond",
-                       data={"answer": "accept"}).status_code == 403
+    assert (
+        client.post(f"/events/{event.id}/meetings/{to_company.id}/respond", data={"answer": "accept"}).status_code
+        == 403
+    )
     login(company)
     client.post(f"/events/{event.id}/meetings/{to_company.id}/respond", data={"answer": "accept"})
     login(researcher)
     client.post(f"/events/{event.id}/meetings/{to_researcher.id}/respond", data={"answer": "decline"})
     # the company cannot meet in the first slot
     login(operator)
-    client.post(f"/events/{event.id}/meetings/setup", data={
-        "meetings_start": "2026-12-20T15:00", "slot_minutes": "20", "slot_count": "4", "tables": "2",
-        "meeting_cap": "3"})
+    client.post(
+        f"/events/{event.id}/meetings/setup",
+        data={
+            "meetings_start": "2026-12-20T15:00",
+            "slot_minutes": "20",
+            "slot_count": "4",
+            "tables": "2",
+            "meeting_cap": "3",
+        },
+    )
     login(company)
     client.post(f"/events/{event.id}/meetings/availability", data={"unavailable": ["0"]})
     login(operator)
@@ -80,8 +90,9 @@ def test_only_confirmed_participants_meet(client, factory, login):
     assert client.get(f"/events/{event.id}/meetings").status_code == 403
     assert client.post(f"/events/{event.id}/meetings/request", data={"recipient_id": company.id}).status_code == 403
     login(company)
-    resp = client.post(f"/events/{event.id}/meetings/request", data={"recipient_id": outsider.id},
-                       follow_redirects=True)
+    resp = client.post(
+        f"/events/{event.id}/meetings/request", data={"recipient_id": outsider.id}, follow_redirects=True
+    )
     assert "双方都需要是本活动已确认的参会者" in resp.get_data(as_text=True)
     assert db.session.execute(db.select(db.func.count()).select_from(MeetingRequest)).scalar() == 0
 

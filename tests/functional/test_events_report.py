@@ -1,4 +1,5 @@
 """After the event: outcomes, the event report (charts with tables) and the yearly plan."""
+
 from events_support import make_event
 
 from marketplace.events import lineup, meetings, services
@@ -22,8 +23,10 @@ def test_outcomes_and_report(client, factory, login):
     login(operator)
     resp = client.post(f"/events/{event.id}/report", data={"kind": "intent", "amount": "abc"}, follow_redirects=True)
     assert "金额请填写数字" in resp.get_data(as_text=True)
-    client.post(f"/events/{event.id}/report", data={"kind": "intent", "amount": "350", "presenter_id": presenter.id,
-                                                   "note": "签订技术转让意向书"})
+    client.post(
+        f"/events/{event.id}/report",
+        data={"kind": "intent", "amount": "350", "presenter_id": presenter.id, "note": "签订技术转让意向书"},
+    )
     client.post(f"/events/{event.id}/report", data={"kind": "inquiry", "note": "两家企业约定实地考察"})
     assert db.session.execute(db.select(db.func.count()).select_from(Outcome)).scalar() == 2
     page = client.get(f"/events/{event.id}/report").get_data(as_text=True)

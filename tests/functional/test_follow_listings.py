@@ -1,12 +1,17 @@
 """Following any published listing: its followers are told when it changes or goes offline."""
+
 from marketplace.extensions import db
 from marketplace.listings import services as listing_services
 from marketplace.notifications.models import Notification
 
 
 def _kinds(user):
-    return [n.kind for n in db.session.execute(db.select(Notification).filter_by(user_id=user.id)
-                                               .order_by(Notification.id)).scalars()]
+    return [
+        n.kind
+        for n in db.session.execute(
+            db.select(Notification).filter_by(user_id=user.id).order_by(Notification.id)
+        ).scalars()
+    ]
 
 
 def test_followers_hear_of_approved_changes_and_withdrawal(app, client, factory, login):

@@ -1,5 +1,6 @@
 """A short run of bench/http_bench.py (a second per page) on the suite's database: every page the benchmark
 loads answers 200 under gunicorn as `make run` starts it, and wrk sees no 5xx. Timings are printed, not asserted."""
+
 import pytest
 
 from tests.functional.test_stress_short import bench_database, http_bench

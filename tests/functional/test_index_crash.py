@@ -3,6 +3,7 @@ freeze search: its forked Whoosh sub-writers die with it, its locks are released
 
 Real subprocesses, really killed with SIGKILL. Nothing is timed: the waits below only bound a loop.
 """
+
 import json
 import os
 import signal
@@ -60,8 +61,9 @@ def _wait_until(predicate, bound=60.0):
 
 def _spawn(script, *args):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([sys.executable, "-c", script, *map(str, args)], stdout=subprocess.PIPE, text=True,
-                            env=env, cwd=str(ROOT))
+    return subprocess.Popen(
+        [sys.executable, "-c", script, *map(str, args)], stdout=subprocess.PIPE, text=True, env=env, cwd=str(ROOT)
+    )
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Expressions of interest with consent: who may send, the daily limit, accept/decline, contact details only
 after acceptance (pages, e-mails, notifications), and one winner for concurrent decisions."""
+
 import threading
 
 import pytest
@@ -9,8 +10,12 @@ from marketplace.inquiries import services
 from marketplace.inquiries.models import Inquiry
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-FORM = {"cooperation_mode": "license", "budget_range": "from_200", "timeline": "within_6m",
-        "message": "我们希望获得该技术的许可，用于智能水表量产。"}
+FORM = {
+    "cooperation_mode": "license",
+    "budget_range": "from_200",
+    "timeline": "within_6m",
+    "message": "我们希望获得该技术的许可，用于智能水表量产。",
+}
 
 
 def _outbox(app):
@@ -24,9 +29,14 @@ def _outbox(app):
 def pair(factory):
     """A researcher's published achievement (with its own contact block) and a company with a published need."""
     researcher = factory.user("researcher", name="李研究员", phone="0791-88880001", email="li.prof@ncu.example.cn")
-    ach = factory.listing("achievement", owner=researcher, title="NB-IoT 低功耗水表模组",
-                          contact_name="李研究员", contact_phone="0791-88880001",
-                          contact_email="li.prof@ncu.example.cn")
+    ach = factory.listing(
+        "achievement",
+        owner=researcher,
+        title="NB-IoT 低功耗水表模组",
+        contact_name="李研究员",
+        contact_phone="0791-88880001",
+        contact_email="li.prof@ncu.example.cn",
+    )
     company = factory.user("company", name="王经理", phone="13900001111", email="wang@yingtan-iot.example.cn")
     need = factory.listing("need", owner=company, title="寻求低功耗水表方案")
     return researcher, ach, company, need
@@ -49,11 +59,18 @@ def test_contact_details_appear_only_after_acceptance(app, client, factory, logi
     assert (inquiry.origin, inquiry.origin_listing_id, inquiry.kind) == ("suggestion", need.id, "cooperation")
 
     # Before acceptance: no contact details anywhere either side can see.
-    sender_views = [_page(client, f"/inquiries/{inquiry.id}"), _page(client, "/inbox"),
-                    _page(client, f"/achievements/{ach.id}"), _page(client, "/notifications/")]
+    sender_views = [
+        _page(client, f"/inquiries/{inquiry.id}"),
+        _page(client, "/inbox"),
+        _page(client, f"/achievements/{ach.id}"),
+        _page(client, "/notifications/"),
+    ]
     login(researcher)
-    owner_views = [_page(client, f"/inquiries/{inquiry.id}"), _page(client, "/inbox?box=received"),
-                   _page(client, "/notifications/")]
+    owner_views = [
+        _page(client, f"/inquiries/{inquiry.id}"),
+        _page(client, "/inbox?box=received"),
+        _page(client, "/notifications/"),
+    ]
     mails = [m["body"] + m["subject"] for m in _outbox(app)]
     assert len(mails) == 1 and "收到一条新的合作意向" in mails[0]
     for text in sender_views:
@@ -80,8 +97,9 @@ def test_decline_needs_a_reason_that_the_sender_sees(client, factory, login, pai
     client.post(f"/inquiries/new/{ach.id}", data=FORM)
     inquiry = db.session.execute(db.select(Inquiry)).scalar_one()
     login(researcher)
-    page = client.post(f"/inquiries/{inquiry.id}/decide", data={"decision": "decline"},
-                       follow_redirects=True).get_data(as_text=True)
+    page = client.post(f"/inquiries/{inquiry.id}/decide", data={"decision": "decline"}, follow_redirects=True).get_data(
+        as_text=True
+    )
     assert "请填写原因" in page
     client.post(f"/inquiries/{inquiry.id}/decide", data={"decision": "decline", "reason": "该技术已独家许可给他人"})
     login(company)
@@ -91,8 +109,9 @@ def test_decline_needs_a_reason_that_the_sender_sees(client, factory, login, pai
     # The sender may send a new interest after a decline; a second decision on the old one is refused.
     assert "发送合作意向" in _page(client, f"/achievements/{ach.id}")
     login(researcher)
-    page = client.post(f"/inquiries/{inquiry.id}/decide", data={"decision": "accept"},
-                       follow_redirects=True).get_data(as_text=True)
+    page = client.post(f"/inquiries/{inquiry.id}/decide", data={"decision": "accept"}, follow_redirects=True).get_data(
+        as_text=True
+    )
     assert "该意向已经答复过了" in page
 
 

@@ -1,4 +1,5 @@
 """The conversation of an accepted inquiry: messages with files, unread counts, read receipts, the inbox."""
+
 from io import BytesIO
 
 from marketplace.extensions import db
@@ -6,8 +7,12 @@ from marketplace.inquiries import services
 from marketplace.inquiries.models import InquiryAttachment, Message
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-FORM = {"cooperation_mode": "transfer", "budget_range": "from_50", "timeline": "within_3m",
-        "message": "希望洽谈技术转让，请联系。"}
+FORM = {
+    "cooperation_mode": "transfer",
+    "budget_range": "from_50",
+    "timeline": "within_3m",
+    "message": "希望洽谈技术转让，请联系。",
+}
 
 
 def _accepted(factory):
@@ -23,8 +28,11 @@ def _accepted(factory):
 def test_messages_with_files_unread_counts_and_read_receipts(client, factory, login):
     researcher, company, inquiry = _accepted(factory)
     login(company)
-    resp = client.post(f"/inquiries/{inquiry.id}/messages", content_type="multipart/form-data",
-                       data={"body": "附上我们的技术需求说明。", "attachments": [(BytesIO(PDF), "需求说明.pdf")]})
+    resp = client.post(
+        f"/inquiries/{inquiry.id}/messages",
+        content_type="multipart/form-data",
+        data={"body": "附上我们的技术需求说明。", "attachments": [(BytesIO(PDF), "需求说明.pdf")]},
+    )
     assert resp.status_code == 302
     client.post(f"/inquiries/{inquiry.id}/messages", data={"body": "期待回复。"})
     page = client.get(f"/inquiries/{inquiry.id}").get_data(as_text=True)
@@ -54,9 +62,11 @@ def test_messages_with_files_unread_counts_and_read_receipts(client, factory, lo
 def test_a_refused_message_keeps_what_was_written(client, factory, login):
     _researcher, company, inquiry = _accepted(factory)
     login(company)
-    resp = client.post(f"/inquiries/{inquiry.id}/messages", content_type="multipart/form-data",
-                       data={"body": "这是一段很长的报价说明，请保留。",
-                             "attachments": [(BytesIO(b"GIF89a"), "x.pdf")]})
+    resp = client.post(
+        f"/inquiries/{inquiry.id}/messages",
+        content_type="multipart/form-data",
+        data={"body": "这是一段很长的报价说明，请保留。", "attachments": [(BytesIO(b"GIF89a"), "x.pdf")]},
+    )
     page = resp.get_data(as_text=True)
     assert resp.status_code == 422 and "这是一段很长的报价说明，请保留。" in page and "不是有效的 PDF" in page
     assert db.session.execute(db.select(db.func.count(Message.id))).scalar() == 0

@@ -1,4 +1,5 @@
 """Suggestions computed from the change log, shown to owners with reasons, dismissed for good; operators' board."""
+
 import pytest
 
 from marketplace.extensions import db
@@ -16,16 +17,39 @@ def _apply_changes():
 def market(factory):
     company = factory.user("company")
     researcher = factory.user("researcher")
-    need = factory.listing("need", owner=company, title="寻求石墨烯锂电池负极材料技术",
-                           summary="需要提高锂电池负极材料的循环寿命，要求中试以上。", min_maturity="pilot",
-                           cooperation_modes=["transfer"], price_wan=50)
-    good = factory.listing("achievement", owner=researcher, title="石墨烯锂电池负极材料的制备",
-                           summary="以氧化石墨烯制备锂电池负极材料，循环寿命提高一倍。", tags=["石墨烯", "锂电池"],
-                           maturity="pilot_small", price_wan=80)
-    other = factory.listing("achievement", owner=researcher, title="石墨烯导热膜", summary="石墨烯导热膜用于散热。",
-                            tags=["石墨烯", "导热膜"])
-    unrelated = factory.listing("achievement", owner=researcher, title="水稻高产栽培", summary="双季稻氮肥减量栽培。",
-                                tags=["水稻"], industry="agriculture")
+    need = factory.listing(
+        "need",
+        owner=company,
+        title="寻求石墨烯锂电池负极材料技术",
+        summary="需要提高锂电池负极材料的循环寿命，要求中试以上。",
+        min_maturity="pilot",
+        cooperation_modes=["transfer"],
+        price_wan=50,
+    )
+    good = factory.listing(
+        "achievement",
+        owner=researcher,
+        title="石墨烯锂电池负极材料的制备",
+        summary="以氧化石墨烯制备锂电池负极材料，循环寿命提高一倍。",
+        tags=["石墨烯", "锂电池"],
+        maturity="pilot_small",
+        price_wan=80,
+    )
+    other = factory.listing(
+        "achievement",
+        owner=researcher,
+        title="石墨烯导热膜",
+        summary="石墨烯导热膜用于散热。",
+        tags=["石墨烯", "导热膜"],
+    )
+    unrelated = factory.listing(
+        "achievement",
+        owner=researcher,
+        title="水稻高产栽培",
+        summary="双季稻氮肥减量栽培。",
+        tags=["水稻"],
+        industry="agriculture",
+    )
     _apply_changes()
     return dict(company=company, researcher=researcher, need=need, good=good, other=other, unrelated=unrelated)
 
@@ -41,8 +65,13 @@ def test_published_listings_get_suggestions_both_ways(market):
 
 
 def test_a_new_listing_enters_existing_lists_after_the_next_update(market, factory):
-    newcomer = factory.listing("achievement", owner=market["researcher"], title="硅碳负极锂电池材料",
-                               summary="锂电池负极材料循环寿命的提升方法。", tags=["锂电池", "负极材料"])
+    newcomer = factory.listing(
+        "achievement",
+        owner=market["researcher"],
+        title="硅碳负极锂电池材料",
+        summary="锂电池负极材料循环寿命的提升方法。",
+        tags=["锂电池", "负极材料"],
+    )
     _apply_changes()
     assert newcomer.id in _suggested(market["need"])
     assert market["need"].id in _suggested(newcomer)
@@ -68,8 +97,10 @@ def test_owner_sees_suggestion_with_reasons_and_dismisses_it(market, client, log
     assert "成熟度低于需求方要求（需求：中试，成果：小试）" in page
     assert "报价高于预算" in page
 
-    response = client.post(f"/matches/listings/{need.id}/dismiss",
-                           data={"candidate_id": good.id, "reason": "maturity", "next": f"/needs/{need.id}"})
+    response = client.post(
+        f"/matches/listings/{need.id}/dismiss",
+        data={"candidate_id": good.id, "reason": "maturity", "next": f"/needs/{need.id}"},
+    )
     assert response.status_code == 302
     page = client.get(f"/needs/{need.id}").get_data(as_text=True)
     assert "已忽略该推荐" in page
@@ -89,15 +120,17 @@ def test_others_cannot_see_or_dismiss_a_listings_suggestions(market, client, log
     assert "推荐的科技成果" not in page
     response = client.post(f"/matches/listings/{need.id}/dismiss", data={"candidate_id": good.id, "reason": "other"})
     assert response.status_code == 403
-    assert client.post("/matches/listings/999999/dismiss", data={"candidate_id": 1, "reason": "other"}).status_code \
-        == 404
+    assert (
+        client.post("/matches/listings/999999/dismiss", data={"candidate_id": 1, "reason": "other"}).status_code == 404
+    )
 
 
 def test_bad_dismissal_input_is_refused_without_saving(market, client, login):
     need = market["need"]
     login(market["company"])
-    response = client.post(f"/matches/listings/{need.id}/dismiss", data={"candidate_id": "abc", "reason": "nope"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/matches/listings/{need.id}/dismiss", data={"candidate_id": "abc", "reason": "nope"}, follow_redirects=True
+    )
     assert response.status_code == 200 and "无法忽略该推荐" in response.get_data(as_text=True)
     unknown = client.post(f"/matches/listings/{need.id}/dismiss", data={"candidate_id": 999999, "reason": "other"})
     assert unknown.status_code == 404
@@ -131,8 +164,13 @@ def test_tag_suggestions_return_key_terms_and_taxonomy(market, client, login):
 
 
 def test_dismissal_reason_demotes_similar_candidates(market, factory):
-    similar = factory.listing("achievement", owner=market["researcher"], title="石墨烯锂电池隔膜",
-                              summary="锂电池隔膜涂覆石墨烯。", tags=["石墨烯", "锂电池"])
+    similar = factory.listing(
+        "achievement",
+        owner=market["researcher"],
+        title="石墨烯锂电池隔膜",
+        summary="锂电池隔膜涂覆石墨烯。",
+        tags=["石墨烯", "锂电池"],
+    )
     services.dismiss(market["company"], market["need"], market["good"].id, "irrelevant")
     db.session.commit()
     all_pools = pools.get_pools()
@@ -172,8 +210,13 @@ def test_an_imported_discipline_groups_listings_for_the_matcher(factory):
 
 def test_no_pair_within_one_organisation_and_scores_read_as_percent_with_a_word(market, factory, client, login):
     colleague = factory.user("researcher", org=market["company"].organisation)
-    own = factory.listing("achievement", owner=colleague, title="石墨烯锂电池负极材料的制备",
-                          summary="以氧化石墨烯制备锂电池负极材料，循环寿命提高一倍。", tags=["石墨烯", "锂电池"])
+    own = factory.listing(
+        "achievement",
+        owner=colleague,
+        title="石墨烯锂电池负极材料的制备",
+        summary="以氧化石墨烯制备锂电池负极材料，循环寿命提高一倍。",
+        tags=["石墨烯", "锂电池"],
+    )
     _apply_changes()
     assert own.id not in _suggested(market["need"])
     assert market["need"].id not in _suggested(own)
@@ -201,11 +244,20 @@ def test_a_listing_without_suggestions_says_what_would_help(factory, client, log
 def test_matches_page_is_paged_and_shows_a_listings_top_five_with_more(factory, client, login):
     company = factory.user("company")
     researcher = factory.user("researcher")
-    needs = [factory.listing("need", owner=company, title="寻求石墨烯锂电池负极材料技术",
-                             summary="锂电池负极材料的循环寿命。") for _i in range(11)]
+    needs = [
+        factory.listing(
+            "need", owner=company, title="寻求石墨烯锂电池负极材料技术", summary="锂电池负极材料的循环寿命。"
+        )
+        for _i in range(11)
+    ]
     for _i in range(7):
-        factory.listing("achievement", owner=researcher, title="石墨烯锂电池负极材料的制备",
-                        summary="以氧化石墨烯制备锂电池负极材料。", tags=["石墨烯", "锂电池", "负极材料"])
+        factory.listing(
+            "achievement",
+            owner=researcher,
+            title="石墨烯锂电池负极材料的制备",
+            summary="以氧化石墨烯制备锂电池负极材料。",
+            tags=["石墨烯", "锂电池", "负极材料"],
+        )
     _apply_changes()
     assert len(services.suggestions_for(needs[0], limit=20)) == 7
     login(company)
@@ -225,8 +277,13 @@ def test_board_is_paged_with_each_needs_top_five(factory, client, login):
     for _i in range(8):
         factory.listing("need", owner=company, title="寻求石墨烯锂电池负极材料技术", summary="锂电池负极材料。")
     for _i in range(7):
-        factory.listing("achievement", owner=researcher, title="石墨烯锂电池负极材料的制备",
-                        summary="以氧化石墨烯制备锂电池负极材料。", tags=["石墨烯", "锂电池", "负极材料"])
+        factory.listing(
+            "achievement",
+            owner=researcher,
+            title="石墨烯锂电池负极材料的制备",
+            summary="以氧化石墨烯制备锂电池负极材料。",
+            tags=["石墨烯", "锂电池", "负极材料"],
+        )
     _apply_changes()
     login(factory.user("operator"))
     first = client.get("/matches/board").get_data(as_text=True)

@@ -59,8 +59,9 @@ def test_following_a_listing_notifies_when_a_new_match_enters_its_suggestions(ap
     _apply_changes()
     login(company)
     client.post(f"/matches/follow/{need.id}")
-    new = factory.listing("achievement", title="硅碳锂电池负极材料", summary="锂电池负极材料循环寿命提高。",
-                          tags=["锂电池", "负极材料"])
+    new = factory.listing(
+        "achievement", title="硅碳锂电池负极材料", summary="锂电池负极材料循环寿命提高。", tags=["锂电池", "负极材料"]
+    )
     _apply_changes()
     note = db.session.execute(db.select(Notification).filter_by(user_id=company.id)).scalar_one()
     assert note.kind == "match_follow" and note.listing_id == new.id
@@ -106,8 +107,15 @@ def test_visitors_are_not_offered_to_save_a_search(client):
     assert "保存此搜索" not in client.get("/search/?q=石墨烯").get_data(as_text=True)
 
 
-EVERY_FILTER = {"kind": ["achievement"], "industry": ["new_materials"], "region": ["ganzhou"], "maturity": ["pilot"],
-                "coop": ["license", "equity"], "programme": ["national_03"], "band": ["negotiable"]}
+EVERY_FILTER = {
+    "kind": ["achievement"],
+    "industry": ["new_materials"],
+    "region": ["ganzhou"],
+    "maturity": ["pilot"],
+    "coop": ["license", "equity"],
+    "programme": ["national_03"],
+    "band": ["negotiable"],
+}
 
 
 def test_a_saved_search_keeps_every_filter_shows_labels_and_runs_again(client, factory, login):
@@ -123,8 +131,8 @@ def test_a_saved_search_keeps_every_filter_shows_labels_and_runs_again(client, f
     user = factory.user("company")
     login(user)
     page = client.get("/search/", query_string={"q": "导热", **EVERY_FILTER}).get_data(as_text=True)
-    form = page[page.index('action="/matches/searches"'):]
-    form = form[:form.index("</form>")]
+    form = page[page.index('action="/matches/searches"') :]
+    form = form[: form.index("</form>")]
     fields = MultiDict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
     fields.pop("csrf_token", None)
     assert client.post("/matches/searches", data=fields).status_code == 302

@@ -1,4 +1,5 @@
 """`flask match run/evaluate` work on a temporary database and leave the app's data alone."""
+
 import json
 from pathlib import Path
 
@@ -46,13 +47,31 @@ def test_stored_suggestions_equal_the_evaluated_rankings(app, runner, tmp_path):
     achievements = _read(DATA / "csl_achievements_200.jsonl")
     # A need whose title says nothing: only its description (an achievement's abstract) can find that achievement.
     needs = _read(DATA / "csl_needs_30.jsonl") + [
-        {"external_id": "body-only", "kind": "need", "title": "寻求技术合作",
-         "description": achievements[7]["summary"], "category": achievements[7]["category"]}]
+        {
+            "external_id": "body-only",
+            "kind": "need",
+            "title": "寻求技术合作",
+            "description": achievements[7]["summary"],
+            "category": achievements[7]["category"],
+        }
+    ]
     needs_path = tmp_path / "needs.jsonl"
     needs_path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in needs) + "\n", encoding="utf-8")
     out = tmp_path / "run.jsonl"
-    result = runner.invoke(args=["match", "run", CSL[0], CSL[1], "--needs", str(needs_path), "--out", str(out),
-                                 "--limit", str(services.SUGGESTIONS_KEPT)])
+    result = runner.invoke(
+        args=[
+            "match",
+            "run",
+            CSL[0],
+            CSL[1],
+            "--needs",
+            str(needs_path),
+            "--out",
+            str(out),
+            "--limit",
+            str(services.SUGGESTIONS_KEPT),
+        ]
+    )
     assert result.exit_code == 0, result.output
     evaluated = {r["need_id"]: r["ranked"] for r in _read(out)}
     assert evaluated["body-only"][0] == achievements[7]["external_id"]
@@ -81,8 +100,18 @@ def test_tags_that_repeat_after_normalisation_do_not_crash_the_loader(runner, tm
     path = tmp_path / "achievements.jsonl"
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
     out = tmp_path / "run.jsonl"
-    result = runner.invoke(args=["match", "run", "--achievements", str(path), "--needs",
-                                 str(DATA / "matching_needs.jsonl"), "--out", str(out)])
+    result = runner.invoke(
+        args=[
+            "match",
+            "run",
+            "--achievements",
+            str(path),
+            "--needs",
+            str(DATA / "matching_needs.jsonl"),
+            "--out",
+            str(out),
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert len(_read(out)) == 5
 
@@ -93,8 +122,9 @@ def _reference_folds():
     import sys
 
     root = Path(__file__).resolve().parents[2]
-    path = next(p for p in (root.parent / "shared" / "eval" / "folds.py", DATA / "reference_eval" / "folds.py")
-                if p.exists())
+    path = next(
+        p for p in (root.parent / "shared" / "eval" / "folds.py", DATA / "reference_eval" / "folds.py") if p.exists()
+    )
     sys.path.insert(0, str(path.parent))
     try:
         spec = importlib.util.spec_from_file_location("reference_folds", path)
@@ -110,19 +140,34 @@ def test_fold_evaluation_agrees_with_the_shared_fold_protocol(runner, tmp_path):
     reference = _reference_folds()
     set_dir = tmp_path / "set"
     set_dir.mkdir()
-    for name, src in (("achievements.jsonl", "matching_achievements.jsonl"), ("needs.jsonl", "matching_needs.jsonl"),
-                      ("qrels.tsv", "matching_qrels.tsv")):
+    for name, src in (
+        ("achievements.jsonl", "matching_achievements.jsonl"),
+        ("needs.jsonl", "matching_needs.jsonl"),
+        ("qrels.tsv", "matching_qrels.tsv"),
+    ):
         (set_dir / name).write_bytes((DATA / src).read_bytes())
     reference.split(set_dir, tmp_path / "folds", 5)
     for fold in sorted((tmp_path / "folds").glob("fold*")):
-        result = runner.invoke(args=["match", "run", "--achievements", str(fold / "achievements.jsonl"),
-                                     "--needs", str(fold / "needs.jsonl"), "--out", str(fold / "ours.jsonl")])
+        result = runner.invoke(
+            args=[
+                "match",
+                "run",
+                "--achievements",
+                str(fold / "achievements.jsonl"),
+                "--needs",
+                str(fold / "needs.jsonl"),
+                "--out",
+                str(fold / "ours.jsonl"),
+            ]
+        )
         assert result.exit_code == 0, result.output
-    expected = {k: round(v, 4) if isinstance(v, float) else v
-                for k, v in reference.merged(tmp_path / "folds", "ours").items()}
+    expected = {
+        k: round(v, 4) if isinstance(v, float) else v for k, v in reference.merged(tmp_path / "folds", "ours").items()
+    }
 
-    result = runner.invoke(args=["match", "evaluate", *ARGS, "--qrels", str(DATA / "matching_qrels.tsv"),
-                                 "--folds", "5"])
+    result = runner.invoke(
+        args=["match", "evaluate", *ARGS, "--qrels", str(DATA / "matching_qrels.tsv"), "--folds", "5"]
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output.strip().splitlines()[-1]) == expected
     assert expected["needs"] == 5
@@ -135,8 +180,12 @@ def test_match_refresh_recomputes_every_published_listing(runner, factory):
     from marketplace.matching import services
 
     need = factory.listing("need", title="寻求石墨烯锂电池负极材料技术", summary="锂电池负极材料的循环寿命。")
-    ach = factory.listing("achievement", title="石墨烯锂电池负极材料的制备", summary="以氧化石墨烯制备锂电池负极材料。",
-                          tags=["石墨烯", "锂电池"])
+    ach = factory.listing(
+        "achievement",
+        title="石墨烯锂电池负极材料的制备",
+        summary="以氧化石墨烯制备锂电池负极材料。",
+        tags=["石墨烯", "锂电池"],
+    )
     assert services.suggestions_for(need) == []
     result = runner.invoke(args=["match", "refresh"])
     assert result.exit_code == 0, result.output

@@ -3,6 +3,7 @@
 Runs on SQLite, and also on PostgreSQL when DATABASE_URL points at one: there in a throw-away schema
 (search_path), so the test session's own tables are never touched.
 """
+
 import os
 import subprocess
 import sys
@@ -25,17 +26,29 @@ BACKENDS = ["sqlite"] + (["postgresql"] if DATABASE_URL.startswith(("postgresql"
 def _sqlalchemy_uri(uri):
     for prefix in ("postgres://", "postgresql://"):
         if uri.startswith(prefix):
-            return "postgresql+psycopg://" + uri[len(prefix):]
+            return "postgresql+psycopg://" + uri[len(prefix) :]
     return uri
 
 
 def flask_db(uri, tmp_path, *args):
     """Run `flask db <args>` in a subprocess against `uri`, as `make run` does."""
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    env.update(FLASK_APP="wsgi.py", DATABASE_URL=uri, INSTANCE_PATH=str(tmp_path / "instance"),
-               SEARCH_INDEX_DIR=str(tmp_path / "search_index"), SEARCH_BACKGROUND="0")
-    done = subprocess.run([sys.executable, "-m", "flask", "db", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=180, stdin=subprocess.DEVNULL)
+    env.update(
+        FLASK_APP="wsgi.py",
+        DATABASE_URL=uri,
+        INSTANCE_PATH=str(tmp_path / "instance"),
+        SEARCH_INDEX_DIR=str(tmp_path / "search_index"),
+        SEARCH_BACKGROUND="0",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "db", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        stdin=subprocess.DEVNULL,
+    )
     assert done.returncode == 0, f"flask db {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
     return done
 

@@ -1,4 +1,5 @@
 """NDA gate: an owner requires the standard NDA; the detailed tier and attachments open only to signers."""
+
 import os
 import uuid
 
@@ -17,8 +18,14 @@ def _achievement_with_file(app, factory):
     stored = uuid.uuid4().hex
     with open(os.path.join(app.config["UPLOAD_FOLDER"], stored), "wb") as fh:
         fh.write(PDF)
-    att = Attachment(listing_id=ach.id, stored_name=stored, original_name="工艺.pdf", content_type="application/pdf",
-                     size=len(PDF), uploaded_by_id=owner.id)
+    att = Attachment(
+        listing_id=ach.id,
+        stored_name=stored,
+        original_name="工艺.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        uploaded_by_id=owner.id,
+    )
     db.session.add(att)
     db.session.commit()
     return owner, ach, att

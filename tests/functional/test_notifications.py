@@ -1,4 +1,5 @@
 """Notifications: operators' decisions reach the user in the app and by e-mail; settings; the daily digest."""
+
 from marketplace.extensions import db
 from marketplace.notifications import services
 from marketplace.notifications.models import Notification
@@ -12,16 +13,21 @@ def _outbox(app):
 
 
 def _kinds(user):
-    return [n.kind for n in db.session.execute(db.select(Notification).filter_by(user_id=user.id)
-                                               .order_by(Notification.id)).scalars()]
+    return [
+        n.kind
+        for n in db.session.execute(
+            db.select(Notification).filter_by(user_id=user.id).order_by(Notification.id)
+        ).scalars()
+    ]
 
 
 def test_rejected_listing_tells_the_owner_why_in_the_app_and_by_email(app, client, factory, login):
     owner = factory.user("researcher")
     listing = factory.listing("achievement", owner=owner, status="submitted", title="稀土永磁电机")
     login(factory.user("operator"))
-    resp = client.post(f"/ops/moderation/{listing.id}/decide",
-                       data={"decision": "reject", "reason": "缺少知识产权证明"})
+    resp = client.post(
+        f"/ops/moderation/{listing.id}/decide", data={"decision": "reject", "reason": "缺少知识产权证明"}
+    )
     assert resp.status_code == 302
     assert _kinds(owner) == ["listing_rejected"]
     mails = _outbox(app)

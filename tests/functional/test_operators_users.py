@@ -1,4 +1,5 @@
 """Operators: dashboard, organisation verification, user management, the outbox and the CLI."""
+
 import re
 
 import pytest
@@ -55,8 +56,9 @@ def test_dashboard_counts(client, factory, operator):
 
 
 def test_organisation_list_filters(client, factory, operator):
-    factory.org(name="赣州稀土研究院", org_type="institute", region="ganzhou", verified=False,
-                verification_status="pending")
+    factory.org(
+        name="赣州稀土研究院", org_type="institute", region="ganzhou", verified=False, verification_status="pending"
+    )
     factory.org(name="九江学院", org_type="university", region="jiujiang")
     page = client.get("/ops/organisations?status=pending").get_data(as_text=True)
     assert "赣州稀土研究院" in page and "九江学院" not in page
@@ -166,8 +168,9 @@ def test_outbox_lists_newest_first_and_shows_a_message(app, client, operator):
     assert "正文二 &lt;script&gt;" in page and "b@example.cn" in page
 
 
-@pytest.mark.parametrize("name", ["..%2Fsecret_key", "%2E%2E%2F%2E%2E%2Fsecret_key", "nothing.eml",
-                                  "20250101T000000000000Z-deadbeef.eml"])
+@pytest.mark.parametrize(
+    "name", ["..%2Fsecret_key", "%2E%2E%2F%2E%2E%2Fsecret_key", "nothing.eml", "20250101T000000000000Z-deadbeef.eml"]
+)
 def test_outbox_cannot_read_other_files(app, client, operator, name):
     (__import__("pathlib").Path(app.config["OUTBOX_DIR"]).parent / "secret_key").write_text("s3cret")
     resp = client.get(f"/ops/outbox/{name}")
@@ -176,13 +179,33 @@ def test_outbox_cannot_read_other_files(app, client, operator, name):
 
 
 def test_cli_creates_an_operator(runner):
-    result = runner.invoke(args=["users", "create-operator", "--email", "OPS@Example.cn", "--name", "运营主管",
-                                 "--password", "赣江边的一棵老樟树"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create-operator",
+            "--email",
+            "OPS@Example.cn",
+            "--name",
+            "运营主管",
+            "--password",
+            "赣江边的一棵老樟树",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = find_user_by_email("ops@example.cn")
     assert user.role == "operator" and user.organisation.name == "运营中心" and user.organisation.is_verified
-    again = runner.invoke(args=["users", "create-operator", "--email", "two@example.cn", "--name", "二号",
-                                "--password", "另一个足够长的密码"])
+    again = runner.invoke(
+        args=[
+            "users",
+            "create-operator",
+            "--email",
+            "two@example.cn",
+            "--name",
+            "二号",
+            "--password",
+            "另一个足够长的密码",
+        ]
+    )
     assert again.exit_code == 0, again.output
     assert db.session.execute(db.select(db.func.count()).select_from(Organisation)).scalar_one() == 1
     listing = runner.invoke(args=["users", "list", "--role", "operator"])
@@ -191,11 +214,22 @@ def test_cli_creates_an_operator(runner):
 
 def test_cli_refuses_weak_passwords_duplicates_and_missing_password(runner, factory):
     factory.user(email="taken@example.cn")
-    weak = runner.invoke(args=["users", "create-operator", "--email", "x@example.cn", "--name", "X",
-                               "--password", "12345678"])
+    weak = runner.invoke(
+        args=["users", "create-operator", "--email", "x@example.cn", "--name", "X", "--password", "12345678"]
+    )
     assert weak.exit_code != 0 and "太常见" in weak.output
-    dup = runner.invoke(args=["users", "create-operator", "--email", "taken@example.cn", "--name", "X",
-                              "--password", "赣江边的一棵老樟树"])
+    dup = runner.invoke(
+        args=[
+            "users",
+            "create-operator",
+            "--email",
+            "taken@example.cn",
+            "--name",
+            "X",
+            "--password",
+            "赣江边的一棵老樟树",
+        ]
+    )
     assert dup.exit_code != 0 and "已注册" in dup.output
     no_tty = runner.invoke(args=["users", "create-operator", "--email", "x@example.cn", "--name", "X"], input="")
     assert no_tty.exit_code != 0 and "--password" in no_tty.output

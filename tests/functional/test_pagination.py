@@ -1,4 +1,5 @@
 """Page numbers from the address bar: huge, negative or junk values show a real page, never a 500."""
+
 import pytest
 
 HUGE = "99999999999999999999"
@@ -8,8 +9,12 @@ HUGE = "99999999999999999999"
 def test_public_lists_clamp_any_page_number(client, factory, value):
     listing = factory.listing("achievement", title="分页成果")
     need = factory.listing("need", title="分页需求")
-    for path, title in (("/achievements", "分页成果"), ("/needs", "分页需求"),
-                        (f"/orgs/{listing.organisation_id}", "分页成果"), (f"/orgs/{need.organisation_id}", None)):
+    for path, title in (
+        ("/achievements", "分页成果"),
+        ("/needs", "分页需求"),
+        (f"/orgs/{listing.organisation_id}", "分页成果"),
+        (f"/orgs/{need.organisation_id}", None),
+    ):
         response = client.get(path, query_string={"page": value})
         assert response.status_code == 200, (path, value)
         if title:

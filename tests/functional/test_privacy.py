@@ -1,5 +1,6 @@
 """Personal information (PIPL): consent at registration, the policy and collection list, download my data,
 account deletion."""
+
 import io
 import json
 
@@ -18,10 +19,21 @@ NEW_PASSWORD = "赣江边的一棵老樟树"
 
 
 def _registration(**overrides):
-    data = {"email": "zhangsan@example.cn", "name": "张三", "phone": "", "role": "researcher",
-            "password": NEW_PASSWORD, "confirm": NEW_PASSWORD, "org_choice": "new", "org_name": "南昌测试大学",
-            "org_type": "university", "region": "nanchang", "credit_code": "", "existing_org_name": "",
-            "accept_privacy": "y"}
+    data = {
+        "email": "zhangsan@example.cn",
+        "name": "张三",
+        "phone": "",
+        "role": "researcher",
+        "password": NEW_PASSWORD,
+        "confirm": NEW_PASSWORD,
+        "org_choice": "new",
+        "org_name": "南昌测试大学",
+        "org_type": "university",
+        "region": "nanchang",
+        "credit_code": "",
+        "existing_org_name": "",
+        "accept_privacy": "y",
+    }
     data.update(overrides)
     return data
 
@@ -75,13 +87,21 @@ def person(factory, login):
     from marketplace.matching import alerts
 
     user = factory.user(email="li@example.cn", name="李四", phone="0791-1234567")
-    listing = factory.listing("achievement", owner=user, contact_email="li@example.cn", contact_name="李四",
-                              contact_phone="0791-1234567")
+    listing = factory.listing(
+        "achievement", owner=user, contact_email="li@example.cn", contact_name="李四", contact_phone="0791-1234567"
+    )
     other = factory.listing("need")
     alerts.save_search(user, "石墨烯", {})
     alerts.toggle_follow(user, other)
-    db.session.add(Notification(user_id=user.id, kind="match_follow", params={"followed": "x", "title": listing.title},
-                                listing_id=listing.id, dedupe_key=f"follow:{other.id}:{listing.id}"))
+    db.session.add(
+        Notification(
+            user_id=user.id,
+            kind="match_follow",
+            params={"followed": "x", "title": listing.title},
+            listing_id=listing.id,
+            dedupe_key=f"follow:{other.id}:{listing.id}",
+        )
+    )
     db.session.commit()
     login(user)
     return user, listing
@@ -115,8 +135,16 @@ def test_download_my_data_as_xlsx_has_a_sheet_per_kind(client, person):
     resp = client.get("/account/privacy/data.xlsx")
     assert resp.status_code == 200
     book = load_workbook(io.BytesIO(resp.get_data()))
-    for sheet in ("account", "organisation", "listings", "saved_searches", "follows", "notifications", "sessions",
-                  "audit_log"):
+    for sheet in (
+        "account",
+        "organisation",
+        "listings",
+        "saved_searches",
+        "follows",
+        "notifications",
+        "sessions",
+        "audit_log",
+    ):
         assert sheet in book.sheetnames
     account = list(book["account"].values)
     assert account[0][1] == "email" and account[1][1] == "li@example.cn"
@@ -155,15 +183,13 @@ def test_deleting_erases_personal_data_ends_sessions_and_keeps_the_listing(clien
     # the old e-mail and password no longer sign anyone in
     client.post("/account/login", data={"email": "li@example.cn", "password": PASSWORD})
     assert client.get("/account/profile").status_code == 302
-    assert db.session.execute(db.select(AuditEvent).filter_by(event="account.delete")).scalar_one().outcome == \
-        "success"
+    assert db.session.execute(db.select(AuditEvent).filter_by(event="account.delete")).scalar_one().outcome == "success"
 
 
 def test_the_last_operator_cannot_delete_their_account(client, factory, login):
     operator = factory.user("operator", email="ops@example.cn")
     login(operator)
-    resp = client.post("/account/privacy/delete", data={"password": PASSWORD, "understood": "y"},
-                       follow_redirects=True)
+    resp = client.post("/account/privacy/delete", data={"password": PASSWORD, "understood": "y"}, follow_redirects=True)
     assert "唯一的运营人员" in resp.get_data(as_text=True)
     db.session.refresh(operator)
     assert operator.email == "ops@example.cn" and not operator.is_disabled

@@ -2,6 +2,7 @@
 sort of the whole public set (structural: the plan, never a timing). On PostgreSQL, whose planner rightly prefers a
 sequential scan of a tiny test table, sequential scans and sorts are priced out first, so the plan shows whether
 an index *can* serve the query."""
+
 from sqlalchemy import text
 
 from marketplace.dbsetup import explain

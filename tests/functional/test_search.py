@@ -1,5 +1,6 @@
 """Search as users see it: recall on tricky Chinese, phrases, facets that agree with the database,
 visibility rules, confidential text, escaping, the page itself."""
+
 from collections import Counter
 from datetime import date, timedelta
 
@@ -25,9 +26,19 @@ def tricky(factory):
     }
 
 
-@pytest.mark.parametrize("q,key", [("石墨烯", "graphene"), ("NB-IoT", "nbiot"), ("nb-iot", "nbiot"),
-                                   ("人民共和国", "prc"), ('"远程抄表"', "meter"), ("物联网", "nbiot"),
-                                   ("IoT", "nbiot"), ("抄表", "meter")])
+@pytest.mark.parametrize(
+    "q,key",
+    [
+        ("石墨烯", "graphene"),
+        ("NB-IoT", "nbiot"),
+        ("nb-iot", "nbiot"),
+        ("人民共和国", "prc"),
+        ('"远程抄表"', "meter"),
+        ("物联网", "nbiot"),
+        ("IoT", "nbiot"),
+        ("抄表", "meter"),
+    ],
+)
 def test_recall_on_tricky_chinese(tricky, q, key):
     assert tricky[key] in found(q)
 
@@ -80,8 +91,13 @@ def test_past_valid_until_is_not_found(factory):
 
 
 def test_confidential_text_is_never_indexed_or_shown(factory, client):
-    listing = factory.listing(title="陶瓷膜过滤", summary="公开的简介。", description="机密配方紫罗兰七号",
-                              ip_numbers="ZL202410000001", contact_phone="13900000000")
+    listing = factory.listing(
+        title="陶瓷膜过滤",
+        summary="公开的简介。",
+        description="机密配方紫罗兰七号",
+        ip_numbers="ZL202410000001",
+        contact_phone="13900000000",
+    )
     assert found("紫罗兰") == set()
     assert found("ZL202410000001") == set()
     assert found("13900000000") == set()
@@ -104,22 +120,60 @@ def test_results_are_escaped_and_highlighted(factory, client):
 def _make_catalogue(factory):
     owner = factory.user("researcher")
     specs = [
-        dict(industry="new_materials", region="ganzhou", maturity="pilot", cooperation_modes=["transfer"],
-             source_programme="national_03", price_wan=5),
-        dict(industry="new_materials", region="nanchang", maturity="industrial", cooperation_modes=["license"],
-             source_programme="nsfc", price_wan=80),
-        dict(industry="mobile_iot", region="ganzhou", maturity="lab", cooperation_modes=["transfer", "equity"],
-             source_programme="national_03", price_wan=None, price_negotiable=True),
-        dict(industry="mobile_iot", region="jiujiang", maturity="pilot", cooperation_modes=["co_develop"],
-             source_programme="other", price_wan=600),
-        dict(industry="ai", region="ganzhou", maturity="pilot", cooperation_modes=["license", "service"],
-             source_programme="nsfc", price_wan=30),
+        dict(
+            industry="new_materials",
+            region="ganzhou",
+            maturity="pilot",
+            cooperation_modes=["transfer"],
+            source_programme="national_03",
+            price_wan=5,
+        ),
+        dict(
+            industry="new_materials",
+            region="nanchang",
+            maturity="industrial",
+            cooperation_modes=["license"],
+            source_programme="nsfc",
+            price_wan=80,
+        ),
+        dict(
+            industry="mobile_iot",
+            region="ganzhou",
+            maturity="lab",
+            cooperation_modes=["transfer", "equity"],
+            source_programme="national_03",
+            price_wan=None,
+            price_negotiable=True,
+        ),
+        dict(
+            industry="mobile_iot",
+            region="jiujiang",
+            maturity="pilot",
+            cooperation_modes=["co_develop"],
+            source_programme="other",
+            price_wan=600,
+        ),
+        dict(
+            industry="ai",
+            region="ganzhou",
+            maturity="pilot",
+            cooperation_modes=["license", "service"],
+            source_programme="nsfc",
+            price_wan=30,
+        ),
     ]
     for i, spec in enumerate(specs * 2):
-        factory.listing(owner=owner, title=f"检测装置{i}", summary="含关键词光谱检测。" if i % 2 else "普通介绍。",
-                        **spec)
-    factory.listing(kind="need", title="需求：光谱检测仪", summary="光谱检测", industry="ai", region="ganzhou",
-                    cooperation_modes=["co_develop"])
+        factory.listing(
+            owner=owner, title=f"检测装置{i}", summary="含关键词光谱检测。" if i % 2 else "普通介绍。", **spec
+        )
+    factory.listing(
+        kind="need",
+        title="需求：光谱检测仪",
+        summary="光谱检测",
+        industry="ai",
+        region="ganzhou",
+        cooperation_modes=["co_develop"],
+    )
     factory.listing(title="草稿光谱检测", status="draft", industry="ai", region="ganzhou")
 
 
@@ -138,9 +192,15 @@ def _db_counts(column, **where):
 def test_facet_counts_equal_database_counts(factory):
     _make_catalogue(factory)
     result = services.search(q="")
-    for facet, column in [("kind", "kind"), ("industry", "industry"), ("region", "region"), ("coop", "coop"),
-                          ("maturity", "maturity"), ("source_programme", "source_programme"),
-                          ("price_band", "price_band")]:
+    for facet, column in [
+        ("kind", "kind"),
+        ("industry", "industry"),
+        ("region", "region"),
+        ("coop", "coop"),
+        ("maturity", "maturity"),
+        ("source_programme", "source_programme"),
+        ("price_band", "price_band"),
+    ]:
         assert dict(result.facets[facet]) == dict(_db_counts(column)), facet
     # drill-down: a region filter narrows the other facets, its own counts stay those of the other filters
     filtered = services.search(q="", filters={"region": {"ganzhou"}})
@@ -152,8 +212,11 @@ def test_facet_counts_equal_database_counts(factory):
 def test_facet_counts_with_a_query_match_the_database(factory):
     _make_catalogue(factory)
     result = services.search(q="光谱检测", filters={"kind": {"achievement"}})
-    rows = [row for row in db.session.execute(db.select(Listing).where(Listing.status == "published")).scalars()
-            if "光谱检测" in row.title + row.summary]
+    rows = [
+        row
+        for row in db.session.execute(db.select(Listing).where(Listing.status == "published")).scalars()
+        if "光谱检测" in row.title + row.summary
+    ]
     assert result.total == sum(1 for row in rows if row.kind == "achievement")
     assert dict(result.facets["kind"]) == dict(Counter(row.kind for row in rows))
     expected = Counter(row.industry for row in rows if row.kind == "achievement")
@@ -211,8 +274,12 @@ def test_empty_state_offers_to_drop_filters_and_related_tags(factory, client):
 
 def test_bad_filter_values_and_pages_are_ignored(factory, client):
     factory.listing(title="钛合金")
-    for url in ["/search/?industry=nope&page=abc", "/search/?page=-3&sort=bogus", "/search/?kind=<x>",
-                "/search/?page=999999999999999999999"]:
+    for url in [
+        "/search/?industry=nope&page=abc",
+        "/search/?page=-3&sort=bogus",
+        "/search/?kind=<x>",
+        "/search/?page=999999999999999999999",
+    ]:
         assert client.get(url).status_code == 200, url
 
 

@@ -1,4 +1,5 @@
 """The index stays in step with the database: several processes, crashes, late commits, rebuilds, CLI."""
+
 import multiprocessing
 import time
 import traceback
@@ -32,6 +33,7 @@ def public_ids():
 
 # ---------------------------------------------------------------- several processes
 
+
 def _publish_in_own_process(database_uri, index_dir, owner_id, start, count, queue):
     """Child process: its own app; publish listings and search/sync as a web worker would."""
     errors = []
@@ -54,9 +56,16 @@ def _publish(database_uri, index_dir, owner_id, start, count, errors):
         owner = db.session.get(User, owner_id)
         for i in range(start, start + count):
             try:
-                listing = Achievement(owner=owner, organisation=owner.organisation, status="published",
-                                      title=f"并发发布成果{i}", summary="多进程写入测试", industry="ai",
-                                      region="nanchang", published_at=utcnow())
+                listing = Achievement(
+                    owner=owner,
+                    organisation=owner.organisation,
+                    status="published",
+                    title=f"并发发布成果{i}",
+                    summary="多进程写入测试",
+                    industry="ai",
+                    region="nanchang",
+                    published_at=utcnow(),
+                )
                 db.session.add(listing)
                 db.session.flush()
                 record_change(listing.id)
@@ -79,8 +88,10 @@ def test_several_processes_publishing_at_once(app, factory):
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
     uri, index_dir = app.config["SQLALCHEMY_DATABASE_URI"], app.config["SEARCH_INDEX_DIR"]
-    procs = [ctx.Process(target=_publish_in_own_process, args=(uri, index_dir, owner_id, n * 100, 6, queue))
-             for n in range(3)]
+    procs = [
+        ctx.Process(target=_publish_in_own_process, args=(uri, index_dir, owner_id, n * 100, 6, queue))
+        for n in range(3)
+    ]
     for proc in procs:
         proc.start()
     errors = [queue.get(timeout=120) for _ in procs]
@@ -95,6 +106,7 @@ def test_several_processes_publishing_at_once(app, factory):
 
 # ---------------------------------------------------------------- crashes and late commits
 
+
 def test_a_change_committed_but_never_applied_is_applied_by_the_next_process(app, factory):
     """Simulates a writer killed between the database commit and the index write."""
     services.search(q="")
@@ -105,9 +117,15 @@ def test_a_change_committed_but_never_applied_is_applied_by_the_next_process(app
     from marketplace import create_app
     from marketplace.config import TestConfig
 
-    restarted = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-                           SEARCH_INDEX_DIR=app.config["SEARCH_INDEX_DIR"], SEARCH_BACKGROUND=True,
-                           SEARCH_SYNC_ON_QUERY=False, SEARCH_POLL_SECONDS=0.2, MATCH_BACKGROUND=False)
+    restarted = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        SEARCH_INDEX_DIR=app.config["SEARCH_INDEX_DIR"],
+        SEARCH_BACKGROUND=True,
+        SEARCH_SYNC_ON_QUERY=False,
+        SEARCH_POLL_SECONDS=0.2,
+        MATCH_BACKGROUND=False,
+    )
     try:
         # The product target (searchable within 2 s) is measured by bench/search_bench.py; here we only need the
         # restarted process to apply the change by itself, with a wide margin for a loaded CI machine.
@@ -205,6 +223,7 @@ def test_many_pending_changes_are_applied_in_one_bulk_commit(factory, monkeypatc
 
 
 # ---------------------------------------------------------------- rebuild, reconcile, status
+
 
 def test_rebuild_swaps_in_a_new_index_while_search_keeps_working(factory):
     for i in range(5):

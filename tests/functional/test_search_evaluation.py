@@ -1,4 +1,5 @@
 """`flask search run/evaluate` rank in a temporary database exactly as the search page does."""
+
 import json
 import re
 from pathlib import Path
@@ -12,8 +13,12 @@ QUERIES = ["控制", "研究 方法", "模型", "保鲜 技术", "中国", "高�
 
 def _files(tmp_path):
     queries = tmp_path / "queries.jsonl"
-    queries.write_text("".join(json.dumps({"query_id": f"q{i}", "text": text}, ensure_ascii=False) + "\n"
-                               for i, text in enumerate(QUERIES)), encoding="utf-8")
+    queries.write_text(
+        "".join(
+            json.dumps({"query_id": f"q{i}", "text": text}, ensure_ascii=False) + "\n" for i, text in enumerate(QUERIES)
+        ),
+        encoding="utf-8",
+    )
     return DATA / "docs.jsonl", queries
 
 
@@ -29,8 +34,9 @@ def test_search_run_agrees_with_the_search_page(runner, client, factory, tmp_pat
     external = {}
     for line in docs.read_text(encoding="utf-8").splitlines():
         rec = json.loads(line)
-        listing = factory.listing(owner=owner, title=rec["title"], summary=rec["summary"],
-                                  external_id=rec["external_id"])
+        listing = factory.listing(
+            owner=owner, title=rec["title"], summary=rec["summary"], external_id=rec["external_id"]
+        )
         external[listing.id] = rec["external_id"]
     for i, text in enumerate(QUERIES):
         page = client.get("/search/", query_string={"q": text}).get_data(as_text=True)
@@ -43,10 +49,12 @@ def test_search_evaluate_prints_the_shared_scorers_metrics(runner, tmp_path):
     docs, queries = _files(tmp_path)
     qrels = tmp_path / "qrels.tsv"
     ids = [json.loads(line)["external_id"] for line in docs.read_text(encoding="utf-8").splitlines()]
-    qrels.write_text("query_id\tdoc_id\tgrade\n" + "".join(f"q{i}\t{ids[i]}\t2\n" for i in range(len(QUERIES))),
-                     encoding="utf-8")
-    result = runner.invoke(args=["search", "evaluate", "--docs", str(docs), "--queries", str(queries),
-                                 "--qrels", str(qrels)])
+    qrels.write_text(
+        "query_id\tdoc_id\tgrade\n" + "".join(f"q{i}\t{ids[i]}\t2\n" for i in range(len(QUERIES))), encoding="utf-8"
+    )
+    result = runner.invoke(
+        args=["search", "evaluate", "--docs", str(docs), "--queries", str(queries), "--qrels", str(qrels)]
+    )
     assert result.exit_code == 0, result.output
     metrics = json.loads(result.output.strip().splitlines()[-1])
     assert set(metrics) == {"ndcg10", "recall10", "mrr", "p5", "needs"} and metrics["needs"] == len(QUERIES)

@@ -1,5 +1,6 @@
 """What users type beyond the listing's own words: organisations, cities, labels, English terms; and what the
 page says when a query cannot be answered as typed (no words, too long, past the last page, nothing found)."""
+
 import re
 
 import pytest
@@ -21,23 +22,51 @@ def shown(page):
 def market(factory):
     ncu = factory.user("researcher", org=factory.org(name="南昌大学", region="nanchang"))
     jxust = factory.user("researcher", org=factory.org(name="江西理工大学", region="ganzhou"))
-    firm = factory.user("company", org=factory.org(name="鹰潭智联物联网科技有限公司", org_type="enterprise",
-                                                   region="yingtan"))
+    firm = factory.user(
+        "company", org=factory.org(name="鹰潭智联物联网科技有限公司", org_type="enterprise", region="yingtan")
+    )
     return {
-        "ncu": factory.listing(owner=ncu, title="钙钛矿太阳能电池", summary="提高光电转换效率。", region="nanchang",
-                               industry="new_energy").id,
-        "mention": factory.listing(owner=jxust, title="离子型稀土分离", summary="与南昌大学合作完成。",
-                                   region="ganzhou", industry="new_materials").id,
-        "porcelain": factory.listing(owner=jxust, title="青花瓷釉料", summary="高温釉料配方。", region="jingdezhen",
-                                     industry="ceramics", maturity="industrial").id,
-        "tcm": factory.listing(owner=ncu, title="热敏灸治疗仪", summary="艾灸温度闭环控制。", region="nanchang",
-                               industry="tcm").id,
-        "sensor": factory.listing(kind="need", owner=firm, title="水表压力传感器", summary="需要低功耗方案。",
-                                  region="yingtan", industry="mobile_iot").id,
-        "hidden": factory.listing(kind="need", owner=firm, title="保密需求：高纯石墨", summary="需要提纯工艺。",
-                                  region="yingtan", industry="new_materials", hide_org_name=True).id,
-        "graphene": factory.listing(owner=jxust, title="石墨烯导热膜", summary="用于手机散热。", region="ganzhou",
-                                    industry="new_materials").id,
+        "ncu": factory.listing(
+            owner=ncu, title="钙钛矿太阳能电池", summary="提高光电转换效率。", region="nanchang", industry="new_energy"
+        ).id,
+        "mention": factory.listing(
+            owner=jxust,
+            title="离子型稀土分离",
+            summary="与南昌大学合作完成。",
+            region="ganzhou",
+            industry="new_materials",
+        ).id,
+        "porcelain": factory.listing(
+            owner=jxust,
+            title="青花瓷釉料",
+            summary="高温釉料配方。",
+            region="jingdezhen",
+            industry="ceramics",
+            maturity="industrial",
+        ).id,
+        "tcm": factory.listing(
+            owner=ncu, title="热敏灸治疗仪", summary="艾灸温度闭环控制。", region="nanchang", industry="tcm"
+        ).id,
+        "sensor": factory.listing(
+            kind="need",
+            owner=firm,
+            title="水表压力传感器",
+            summary="需要低功耗方案。",
+            region="yingtan",
+            industry="mobile_iot",
+        ).id,
+        "hidden": factory.listing(
+            kind="need",
+            owner=firm,
+            title="保密需求：高纯石墨",
+            summary="需要提纯工艺。",
+            region="yingtan",
+            industry="new_materials",
+            hide_org_name=True,
+        ).id,
+        "graphene": factory.listing(
+            owner=jxust, title="石墨烯导热膜", summary="用于手机散热。", region="ganzhou", industry="new_materials"
+        ).id,
     }
 
 
@@ -57,9 +86,19 @@ def test_a_hidden_company_name_is_not_searchable(market):
     assert market["sensor"] in ids("鹰潭智联物联网科技有限公司")
 
 
-@pytest.mark.parametrize("q,key", [("景德镇", "porcelain"), ("Jingdezhen", "porcelain"), ("中医药", "tcm"),
-                                   ("Traditional Chinese medicine", "tcm"), ("陶瓷", "porcelain"),
-                                   ("产业化", "porcelain"), ("Industrialised", "porcelain"), ("鹰潭", "sensor")])
+@pytest.mark.parametrize(
+    "q,key",
+    [
+        ("景德镇", "porcelain"),
+        ("Jingdezhen", "porcelain"),
+        ("中医药", "tcm"),
+        ("Traditional Chinese medicine", "tcm"),
+        ("陶瓷", "porcelain"),
+        ("产业化", "porcelain"),
+        ("Industrialised", "porcelain"),
+        ("鹰潭", "sensor"),
+    ],
+)
 def test_city_industry_and_maturity_labels_in_chinese_and_english(market, q, key):
     assert ids(q)[0] == market[key]
 
@@ -78,8 +117,9 @@ def test_a_query_that_is_a_facet_value_offers_the_filter(market, client):
     assert "筛选”筛选" not in client.get("/search/?q=热敏灸").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("q,key", [("sensor", "sensor"), ("graphene", "graphene"), ("rare earth", "mention"),
-                                   ("moxibustion", "tcm")])
+@pytest.mark.parametrize(
+    "q,key", [("sensor", "sensor"), ("graphene", "graphene"), ("rare earth", "mention"), ("moxibustion", "tcm")]
+)
 def test_english_queries_find_chinese_listings(market, q, key):
     assert market[key] in ids(q)
 
@@ -98,6 +138,7 @@ def test_the_glossary_is_one_data_file_in_both_directions():
 
 
 # ---------------------------------------------------------------- item 4: what the page says
+
 
 @pytest.mark.parametrize("raw", ["AND", "*", "(((", "？！。", "的"])
 def test_a_query_without_searchable_words_says_so(market, client, raw):

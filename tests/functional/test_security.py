@@ -1,4 +1,5 @@
 """Request-size limits and production cookie settings."""
+
 import io
 
 from marketplace import create_app
@@ -9,8 +10,11 @@ def test_an_oversized_upload_gets_a_clear_413_page(app, client, factory, login):
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
     login(factory.user("researcher"))
     big = b"%PDF-1.4\n" + b"0" * (128 * 1024)
-    resp = client.post("/achievements/new", data={"title": "大文件", "attachments": (io.BytesIO(big), "报告.pdf")},
-                       content_type="multipart/form-data")
+    resp = client.post(
+        "/achievements/new",
+        data={"title": "大文件", "attachments": (io.BytesIO(big), "报告.pdf")},
+        content_type="multipart/form-data",
+    )
     assert resp.status_code == 413
     assert "上传的文件过大" in resp.get_data(as_text=True)
 
@@ -24,8 +28,13 @@ def test_the_api_style_413_is_json_with_a_reason(app, client):
 
 def test_production_cookies_are_secure_httponly_and_lax(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "a-production-secret-from-the-environment")
-    app = create_app(ProductionConfig, SQLALCHEMY_DATABASE_URI="sqlite://", SEARCH_BACKGROUND=False,
-                     INSTANCE_PATH=str(tmp_path), EXTERNAL_BASE_URL="https://jxtm.example.cn")
+    app = create_app(
+        ProductionConfig,
+        SQLALCHEMY_DATABASE_URI="sqlite://",
+        SEARCH_BACKGROUND=False,
+        INSTANCE_PATH=str(tmp_path),
+        EXTERNAL_BASE_URL="https://jxtm.example.cn",
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True

@@ -1,4 +1,5 @@
 """Finding 6: registration answers the same for new and registered addresses; the owner gets a notice instead."""
+
 from test_accounts_register import PASSWORD, _form
 
 from marketplace.accounts.models import User

@@ -1,5 +1,6 @@
 """Finding 4: security headers on every response: every GET page of the access matrix, for a visitor and for
 each signed-in role, error pages included; HSTS in production; no inline script or on*= attribute in templates."""
+
 import re
 from pathlib import Path
 
@@ -51,9 +52,15 @@ def test_error_pages_and_static_files_carry_them_too(client):
 
 def test_hsts_only_in_production(client, tmp_path):
     assert "Strict-Transport-Security" not in client.get("/").headers
-    app = create_app(ProductionConfig, SQLALCHEMY_DATABASE_URI="sqlite://", SEARCH_BACKGROUND=False,
-                     LISTINGS_EXPIRE_SECONDS=0, INSTANCE_PATH=str(tmp_path), SECRET_KEY="s" * 32,
-                     EXTERNAL_BASE_URL="https://jxtm.example.cn")
+    app = create_app(
+        ProductionConfig,
+        SQLALCHEMY_DATABASE_URI="sqlite://",
+        SEARCH_BACKGROUND=False,
+        LISTINGS_EXPIRE_SECONDS=0,
+        INSTANCE_PATH=str(tmp_path),
+        SECRET_KEY="s" * 32,
+        EXTERNAL_BASE_URL="https://jxtm.example.cn",
+    )
     resp = app.test_client().get("/healthz", headers={"Host": "jxtm.example.cn"})
     assert resp.headers["Strict-Transport-Security"].startswith("max-age=31536000")
 

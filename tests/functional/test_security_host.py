@@ -1,4 +1,5 @@
 """Finding 1: password-reset link poisoning. Links come from EXTERNAL_BASE_URL; foreign Host headers are refused."""
+
 import email
 import email.policy
 from pathlib import Path
@@ -19,8 +20,14 @@ def _mails(app):
 
 
 def _production(tmp_path, **overrides):
-    values = dict(SQLALCHEMY_DATABASE_URI="sqlite://", SEARCH_BACKGROUND=False, LISTINGS_EXPIRE_SECONDS=0,
-                  INSTANCE_PATH=str(tmp_path), SECRET_KEY=STRONG_KEY, EXTERNAL_BASE_URL="https://jxtm.example.cn")
+    values = dict(
+        SQLALCHEMY_DATABASE_URI="sqlite://",
+        SEARCH_BACKGROUND=False,
+        LISTINGS_EXPIRE_SECONDS=0,
+        INSTANCE_PATH=str(tmp_path),
+        SECRET_KEY=STRONG_KEY,
+        EXTERNAL_BASE_URL="https://jxtm.example.cn",
+    )
     values.update(overrides)
     return create_app(ProductionConfig, **values)
 

@@ -1,4 +1,5 @@
 """Finding 3: a pending member (membership not confirmed) cannot publish under a verified organisation's name."""
+
 from datetime import date, timedelta
 
 from test_listings_forms import achievement_form
@@ -37,8 +38,9 @@ def test_a_pending_member_cannot_save_and_submit_a_new_listing(client, factory, 
 
 def test_a_pending_member_cannot_extend_an_expired_listing(client, factory, login):
     member = _pending_member(factory)
-    listing = factory.listing("achievement", owner=member, status="expired",
-                              valid_until=date.today() - timedelta(days=2))
+    listing = factory.listing(
+        "achievement", owner=member, status="expired", valid_until=date.today() - timedelta(days=2)
+    )
     login(member)
     new_date = (date.today() + timedelta(days=90)).isoformat()
     resp = client.post(f"/achievements/{listing.id}/extend", data={"valid_until": new_date})

@@ -1,5 +1,6 @@
 """Item 9: idle timeout and absolute lifetime of sessions, "my devices" (登录设备) with sign-out of each, and the
 current password before changing the e-mail or the password (re-authentication, throttled like sign-in)."""
+
 from datetime import timedelta
 
 from marketplace.accounts.models import AuthSession, User
@@ -142,8 +143,12 @@ def test_guessing_the_current_password_in_a_session_is_throttled(client, factory
     factory.user(email="li@example.cn")
     _sign_in(client)
     new = "赣江边的一棵老樟树"
-    pages = [client.post("/account/password", data={"current_password": f"guess{i}", "password": new,
-                                                     "confirm": new}).get_data(as_text=True) for i in range(6)]
+    pages = [
+        client.post(
+            "/account/password", data={"current_password": f"guess{i}", "password": new, "confirm": new}
+        ).get_data(as_text=True)
+        for i in range(6)
+    ]
     assert "当前密码不正确" in pages[0]
     assert "尝试次数过多" in pages[-1]
     resp = client.post("/account/password", data={"current_password": PASSWORD, "password": new, "confirm": new})

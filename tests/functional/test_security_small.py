@@ -1,4 +1,5 @@
 """Finding 7: header injection through /lang, open redirects through `next`, live reset tokens in /ops/outbox."""
+
 import os
 
 import pytest
@@ -37,8 +38,10 @@ def test_the_dismiss_form_never_redirects_to_another_site(client, factory, login
 @pytest.mark.parametrize("target", EVIL_NEXT)
 def test_sign_in_and_operator_forms_never_redirect_to_another_site(client, factory, login, target):
     factory.user(email="li@example.cn")
-    resp = client.post("/account/login?next=" + target.replace("\t", "%09"),
-                       data={"email": "li@example.cn", "password": "correct horse battery"})
+    resp = client.post(
+        "/account/login?next=" + target.replace("\t", "%09"),
+        data={"email": "li@example.cn", "password": "correct horse battery"},
+    )
     assert "evil.example" not in resp.headers["Location"]
     operator, user = factory.user("operator"), factory.user("researcher")
     login(operator)

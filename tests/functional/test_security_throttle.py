@@ -1,6 +1,7 @@
 """Finding 2: sign-in throttling per account and per IP, shared by every worker (database or Redis), lockout
 with an e-mail to the owner, operators unlocking, limits on registration and reset requests, and password
 hashing never inside a database write transaction."""
+
 import uuid
 
 import pytest
@@ -37,8 +38,7 @@ def _mails(app):
 
 
 def _sign_in(client, email, password, ip="10.0.0.1"):
-    return client.post("/account/login", data={"email": email, "password": password},
-                       environ_base={"REMOTE_ADDR": ip})
+    return client.post("/account/login", data={"email": email, "password": password}, environ_base={"REMOTE_ADDR": ip})
 
 
 def test_five_failures_lock_the_account_even_for_the_right_password(app, client, factory, storage):
@@ -94,10 +94,14 @@ def test_one_ip_trying_many_accounts_is_locked_while_other_ips_still_sign_in(app
 def test_the_counters_are_shared_by_every_worker(app, factory, storage, tmp_path):
     """Two app instances (two gunicorn workers) see the same failures: 3 in one and 2 in the other lock."""
     factory.user(email="li@example.cn")
-    other = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-                       OUTBOX_DIR=app.config["OUTBOX_DIR"], SEARCH_INDEX_DIR=str(tmp_path / "ix"),
-                       RATELIMIT_STORAGE_URI=app.config["RATELIMIT_STORAGE_URI"],
-                       RATELIMIT_KEY_PREFIX=app.config["RATELIMIT_KEY_PREFIX"])
+    other = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        OUTBOX_DIR=app.config["OUTBOX_DIR"],
+        SEARCH_INDEX_DIR=str(tmp_path / "ix"),
+        RATELIMIT_STORAGE_URI=app.config["RATELIMIT_STORAGE_URI"],
+        RATELIMIT_KEY_PREFIX=app.config["RATELIMIT_KEY_PREFIX"],
+    )
     first, second = app.test_client(), other.test_client()
     for _ in range(3):
         _sign_in(first, "li@example.cn", "wrong")
@@ -123,8 +127,10 @@ def test_an_operator_sees_the_lock_and_lifts_it(app, client, factory, login, sto
 
 def test_registration_is_limited_per_ip(app, client, storage):
     app.config["REGISTER_RATE_LIMIT"] = "2/hour"
-    codes = [client.post("/account/register", data={}, environ_base={"REMOTE_ADDR": "10.2.2.2"}).status_code
-             for _ in range(3)]
+    codes = [
+        client.post("/account/register", data={}, environ_base={"REMOTE_ADDR": "10.2.2.2"}).status_code
+        for _ in range(3)
+    ]
     assert codes == [200, 200, 429]
     resp = client.post("/account/register", data={}, environ_base={"REMOTE_ADDR": "10.2.2.2"})
     assert "请求过于频繁" in resp.get_data(as_text=True) and 0 < int(resp.headers["Retry-After"]) <= 3600
@@ -159,6 +165,7 @@ def test_passwords_are_never_hashed_inside_a_write_transaction(app, client, fact
         def wrapped(*args, **kwargs):
             seen.append(db.session().in_transaction())
             return real(*args, **kwargs)
+
         return wrapped
 
     monkeypatch.setattr(services, "generate_password_hash", spy(services.generate_password_hash))

@@ -3,6 +3,7 @@
 200 sockets that send half a request must not stop the site: every probe is answered (no timing asserted;
 the probes' socket timeout only bounds the test if the site were stuck).
 """
+
 import os
 import socket
 import subprocess
@@ -43,16 +44,39 @@ def served(tmp_path_factory):
 
 def run_gunicorn(tmp_path):
     """Start gunicorn as `make run` does; yields its base URL, stops it afterwards."""
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/serve.db", "SEARCH_INDEX_DIR": str(tmp_path / "ix"),
-           "INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "serve-test", "PORT": str(_free_port()),
-           "LOG_LEVEL": "warning", "GUNICORN_ACCESS_LOG": "/dev/null", "MARKETPLACE_ENV": "development"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/serve.db",
+        "SEARCH_INDEX_DIR": str(tmp_path / "ix"),
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SECRET_KEY": "serve-test",
+        "PORT": str(_free_port()),
+        "LOG_LEVEL": "warning",
+        "GUNICORN_ACCESS_LOG": "/dev/null",
+        "MARKETPLACE_ENV": "development",
+    }
     env.pop("FLASK_APP", None)
-    subprocess.run([sys.executable, "-c", "from marketplace import create_app; from marketplace.extensions import db\n"
-                    "app = create_app()\nwith app.app_context(): db.create_all()"],
-                   cwd=ROOT, env=env, check=True, timeout=120)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from marketplace import create_app; from marketplace.extensions import db\n"
+            "app = create_app()\nwith app.app_context(): db.create_all()",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
+    )
     log = open(tmp_path / "gunicorn.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{env['PORT']}"
     for _ in range(600):  # bounded wait for the workers (each warms up first)
         try:
@@ -96,8 +120,10 @@ def test_a_slow_small_post_body_does_not_hold_a_thread(served):
     try:
         for _ in range(20):
             sock = socket.create_connection((host, int(port)))
-            sock.sendall(b"POST /account/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n"
-                         b"Content-Type: application/x-www-form-urlencoded\r\n\r\nemail=a")
+            sock.sendall(
+                b"POST /account/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\n\r\nemail=a"
+            )
             slow.append(sock)
         assert [_get(served + "/healthz") for _ in range(4)] == [200] * 4
     finally:

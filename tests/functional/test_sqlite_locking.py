@@ -4,6 +4,7 @@ These run on a SQLite file of their own whatever DATABASE_URL says: the lock is 
 locks and MVCC, and its readers never wait either). Nothing here is timed: another connection holds the lock
 for the whole request, and the busy timeout is set short so the write gives up quickly.
 """
+
 import sqlite3
 
 import pytest
@@ -16,9 +17,14 @@ from marketplace.extensions import db
 @pytest.fixture
 def sqlite_app(tmp_path):
     path = tmp_path / "locking.db"
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}", SQLITE_BUSY_TIMEOUT_MS=200,
-                     SEARCH_INDEX_DIR=str(tmp_path / "index"), UPLOAD_FOLDER=str(tmp_path / "up"),
-                     OUTBOX_DIR=str(tmp_path / "outbox"))
+    app = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}",
+        SQLITE_BUSY_TIMEOUT_MS=200,
+        SEARCH_INDEX_DIR=str(tmp_path / "index"),
+        UPLOAD_FOLDER=str(tmp_path / "up"),
+        OUTBOX_DIR=str(tmp_path / "outbox"),
+    )
     with app.app_context():
         db.create_all()
     app.db_path = str(path)

@@ -5,6 +5,7 @@ folder, or, in the PostgreSQL pass, a schema of its own (stress_ci) in DATABASE_
 tables are never touched. Outcomes are asserted (no 5xx, nothing acknowledged lost, index == published set, slow
 clients served, no orphaned indexer, every probe listing found), never timings.
 """
+
 import contextlib
 import os
 import sys

@@ -1,6 +1,7 @@
 """Tags keep the form the owner typed and repeats after normalisation never crash a write path
 (forms, edit, bulk import, demo catalogue, the matcher's evaluation loader); imports pass field and category
 to matching."""
+
 import json
 
 from marketplace.extensions import db
@@ -43,11 +44,24 @@ def test_a_new_tag_shows_as_typed(factory):
 def test_bulk_import_with_repeated_tags_and_discipline(runner, factory, tmp_path):
     owner = factory.user("researcher")
     path = tmp_path / "rows.jsonl"
-    rows = [{"external_id": "t-1", "kind": "achievement", "title": "T细胞免疫治疗", "summary": "T细胞。",
-             "tags": ["T细胞", "t细胞", " 2", "2", "NB-IoT", "nb-iot"],
-             "field": "基础医学/临床医学", "category": "医学"},
-            {"external_id": "t-2", "kind": "achievement", "title": "窄带物联网水表", "summary": "NB-IoT。",
-             "tags": "ＮＢ－ＩｏＴ；LoRa；lora"}]
+    rows = [
+        {
+            "external_id": "t-1",
+            "kind": "achievement",
+            "title": "T细胞免疫治疗",
+            "summary": "T细胞。",
+            "tags": ["T细胞", "t细胞", " 2", "2", "NB-IoT", "nb-iot"],
+            "field": "基础医学/临床医学",
+            "category": "医学",
+        },
+        {
+            "external_id": "t-2",
+            "kind": "achievement",
+            "title": "窄带物联网水表",
+            "summary": "NB-IoT。",
+            "tags": "ＮＢ－ＩｏＴ；LoRa；lora",
+        },
+    ]
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
     result = runner.invoke(args=["listings", "import", str(path), "--no-index", "--org", owner.organisation.name])
     assert result.exit_code == 0, result.output
@@ -74,8 +88,17 @@ def test_demo_and_evaluation_loader_tags_never_repeat():
 def test_the_evaluation_loader_links_a_repeated_tag_once(app, tmp_path):
     from marketplace.matching import csl
 
-    records = [{"external_id": "a1", "kind": "achievement", "title": "T细胞", "summary": "T细胞。",
-                "tags": ["T细胞", "t细胞", " 2", "2"], "field": "基础医学/临床医学", "category": "医学"}]
+    records = [
+        {
+            "external_id": "a1",
+            "kind": "achievement",
+            "title": "T细胞",
+            "summary": "T细胞。",
+            "tags": ["T细胞", "t细胞", " 2", "2"],
+            "field": "基础医学/临床医学",
+            "category": "医学",
+        }
+    ]
     ids = csl.load_records(records, [])
     db.session.commit()
     assert sorted(db.session.get(Listing, ids["a1"]).tag_names) == ["2", "T细胞"]

@@ -1,4 +1,5 @@
 """`flask listings export` writes what the importer reads; operators download CSV/XLSX from /ops/exports."""
+
 import csv
 import io
 import json
@@ -10,11 +11,37 @@ import pytest
 from marketplace.extensions import db
 from marketplace.listings.models import Listing, ListingChange, ListingEvent
 
-COMPARED = ("kind", "external_id", "title", "summary", "description", "industry", "region", "organisation_id",
-            "owner_id", "maturity", "trl", "ip_type", "ip_numbers", "ip_status", "source_programme", "project_number",
-            "acceptance_status", "lead_institution", "cooperation_mask", "price_wan", "price_negotiable",
-            "valid_until", "indicators", "deadline", "min_maturity", "hide_org_name", "contact_name",
-            "contact_phone", "contact_email")
+COMPARED = (
+    "kind",
+    "external_id",
+    "title",
+    "summary",
+    "description",
+    "industry",
+    "region",
+    "organisation_id",
+    "owner_id",
+    "maturity",
+    "trl",
+    "ip_type",
+    "ip_numbers",
+    "ip_status",
+    "source_programme",
+    "project_number",
+    "acceptance_status",
+    "lead_institution",
+    "cooperation_mask",
+    "price_wan",
+    "price_negotiable",
+    "valid_until",
+    "indicators",
+    "deadline",
+    "min_maturity",
+    "hide_org_name",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+)
 
 
 def snapshot():
@@ -41,18 +68,53 @@ def catalogue(factory):
     """Listings as the forms store them (text NFKC-normalised, lead institution filled in)."""
     researcher = factory.user("researcher")
     company = factory.user("company")
-    texts = {"summary": "基于石墨烯的高性能锂电池负极材料,适用于窄带物联网(NB-IoT)终端。",
-             "description": "保密的详细技术方案:工艺参数与配方。\n第二段。", "lead_institution": "南昌大学"}
-    factory.listing("achievement", owner=researcher, external_id="a-1", tags=["石墨烯", "nb-iot"], **texts,
-                    price_wan=Decimal("120.50"), ip_type="invention_patent", ip_status="granted",
-                    contact_name="李工", contact_phone="0791-88888888", contact_email="li@example.cn",
-                    title="=石墨烯电池(防公式注入)", cooperation_modes=["transfer", "equity"])
-    factory.listing("achievement", owner=researcher, status="draft", tags=["稀土永磁"], price_negotiable=True,
-                    title="稀土永磁电机", summary=texts["summary"], description="", lead_institution="南昌大学")
-    factory.listing("need", owner=company, external_id="n-1", tags=["远程抄表"], indicators="功耗≤2.4mW",
-                    deadline=date(2027, 6, 30), min_maturity="pilot", hide_org_name=True, region="ganzhou",
-                    price_wan=Decimal("50"), title="寻求远程抄表方案", summary=texts["summary"], description="",
-                    cooperation_modes=["co_develop"])
+    texts = {
+        "summary": "基于石墨烯的高性能锂电池负极材料,适用于窄带物联网(NB-IoT)终端。",
+        "description": "保密的详细技术方案:工艺参数与配方。\n第二段。",
+        "lead_institution": "南昌大学",
+    }
+    factory.listing(
+        "achievement",
+        owner=researcher,
+        external_id="a-1",
+        tags=["石墨烯", "nb-iot"],
+        **texts,
+        price_wan=Decimal("120.50"),
+        ip_type="invention_patent",
+        ip_status="granted",
+        contact_name="李工",
+        contact_phone="0791-88888888",
+        contact_email="li@example.cn",
+        title="=石墨烯电池(防公式注入)",
+        cooperation_modes=["transfer", "equity"],
+    )
+    factory.listing(
+        "achievement",
+        owner=researcher,
+        status="draft",
+        tags=["稀土永磁"],
+        price_negotiable=True,
+        title="稀土永磁电机",
+        summary=texts["summary"],
+        description="",
+        lead_institution="南昌大学",
+    )
+    factory.listing(
+        "need",
+        owner=company,
+        external_id="n-1",
+        tags=["远程抄表"],
+        indicators="功耗≤2.4mW",
+        deadline=date(2027, 6, 30),
+        min_maturity="pilot",
+        hide_org_name=True,
+        region="ganzhou",
+        price_wan=Decimal("50"),
+        title="寻求远程抄表方案",
+        summary=texts["summary"],
+        description="",
+        cooperation_modes=["co_develop"],
+    )
     return researcher, company
 
 
@@ -88,8 +150,9 @@ def test_reimporting_an_export_changes_nothing_and_adds_no_duplicates(runner, ca
 
 def test_export_without_the_flag_leaves_out_confidential_fields(runner, catalogue, tmp_path):
     out = tmp_path / "public.jsonl"
-    result = runner.invoke(args=["listings", "export", "--kind", "achievement", "--status", "published",
-                                 "--out", str(out)])
+    result = runner.invoke(
+        args=["listings", "export", "--kind", "achievement", "--status", "published", "--out", str(out)]
+    )
 
     assert "不含保密字段" in result.output
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
@@ -135,7 +198,7 @@ def test_operator_downloads_xlsx_and_csv(client, login, factory, catalogue):
     resp = client.get("/ops/exports?kind=achievement&status=published&format=xlsx")
     assert resp.status_code == 200
     disposition = resp.headers["Content-Disposition"]
-    assert "attachment" in disposition and "listings-" in disposition and disposition.endswith('.xlsx')
+    assert "attachment" in disposition and "listings-" in disposition and disposition.endswith(".xlsx")
     sheet = load_workbook(io.BytesIO(resp.data)).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "external_id" and [r[0] for r in rows[1:]] == ["a-1"]

@@ -1,4 +1,5 @@
 """`flask listings import`: bad rows are reported by row number and stop the import; imports are idempotent."""
+
 import json
 from pathlib import Path
 
@@ -15,8 +16,9 @@ def run_import(runner, path, *options):
 
 
 def write_jsonl(path, rows):
-    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in rows) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        "\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8"
+    )
     return path
 
 
@@ -25,8 +27,13 @@ def listings():
 
 
 def good(n, **fields):
-    row = {"external_id": f"t-{n}", "kind": "achievement", "title": f"稀土永磁电机控制技术{n}",
-           "summary": "一种高效率稀土永磁同步电机的矢量控制方法。", "tags": ["稀土永磁", "电机"]}
+    row = {
+        "external_id": f"t-{n}",
+        "kind": "achievement",
+        "title": f"稀土永磁电机控制技术{n}",
+        "summary": "一种高效率稀土永磁同步电机的矢量控制方法。",
+        "tags": ["稀土永磁", "电机"],
+    }
     row.update(fields)
     return row
 
@@ -63,19 +70,22 @@ def test_csl_sample_imports_as_drafts_with_tags_events_and_index_changes(runner,
 
 
 def test_a_file_with_bad_rows_imports_nothing_and_names_each_row(runner, owner, tmp_path):
-    path = write_jsonl(tmp_path / "bad.jsonl", [
-        good(1),
-        good(2, title=""),
-        good(3, kind="patent"),
-        good(4, region="火星"),
-        good(5, price_wan="abc"),
-        good(6, valid_until="2026-13-40"),
-        good(7, title="长" * 101),
-        good(1, title="重复的编号"),
-        '{"external_id": "t-9", "title": 缺引号}',
-        good(10, trl=12),
-        good(11, deadline="2027-01-01"),
-    ])
+    path = write_jsonl(
+        tmp_path / "bad.jsonl",
+        [
+            good(1),
+            good(2, title=""),
+            good(3, kind="patent"),
+            good(4, region="火星"),
+            good(5, price_wan="abc"),
+            good(6, valid_until="2026-13-40"),
+            good(7, title="长" * 101),
+            good(1, title="重复的编号"),
+            '{"external_id": "t-9", "title": 缺引号}',
+            good(10, trl=12),
+            good(11, deadline="2027-01-01"),
+        ],
+    )
 
     result = run_import(runner, path, "--org", owner.organisation.name)
 
@@ -177,7 +187,11 @@ def test_chinese_labels_in_csv_are_accepted(runner, owner, tmp_path):
     assert first.deadline.isoformat() == "2027-06-30"
     assert first.tag_names == ["NB-IoT", "低功耗", "远程抄表"]
     assert (second.region, second.industry, second.price_negotiable, second.price_wan) == (
-        "jingdezhen", "ceramics", True, None)
+        "jingdezhen",
+        "ceramics",
+        True,
+        None,
+    )
 
 
 def test_xlsx_rows_are_numbered_as_in_the_spreadsheet(runner, owner, tmp_path):
@@ -270,11 +284,17 @@ def test_a_failure_while_writing_leaves_nothing_half_imported(runner, owner, tmp
 
 
 def test_empty_cells_keep_what_an_existing_listing_has(runner, owner, tmp_path):
-    run_import(runner, write_jsonl(tmp_path / "a.jsonl", [good(1, price_wan="面议", contact_name="王工")]),
-               "--org", owner.organisation.name)
+    run_import(
+        runner,
+        write_jsonl(tmp_path / "a.jsonl", [good(1, price_wan="面议", contact_name="王工")]),
+        "--org",
+        owner.organisation.name,
+    )
     path = tmp_path / "edit.csv"
-    path.write_text("external_id,kind,title,summary,tags,contact_name,price_wan\n"
-                    "t-1,achievement,稀土永磁电机(修订),,,,80\n", encoding="utf-8")
+    path.write_text(
+        "external_id,kind,title,summary,tags,contact_name,price_wan\nt-1,achievement,稀土永磁电机(修订),,,,80\n",
+        encoding="utf-8",
+    )
 
     result = run_import(runner, path, "--org", owner.organisation.name)
 

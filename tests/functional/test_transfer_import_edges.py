@@ -1,5 +1,6 @@
 """Import edge cases that used to print a raw traceback: a GBK-encoded JSONL, a CSV cell over the parser's limit.
 Both give the row-numbered report, and nothing is written."""
+
 import json
 
 import pytest
@@ -14,8 +15,12 @@ def owner(factory):
 
 
 def _row(n, **fields):
-    row = {"external_id": f"e-{n}", "kind": "achievement", "title": f"稀土永磁电机控制技术{n}",
-           "summary": "一种高效率稀土永磁同步电机的矢量控制方法。"}
+    row = {
+        "external_id": f"e-{n}",
+        "kind": "achievement",
+        "title": f"稀土永磁电机控制技术{n}",
+        "summary": "一种高效率稀土永磁同步电机的矢量控制方法。",
+    }
     row.update(fields)
     return row
 
@@ -49,9 +54,12 @@ def test_one_gbk_line_in_a_utf8_jsonl_stops_the_whole_import(runner, owner, tmp_
 def test_a_csv_cell_over_the_parser_limit_is_reported_by_row_and_imports_nothing(runner, owner, tmp_path):
     path = tmp_path / "huge.csv"
     huge = "长" * 131_073
-    path.write_text("external_id,kind,title,summary\n"
-                    "c-1,achievement,稀土永磁电机控制技术,一种矢量控制方法\n"
-                    f"c-2,achievement,超长单元格,\"{huge}\"\n", encoding="utf-8")
+    path.write_text(
+        "external_id,kind,title,summary\n"
+        "c-1,achievement,稀土永磁电机控制技术,一种矢量控制方法\n"
+        f'c-2,achievement,超长单元格,"{huge}"\n',
+        encoding="utf-8",
+    )
     result = runner.invoke(args=["listings", "import", str(path), "--no-index", "--org", owner.organisation.name])
     assert result.exit_code == 1
     assert "第 3 行: 有单元格超过 131,072 个字符" in result.output

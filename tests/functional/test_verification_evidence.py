@@ -1,4 +1,5 @@
 """Organisation verification evidence: 营业执照 / 法人证书 with the 统一社会信用代码, readable only by operators."""
+
 import io
 import os
 
@@ -44,8 +45,9 @@ def _evidence():
 def test_member_asks_for_verification_with_the_licence_and_code(client, member, app):
     page = client.get("/account/organisation").get_data(as_text=True)
     assert 'href="/account/organisation/verify"' in page
-    resp = client.post("/account/organisation/verify", data=_form(_png(), code=CODE.lower()),
-                       content_type="multipart/form-data")
+    resp = client.post(
+        "/account/organisation/verify", data=_form(_png(), code=CODE.lower()), content_type="multipart/form-data"
+    )
     assert resp.status_code == 302
     org = member.organisation
     db.session.refresh(org)
@@ -58,17 +60,22 @@ def test_member_asks_for_verification_with_the_licence_and_code(client, member, 
     assert events == ["org.evidence_upload", "org.verification_request"]
 
 
-@pytest.mark.parametrize("data,name,code,message", [
-    (None, "x.png", CODE, "请上传营业执照或法人证书"),
-    (_png(), "x.png", BAD_CODE, "校验位不正确"),
-    (_png(), "x.png", "", "请填写统一社会信用代码"),
-    (b"MZ\x90\x00 not a pdf", "licence.pdf", CODE, "不是有效的 PDF、PNG 或 JPEG 文件"),
-    (PDF, "licence.png", CODE, "不是有效的 PDF、PNG 或 JPEG 文件"),
-])
-def test_bad_evidence_is_refused_with_a_chinese_message_and_nothing_saved(client, member, app, data, name, code,
-                                                                          message):
-    resp = client.post("/account/organisation/verify", data=_form(data, name=name, code=code),
-                       content_type="multipart/form-data")
+@pytest.mark.parametrize(
+    "data,name,code,message",
+    [
+        (None, "x.png", CODE, "请上传营业执照或法人证书"),
+        (_png(), "x.png", BAD_CODE, "校验位不正确"),
+        (_png(), "x.png", "", "请填写统一社会信用代码"),
+        (b"MZ\x90\x00 not a pdf", "licence.pdf", CODE, "不是有效的 PDF、PNG 或 JPEG 文件"),
+        (PDF, "licence.png", CODE, "不是有效的 PDF、PNG 或 JPEG 文件"),
+    ],
+)
+def test_bad_evidence_is_refused_with_a_chinese_message_and_nothing_saved(
+    client, member, app, data, name, code, message
+):
+    resp = client.post(
+        "/account/organisation/verify", data=_form(data, name=name, code=code), content_type="multipart/form-data"
+    )
     assert resp.status_code == 200 and message in resp.get_data(as_text=True)
     db.session.refresh(member.organisation)
     assert member.organisation.verification_status == "unverified" and not _evidence()
@@ -77,17 +84,19 @@ def test_bad_evidence_is_refused_with_a_chinese_message_and_nothing_saved(client
 
 def test_files_over_the_size_limit_are_refused(client, member, app):
     app.config["EVIDENCE_MAX_BYTES"] = 100
-    resp = client.post("/account/organisation/verify", data=_form(PDF + b"0" * 200, name="a.pdf"),
-                       content_type="multipart/form-data")
+    resp = client.post(
+        "/account/organisation/verify", data=_form(PDF + b"0" * 200, name="a.pdf"), content_type="multipart/form-data"
+    )
     assert "超过" in resp.get_data(as_text=True) and not _evidence()
 
 
 def test_pending_members_cannot_ask_for_verification(client, factory, login):
-    user = factory.user("company", org=factory.org(org_type="enterprise", verified=False),
-                        membership_status="pending")
+    user = factory.user("company", org=factory.org(org_type="enterprise", verified=False), membership_status="pending")
     login(user)
-    assert client.post("/account/organisation/verify", data=_form(_png()),
-                       content_type="multipart/form-data").status_code == 403
+    assert (
+        client.post("/account/organisation/verify", data=_form(_png()), content_type="multipart/form-data").status_code
+        == 403
+    )
 
 
 def test_the_old_request_button_without_evidence_leads_to_the_upload_page(client, member):

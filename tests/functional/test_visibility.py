@@ -3,6 +3,7 @@
 At 23:30 UTC on 30 June it is already 07:30 on 1 July in Jiangxi: a listing whose last valid day is 30 June has
 left every public surface, although the server's own date (UTC) still says 30 June.
 """
+
 import io
 import json
 from datetime import UTC, date, datetime
@@ -49,10 +50,12 @@ def _export(status):
 def test_every_surface_agrees_on_the_last_valid_day(app, factory, client, clock):
     clock(EVENING_UTC)
     ending = factory.listing(title="稀土永磁电机驱动甲", summary=SUMMARY, valid_until=LAST_DAY, tags=["稀土永磁"])
-    staying = factory.listing(title="稀土永磁电机驱动乙", summary=SUMMARY, valid_until=date(2030, 7, 1),
-                              tags=["稀土永磁"])
-    need = factory.listing("need", title="寻求稀土永磁电机驱动技术", summary=SUMMARY, valid_until=date(2031, 1, 1),
-                           tags=["稀土永磁"])
+    staying = factory.listing(
+        title="稀土永磁电机驱动乙", summary=SUMMARY, valid_until=date(2030, 7, 1), tags=["稀土永磁"]
+    )
+    need = factory.listing(
+        "need", title="寻求稀土永磁电机驱动技术", summary=SUMMARY, valid_until=date(2031, 1, 1), tags=["稀土永磁"]
+    )
     watcher = factory.user("company")
     saved = alerts.save_search(watcher, "稀土永磁", {"kind": ["achievement"]})
     db.session.commit()
@@ -86,8 +89,13 @@ def test_every_surface_agrees_on_the_last_valid_day(app, factory, client, clock)
     db.session.execute(db.delete(Notification))
     alerts.notify_for([ending.id, staying.id])
     db.session.commit()
-    notified = db.session.execute(db.select(Notification.listing_id).where(
-        Notification.dedupe_key.like(f"search:{saved.id}:%"))).scalars().all()
+    notified = (
+        db.session.execute(
+            db.select(Notification.listing_id).where(Notification.dedupe_key.like(f"search:{saved.id}:%"))
+        )
+        .scalars()
+        .all()
+    )
     assert notified == [staying.id]
 
     # Exports: "published" is what the public sees; the other one is filed as expired.

@@ -1,4 +1,5 @@
 """Chinese segmentation for the index: domain terms, mixed scripts, positions, sub-words, pickling."""
+
 import pickle
 
 from marketplace.search.analysis import (
@@ -34,7 +35,7 @@ def test_positions_are_sequential_so_phrases_work():
     assert positions == list(range(len(positions)))
     text = normalize("基于窄带物联网的远程抄表系统")
     for token in SEG(text, positions=True, chars=True):  # offsets point at the word in the text (highlighting)
-        assert text[token.startchar:token.endchar].lower() == token.text
+        assert text[token.startchar : token.endchar].lower() == token.text
 
 
 def test_punctuation_and_function_words_are_not_tokens():

@@ -1,4 +1,5 @@
 """Every configuration key the code reads is declared once in Config, with its default (no inline defaults)."""
+
 import re
 from pathlib import Path
 

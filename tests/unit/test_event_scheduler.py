@@ -1,4 +1,5 @@
 """Properties of the 1:1 meeting scheduler (pure module, no app)."""
+
 from collections import Counter
 
 from hypothesis import given, settings
@@ -21,8 +22,11 @@ def problems(draw):
         a = draw(st.integers(min_value=1, max_value=people))
         b = draw(st.integers(min_value=1, max_value=people))
         requests.append(Request(i, a, b, draw(st.sampled_from(STATUSES))))
-    unavailable = {p: set(draw(st.lists(st.integers(min_value=0, max_value=slots - 1), max_size=slots)))
-                   for p in range(1, people + 1) if draw(st.booleans())}
+    unavailable = {
+        p: set(draw(st.lists(st.integers(min_value=0, max_value=slots - 1), max_size=slots)))
+        for p in range(1, people + 1)
+        if draw(st.booleans())
+    }
     caps = {p: draw(st.integers(min_value=0, max_value=3)) for p in range(1, people + 1) if draw(st.booleans())}
     return Problem(requests, slots=slots, tables=tables, cap=cap, unavailable=unavailable, caps=caps)
 

@@ -1,4 +1,5 @@
 """The project's evaluation agrees with the reference scorer on a small hand-made case."""
+
 import importlib.util
 from pathlib import Path
 
@@ -19,8 +20,10 @@ def reference():
     return module
 
 
-QRELS = "need_id\tachievement_id\tgrade\nn1\ta0\t-1\nn1\ta1\t3\nn1\ta2\t2\nn1\ta3\t1\nn1\ta4\t1\n" \
-        "n2\ta5\t-1\nn2\ta6\t1\nn2\ta7\t2\nn3\ta8\t1\n"
+QRELS = (
+    "need_id\tachievement_id\tgrade\nn1\ta0\t-1\nn1\ta1\t3\nn1\ta2\t2\nn1\ta3\t1\nn1\ta4\t1\n"
+    "n2\ta5\t-1\nn2\ta6\t1\nn2\ta7\t2\nn3\ta8\t1\n"
+)
 RUN = {"n1": ["a0", "a3", "a9", "a1", "a4", "a2"], "n2": ["a7", "a5", "a6"], "n3": []}
 
 

@@ -1,4 +1,5 @@
 """The matcher's scoring and explanations, without the app."""
+
 from datetime import datetime, timedelta
 
 from marketplace.matching import calibration, explain, ranker, suggest
@@ -10,8 +11,7 @@ NOW = datetime(2026, 11, 1, 12, 0)
 
 
 def ach(i, title, body="", tags=(), field=None, category=None, **kw):
-    return Doc(id=i, kind="achievement", title=title, body=body, tags=tuple(tags), field=field, category=category,
-               **kw)
+    return Doc(id=i, kind="achievement", title=title, body=body, tags=tuple(tags), field=field, category=category, **kw)
 
 
 def need(title, body="", category=None, **kw):
@@ -19,14 +19,33 @@ def need(title, body="", category=None, **kw):
 
 
 POOL_DOCS = [
-    ach("graphene", "石墨烯锂电池负极材料的制备", "以氧化石墨烯为原料制备锂电池负极材料，循环寿命提高。",
-        tags=["石墨烯", "锂电池", "负极材料"], field="材料科学与工程", category="工学"),
-    ach("graphene2", "石墨烯导热膜的规模化生产", "石墨烯导热膜用于手机散热。", tags=["石墨烯", "导热膜"],
-        field="材料科学与工程", category="工学"),
-    ach("materials", "高熵合金的力学性能", "研究了高熵合金在高温下的强度。", tags=["高熵合金"],
-        field="材料科学与工程", category="工学"),
-    ach("rice", "水稻高产栽培技术", "双季稻高产栽培，氮肥减量。", tags=["水稻", "氮肥"], field="作物学",
-        category="农学"),
+    ach(
+        "graphene",
+        "石墨烯锂电池负极材料的制备",
+        "以氧化石墨烯为原料制备锂电池负极材料，循环寿命提高。",
+        tags=["石墨烯", "锂电池", "负极材料"],
+        field="材料科学与工程",
+        category="工学",
+    ),
+    ach(
+        "graphene2",
+        "石墨烯导热膜的规模化生产",
+        "石墨烯导热膜用于手机散热。",
+        tags=["石墨烯", "导热膜"],
+        field="材料科学与工程",
+        category="工学",
+    ),
+    ach(
+        "materials",
+        "高熵合金的力学性能",
+        "研究了高熵合金在高温下的强度。",
+        tags=["高熵合金"],
+        field="材料科学与工程",
+        category="工学",
+    ),
+    ach(
+        "rice", "水稻高产栽培技术", "双季稻高产栽培，氮肥减量。", tags=["水稻", "氮肥"], field="作物学", category="农学"
+    ),
     ach("tcm", "热敏灸治疗腰痛的临床研究", "热敏灸疗效观察。", tags=["热敏灸"], field="中医学", category="医学"),
 ]
 
@@ -80,22 +99,38 @@ def test_pool_remove_takes_a_document_out_of_every_statistic():
 def test_product_factors_apply_only_when_both_sides_have_the_data():
     assert product.factors(need("x"), ach("a", "y"), now=NOW) == {}
     n = need("x", min_maturity="pilot", cooperation_mask=1, price_wan=50, region="nanchang")
-    a = ach("a", "y", maturity="pilot_small", cooperation_mask=2, price_wan=80, region="ganzhou",
-            published_at=NOW - timedelta(days=3))
+    a = ach(
+        "a",
+        "y",
+        maturity="pilot_small",
+        cooperation_mask=2,
+        price_wan=80,
+        region="ganzhou",
+        published_at=NOW - timedelta(days=3),
+    )
     f = product.factors(n, a, now=NOW)
     assert f["maturity"][0] < 0 and f["cooperation"][0] < 0 and f["price"][0] < 0
     assert f["region"][1]["key"] == "region_province" and f["freshness"][1]["key"] == "fresh"
 
 
 def _items(n, a):
-    return [{"code": c, "value": v, "key": p["key"], "params": {k: x for k, x in p.items() if k != "key"}}
-            for c, (v, p) in product.factors(n, a, now=NOW).items()]
+    return [
+        {"code": c, "value": v, "key": p["key"], "params": {k: x for k, x in p.items() if k != "key"}}
+        for c, (v, p) in product.factors(n, a, now=NOW).items()
+    ]
 
 
 def test_explanations_say_why_a_pair_fits_and_why_it_may_not():
     n = need("x", min_maturity="pilot", cooperation_mask=1, price_wan=50, region="nanchang")
-    a = ach("a", "y", maturity="pilot_small", cooperation_mask=3, price_wan=80, region="nanchang",
-            published_at=NOW - timedelta(days=3))
+    a = ach(
+        "a",
+        "y",
+        maturity="pilot_small",
+        cooperation_mask=3,
+        price_wan=80,
+        region="nanchang",
+        published_at=NOW - timedelta(days=3),
+    )
     good, bad = explain.split(_items(n, a))
     assert "同在南昌，本地优先" in good and "最近 30 天发布" in good and "合作方式一致：技术转让" in good
     assert "成熟度低于需求方要求（需求：中试，成果：小试）" in bad
@@ -131,16 +166,20 @@ def test_reasons_name_only_evidence_found_on_both_listings():
 
 
 def test_market_factors_change_the_order_of_equal_texts():
-    docs = [ach("far", "石墨烯锂电池", region="ganzhou", maturity="lab"),
-            ach("near", "石墨烯锂电池", region="nanchang", maturity="industrial")]
+    docs = [
+        ach("far", "石墨烯锂电池", region="ganzhou", maturity="lab"),
+        ach("near", "石墨烯锂电池", region="nanchang", maturity="industrial"),
+    ]
     n = need("石墨烯锂电池", region="nanchang", min_maturity="pilot")
     results = ranker.rank(n, ranker.Pool(docs), limit=2)
     assert [m.doc_id for m in results] == ["near", "far"]
 
 
 def test_no_pair_rides_on_generic_words_alone():
-    docs = [ach("generic", "连续制备系统", "一种连续制备系统的设计方法。", category="工学"),
-            ach("specific", "石墨烯连续制备系统", "石墨烯粉体的连续制备。", category="工学")]
+    docs = [
+        ach("generic", "连续制备系统", "一种连续制备系统的设计方法。", category="工学"),
+        ach("specific", "石墨烯连续制备系统", "石墨烯粉体的连续制备。", category="工学"),
+    ]
     n = need("寻求连续制备系统", "希望建立一套连续制备系统。", category="工学")
     ranked = [m.doc_id for m in ranker.rank(n, ranker.Pool(docs), limit=5)]
     assert "generic" in ranked  # the ranker sees the shared words ...
@@ -151,8 +190,10 @@ def test_no_pair_rides_on_generic_words_alone():
 
 
 def test_no_pair_within_one_organisation():
-    docs = [ach("own", "石墨烯锂电池负极材料", tags=["石墨烯"], organisation_id=7, owner_id=70),
-            ach("other", "石墨烯锂电池负极材料", tags=["石墨烯"], organisation_id=8, owner_id=80)]
+    docs = [
+        ach("own", "石墨烯锂电池负极材料", tags=["石墨烯"], organisation_id=7, owner_id=70),
+        ach("other", "石墨烯锂电池负极材料", tags=["石墨烯"], organisation_id=8, owner_id=80),
+    ]
     n = need("寻求石墨烯锂电池负极材料", organisation_id=7, owner_id=71)
     assert [r[0] for r in suggest.suggestions(n, ranker.Pool(docs), 5, threshold=False)] == ["other"]
 
@@ -169,8 +210,16 @@ def test_the_score_is_a_calibrated_percent_with_a_word_and_a_threshold():
     assert str(calibration.word(calibration.MIN_PERCENT)) == "可能匹配"
     assert calibration.word(calibration.MIN_PERCENT - 1) is None
     # pairs under the threshold are not suggested; without it (fitting the calibration) they are kept
-    docs = [ach("weak", "石墨烯", "石墨烯。", category="农学"), ach("strong", "石墨烯锂电池负极材料的制备",
-            "以氧化石墨烯制备锂电池负极材料。", tags=["石墨烯", "锂电池", "负极材料"], category="工学")]
+    docs = [
+        ach("weak", "石墨烯", "石墨烯。", category="农学"),
+        ach(
+            "strong",
+            "石墨烯锂电池负极材料的制备",
+            "以氧化石墨烯制备锂电池负极材料。",
+            tags=["石墨烯", "锂电池", "负极材料"],
+            category="工学",
+        ),
+    ]
     n = need("寻求石墨烯锂电池负极材料技术", "提高锂电池负极材料的循环寿命。", category="工学")
     everything = suggest.suggestions(n, ranker.Pool(docs), 5, threshold=False)
     shown = suggest.suggestions(n, ranker.Pool(docs), 5)

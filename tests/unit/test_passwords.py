@@ -1,4 +1,5 @@
 """The password policy: long enough, not too long, not a common password; no composition rules."""
+
 import pytest
 
 from marketplace.accounts.passwords import (
@@ -14,8 +15,21 @@ from marketplace.accounts.passwords import (
 )
 
 
-@pytest.mark.parametrize("password", ["123456", "12345678", "woaini1314", "qq123456", "a123456", "5201314",
-                                      "password", "1qaz2wsx", "iloveyou", "aa123456"])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "123456",
+        "12345678",
+        "woaini1314",
+        "qq123456",
+        "a123456",
+        "5201314",
+        "password",
+        "1qaz2wsx",
+        "iloveyou",
+        "aa123456",
+    ],
+)
 def test_passwords_chinese_users_favour_are_blocked(password):
     assert is_common(password)
 
@@ -35,8 +49,9 @@ def test_short_and_long_passwords_are_refused():
     assert password_problem("长" * (MAX_LENGTH + 1)) == TOO_LONG
 
 
-@pytest.mark.parametrize("password", ["correct horse battery", "赣江两岸灯火通明", "lowercaseonlyphrase",
-                                      "x" * MAX_LENGTH])
+@pytest.mark.parametrize(
+    "password", ["correct horse battery", "赣江两岸灯火通明", "lowercaseonlyphrase", "x" * MAX_LENGTH]
+)
 def test_no_composition_rules(password):
     assert password_problem(password) is None
 

@@ -1,4 +1,5 @@
 """Checks of what people type at sign-up: credit codes, phone numbers, emails and return addresses."""
+
 import pytest
 
 from marketplace.accounts.validation import (
@@ -46,8 +47,19 @@ def test_email_format():
     assert email_problem("not-an-email") == "invalid"
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "/\\evil.example", "javascript:x",
-                                    "http:/evil.example", "", None, "\t//evil.example"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example",
+        "/\\evil.example",
+        "javascript:x",
+        "http:/evil.example",
+        "",
+        None,
+        "\t//evil.example",
+    ],
+)
 def test_only_relative_paths_are_followed(target):
     assert safe_next_url(target) is None
 

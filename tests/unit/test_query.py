@@ -10,10 +10,33 @@ from marketplace.search.query import MAX_QUERY_CHARS, Clause, build, clean, high
 SEG = SegmentTokenizer(DOMAIN_TERMS)
 
 HOSTILE = [
-    '"远程抄表', '远程抄表"', '((((石墨烯', ')))', "[" * 2000 + "a" + "]" * 2000, "(" * 2000, "title:石墨烯",
-    "*a*", "石墨?", "石墨烯~2", "[a TO z]", "date:[2020 TO x]", "AND (", "OR OR NOT", "a" * 100_000,
-    "石墨烯\x00\x07\x1b[31m", "\u202e\u200b", "<script>alert(1)</script>", "%00", "'; DROP TABLE listings; --",
-    "＂全角引号＂", "“远程抄表”", "\\", "^2", "{}", "NOT", "\ufffd\ufffe\uffff",
+    '"远程抄表',
+    '远程抄表"',
+    "((((石墨烯",
+    ")))",
+    "[" * 2000 + "a" + "]" * 2000,
+    "(" * 2000,
+    "title:石墨烯",
+    "*a*",
+    "石墨?",
+    "石墨烯~2",
+    "[a TO z]",
+    "date:[2020 TO x]",
+    "AND (",
+    "OR OR NOT",
+    "a" * 100_000,
+    "石墨烯\x00\x07\x1b[31m",
+    "\u202e\u200b",
+    "<script>alert(1)</script>",
+    "%00",
+    "'; DROP TABLE listings; --",
+    "＂全角引号＂",
+    "“远程抄表”",
+    "\\",
+    "^2",
+    "{}",
+    "NOT",
+    "\ufffd\ufffe\uffff",
 ]
 
 

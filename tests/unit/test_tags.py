@@ -8,7 +8,14 @@ from marketplace.listings.tags import MAX_TAGS, TagError, normalise_tags, tag_ke
 
 def test_splits_on_chinese_and_ascii_separators_keeping_the_typed_form():
     assert normalise_tags("石墨烯，锂电池、NB-IoT  传感器,储能,5G LoRa") == [
-        "石墨烯", "锂电池", "NB-IoT", "传感器", "储能", "5G", "LoRa"]
+        "石墨烯",
+        "锂电池",
+        "NB-IoT",
+        "传感器",
+        "储能",
+        "5G",
+        "LoRa",
+    ]
 
 
 def test_full_width_text_is_folded_to_ascii_and_matches_case_insensitively():

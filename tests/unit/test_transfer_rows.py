@@ -1,4 +1,5 @@
 """Row parsing of bulk import, without the app: what a spreadsheet user types becomes listing values."""
+
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -21,18 +22,31 @@ def row(**fields):
 
 
 def test_codes_and_chinese_labels_give_the_same_values(vocab):
-    by_code = clean_row(2, row(region="nanchang", industry="new_materials", maturity="pilot",
-                               cooperation_modes=["transfer", "license"]), vocab)
-    by_label = clean_row(2, row(region="南昌", industry="新材料（含钨与稀土）", maturity="中试",
-                                cooperation_modes="技术转让、技术许可"), vocab)
+    by_code = clean_row(
+        2,
+        row(region="nanchang", industry="new_materials", maturity="pilot", cooperation_modes=["transfer", "license"]),
+        vocab,
+    )
+    by_label = clean_row(
+        2,
+        row(region="南昌", industry="新材料（含钨与稀土）", maturity="中试", cooperation_modes="技术转让、技术许可"),
+        vocab,
+    )
     assert by_code.values == by_label.values
     assert by_label.values["region"] == "nanchang"
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("12.5", (Decimal("12.50"), False)), ("1,200", (Decimal("1200.00"), False)), (30, (Decimal("30.00"), False)),
-    (12.5, (Decimal("12.50"), False)), ("面议", (None, True)), ("１００", (Decimal("100.00"), False)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("12.5", (Decimal("12.50"), False)),
+        ("1,200", (Decimal("1200.00"), False)),
+        (30, (Decimal("30.00"), False)),
+        (12.5, (Decimal("12.50"), False)),
+        ("面议", (None, True)),
+        ("１００", (Decimal("100.00"), False)),
+    ],
+)
 def test_prices(text, expected):
     assert parse_price(text) == expected
 
@@ -66,15 +80,18 @@ def test_a_needs_description_is_its_public_text(vocab):
     assert parsed.kind == "need" and parsed.values["summary"] == "需求正文" and "description" not in parsed.values
 
 
-@pytest.mark.parametrize("fields, reason", [
-    ({"title": " "}, "缺少标题"),
-    ({"kind": ""}, "缺少类型"),
-    ({"external_id": ""}, "缺少 external_id"),
-    ({"price_negotiable": "也许"}, "应为 是/否"),
-    ({"contact_email": "not-an-email"}, "不是有效的邮箱地址"),
-    ({"indicators": "≤2mW"}, "只适用于技术需求"),
-    ({"summary": "字" * 2001}, "超过 2000 个字"),
-])
+@pytest.mark.parametrize(
+    "fields, reason",
+    [
+        ({"title": " "}, "缺少标题"),
+        ({"kind": ""}, "缺少类型"),
+        ({"external_id": ""}, "缺少 external_id"),
+        ({"price_negotiable": "也许"}, "应为 是/否"),
+        ({"contact_email": "not-an-email"}, "不是有效的邮箱地址"),
+        ({"indicators": "≤2mW"}, "只适用于技术需求"),
+        ({"summary": "字" * 2001}, "超过 2000 个字"),
+    ],
+)
 def test_row_errors_say_what_is_wrong(vocab, fields, reason):
     with pytest.raises(RowError, match=reason):
         clean_row(2, row(**fields), vocab)

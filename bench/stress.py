@@ -97,7 +97,7 @@ class Site:
     def start(self):
         self.proc = http_bench.start_gunicorn("wsgi:app", self.env, self.port, log_path=self.workdir / "app.log")
         self.cookie = http_bench.sign_in(self.base, self.info["email"])
-        page = self.get("/matches/notifications", cookie=True)[1].decode()
+        page = self.get("/account/profile", cookie=True)[1].decode()  # any page with a form
         self.csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
 
     def stop(self):
@@ -293,11 +293,11 @@ def wait_index_consistent(site, app, bound=180.0):
     """Wait (bounded) until the workers' updaters have applied the log; then compare index and database."""
     from marketplace.dbsetup import read_only
     from marketplace.extensions import db
-    from marketplace.search import applier, service
+    from marketplace.search import applier, services
 
     end = time.monotonic() + bound
     with app.app_context(), read_only():
-        store = service.get_store(app)
+        store = services.get_store(app)
         while True:
             drift = applier.reconcile(store, repair=False)
             db.session.rollback()  # the next round reads a fresh snapshot

@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.validation import safe_next_url
-from ..dbsetup import writes_on_read
 from ..extensions import db
 from ..listings.models import Listing
 from ..operators.decorators import operator_required
@@ -134,7 +133,6 @@ def suggest_tags():
 
 @bp.route("/notifications")
 @login_required
-@writes_on_read
 def notifications():
     """The notifications moved to /notifications (with the saved searches and follows beside them)."""
     return redirect(url_for("notifications.index"), code=301)

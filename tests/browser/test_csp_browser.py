@@ -98,7 +98,7 @@ def test_signed_in_and_operator_pages_report_no_csp_violation(live_server, page,
             "/account/email",
             "/account/sessions",
             "/matches/",
-            "/matches/notifications",
+            "/notifications/",
         ],
         seen,
     )

@@ -205,7 +205,7 @@ MATRIX = {
     "inquiries.deal_correct": [("POST", "/inquiries/{inquiry_accepted}/deal/correct", operator_only(ok=302))],
     # an achievement whose owner requires the NDA: members of verified organisations may sign, not the owner
     "inquiries.nda_sign": [
-        ("GET", "/achievements/{ach_nda}/nda", {**signed_in(), "owner": 403}),
+        ("GET", "/achievements/{ach_nda}/nda", {**signed_in(), "owner": 403, "pending": 403}),
         ("GET", "/achievements/{ach_pub}/nda", {**signed_in(404)}),  # no NDA required
     ],
     "inquiries.nda_require": [("POST", "/achievements/{ach_pub}/nda/required", owner_only(ok=302))],

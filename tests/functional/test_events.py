@@ -134,12 +134,16 @@ def test_registration_waiting_list_and_promotion_exactly_once(client, factory, l
     statuses = [services.registration_of(event.id, p.id).status for p in people]
     assert statuses == ["cancelled", "confirmed", "confirmed", "waitlisted"]
     assert db.session.get(Event, event.id).seats_taken == 2
-    outbox = app.config["OUTBOX_DIR"]
-    import os
+    from marketplace.mail import message_summary, outbox_names, read_outbox_message
+    from marketplace.notifications.models import Notification
 
-    mails = [open(os.path.join(outbox, n), encoding="utf-8", errors="replace").read() for n in os.listdir(outbox)]
-    promoted_mails = [m for m in mails if people[2].email in m]
-    assert len(promoted_mails) == 1 and f"/events/{event.id}" in promoted_mails[0]
+    outbox = app.config["OUTBOX_DIR"]
+    mails = [message_summary(read_outbox_message(outbox, name)) for name in outbox_names(outbox)]
+    promoted_mails = [m for m in mails if m["to"] == people[2].email]
+    assert len(promoted_mails) == 1 and f"/events/{event.id}" in promoted_mails[0]["body"]
+    # ... and in the app: one notification with the event's link
+    notes = db.session.execute(db.select(Notification).filter_by(user_id=people[2].id)).scalars().all()
+    assert [(n.kind, n.endpoint_values) for n in notes] == [("event_update", {"event_id": event.id})]
     # cancelling again is refused and changes nothing
     client.post(f"/events/{event.id}/cancel")
     db.session.expire_all()

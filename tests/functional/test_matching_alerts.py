@@ -140,7 +140,7 @@ def test_a_saved_search_keeps_every_filter_shows_labels_and_runs_again(client, f
     saved = db.session.execute(db.select(SavedSearch).filter_by(user_id=user.id)).scalar_one()
     assert saved.query == "导热" and saved.filters == EVERY_FILTER
 
-    page = client.get("/matches/notifications").get_data(as_text=True)
+    page = client.get("/notifications/").get_data(as_text=True)  # saved searches are listed beside the notifications
     label = "导热 · 科技成果 · 新材料（含钨与稀土） · 赣州 · 中试 · 技术许可 · 作价入股 · 国家03专项 · 面议"
     assert label in page
     link = re.search(r'<a href="([^"]+)" title="再次搜索">', page).group(1).replace("&amp;", "&")

@@ -101,8 +101,8 @@ def test_which_transactions_take_the_write_lock(sqlite_app):
 
     with sqlite_app.test_request_context("/achievements", method="GET"):
         assert not wants_write_lock()  # a read: deferred BEGIN, no lock
-    with sqlite_app.test_request_context("/matches/notifications", method="GET"):
-        assert wants_write_lock()  # a GET view marked @writes_on_read
+    with sqlite_app.test_request_context("/notifications/", method="GET"):
+        assert wants_write_lock()  # a GET view marked @writes_on_read (opening the list marks it read)
     with sqlite_app.test_request_context("/matches/searches", method="POST"):
         assert wants_write_lock()
     with sqlite_app.app_context():

@@ -126,11 +126,13 @@ class BufferingThreadWorker(ThreadWorker):
 WARM_PATHS = ("/", "/achievements", "/needs", "/search/?q=%E6%8A%80%E6%9C%AF")  # 技术
 
 
-def warm_up(app, threads=1, executor=None):
+def warm_up(app, threads=1, executor=None, pages=True):
     """Serve the common pages once per thread before the worker takes traffic; never fails the worker."""
     started = time.perf_counter()
     _warm_search_store(app)
-    if executor is None or threads <= 1:
+    if not pages:
+        pass
+    elif executor is None or threads <= 1:
         _warm_pages(app)
     else:
         barrier = threading.Barrier(threads)

@@ -101,7 +101,7 @@ def search(q="", filters=None, sort="relevance", page=1, per_page=20):
         _catch_up(store)
     searcher = store.searcher()
     params = SearchParams(q=q or "", filters=filters or {}, sort=sort, page=page, per_page=per_page)
-    result = execute(searcher, params)
+    result = execute(searcher, params, caches=store.caches())
     ids = [hit.listing_id for hit in result.hits]
     rows = {}
     if ids:
@@ -152,20 +152,22 @@ def close(app=None):
 def empty_state_hints(q, filters):
     """What would help after a search found nothing: results per dropped filter, and terms that occur
     together with the query's words in the catalogue."""
-    searcher = get_store().searcher()
+    store = get_store()
+    searcher, caches = store.searcher(), store.caches()
     drop = []
     for facet in filters:
         others = {f: codes for f, codes in filters.items() if f != facet}
-        total = execute(searcher, SearchParams(q=q, filters=others, per_page=1)).total
+        total = execute(searcher, SearchParams(q=q, filters=others, per_page=1), caches=caches).total
         drop.append((facet, total))
-    everywhere = execute(searcher, SearchParams(q=q, per_page=1)).total if len(filters) > 1 else None
-    return {"drop": drop, "everywhere": everywhere, "terms": related_terms(searcher, q)}
+    everywhere = execute(searcher, SearchParams(q=q, per_page=1), caches=caches).total if len(filters) > 1 else None
+    return {"drop": drop, "everywhere": everywhere, "terms": related_terms(searcher, q, caches=caches)}
 
 
 def did_you_mean(q):
     """A near spelling of the query that finds listings having every word, or None."""
-    searcher = get_store().searcher()
+    store = get_store()
+    searcher = store.searcher()
     suggestion = near_spelling(searcher, q)
-    if suggestion and execute(searcher, SearchParams(q=suggestion, per_page=1)).full_total:
+    if suggestion and execute(searcher, SearchParams(q=suggestion, per_page=1), caches=store.caches()).full_total:
         return suggestion
     return None

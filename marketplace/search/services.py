@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..listings.models import Listing, ListingChange
-from . import applier
+from . import apply
 from .engine import SNIPPET_CHARS, SearchParams, execute, related_terms
 from .engine import did_you_mean as near_spelling
 from .index import IndexStore, LockTimeout
@@ -46,12 +46,12 @@ def ensure_index(store=None, progress=None, wait=60.0):
     if store.exists():
         return True
     try:
-        with applier.writer_lock(store, timeout=wait):
+        with apply.writer_lock(store, timeout=wait):
             if store.exists():
                 return True
-            name = applier.create_index(store)
-            applier.build_into(store, name, progress)
-            applier.apply_pending(store, name)
+            name = apply.create_index(store)
+            apply.build_into(store, name, progress)
+            apply.apply_pending(store, name)
             store.swap(name)
             db.session.rollback()
             return True
@@ -65,8 +65,8 @@ def sync(progress=None, timeout=60.0, store=None):
     if not store.exists():
         ensure_index(store, progress=progress, wait=timeout)
         return 0
-    with applier.writer_lock(store, timeout=timeout):
-        return applier.apply_pending(store, store.current_name(), progress)
+    with apply.writer_lock(store, timeout=timeout):
+        return apply.apply_pending(store, store.current_name(), progress)
 
 
 def try_sync(store=None, limit=None):
@@ -76,7 +76,7 @@ def try_sync(store=None, limit=None):
         with store.writer_lock(timeout=0):
             if not store.exists():
                 return 0
-            return applier.apply_pending(store, store.current_name(), limit=limit)
+            return apply.apply_pending(store, store.current_name(), limit=limit)
     except LockTimeout:
         return 0
 
@@ -127,20 +127,20 @@ def warm(app=None):
 
 def rebuild(progress=None):
     """Build a new index from the database and swap it in (search keeps working meanwhile)."""
-    return applier.rebuild(get_store(), progress=progress)
+    return apply.rebuild(get_store(), progress=progress)
 
 
 def public_count():
     """Listings that belong in the index (published, not expired)."""
-    return applier.public_count()
+    return apply.public_count()
 
 
 def reconcile(repair=True):
-    return applier.reconcile(get_store(), repair=repair)
+    return apply.reconcile(get_store(), repair=repair)
 
 
 def status():
-    return applier.status(get_store())
+    return apply.status(get_store())
 
 
 def close(app=None):

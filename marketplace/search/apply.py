@@ -1,19 +1,21 @@
-"""Keeping the index in step with the database: apply the change log, rebuild, reconcile, report status.
+"""Applying the change log to an index copy: the writer lock, pending changes, watermark and gaps, writing documents.
 
 The database is the source of truth. Every listing change writes a ListingChange row in its own transaction.
-The applier reads changes above this index copy's watermark, loads the *current* rows of those listings,
+apply_pending reads changes above this index copy's watermark, loads the *current* rows of those listings,
 upserts or deletes their documents, commits the Whoosh writer and only then advances the watermark (kept in
 the index directory, so each host's copy follows the log on its own). A crash anywhere loses nothing: the
 unapplied changes are still above the watermark.
 
 Ids can commit out of order on PostgreSQL (a transaction holding id 41 may commit after one holding 42), so
 ids skipped below the newest seen id are remembered as gaps and looked at again until GAP_TTL passes.
+
+Building a new copy is rebuild.py, comparing the index with the database reconcile.py, the figures of
+`flask search status` status.py, the dictionary and its digests dictionary.py.
 """
 
 import contextlib
 import logging
 import os
-import re
 import threading
 import time
 
@@ -21,20 +23,15 @@ from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from .. import taxonomy
 from ..extensions import db
-from ..listings import visibility
-from ..listings.models import Listing, ListingChange, Tag
-from ..models_base import utcnow
-from .analysis import DOMAIN_TERMS, SYNONYMS, clean_terms, dictionary_digest
-from .schema import document, is_public, stamp
+from ..listings.models import Listing, ListingChange
+from .schema import document, is_public
 
 log = logging.getLogger(__name__)
 
 BATCH = 500  # listings per Whoosh commit when applying changes
 BULK_THRESHOLD = 5000  # pending changes from which they are applied in one bulk commit (after an import)
 GAP_TTL = 120.0  # seconds an unseen id below the watermark is still waited for
-GAP_WINDOW = 2000  # ids below a rebuild's snapshot that are checked for transactions still in flight
 
 
 # ---------------------------------------------------------------- locking
@@ -61,39 +58,10 @@ def writer_lock(store, timeout=30.0):
         yield
 
 
-# ---------------------------------------------------------------- dictionary
-
-_msgid = taxonomy.msgid
-
-
-def _label_terms():
-    out = []
-    for vocabulary in (
-        taxonomy.INDUSTRIES,
-        taxonomy.SOURCE_PROGRAMMES,
-        taxonomy.COOPERATION_MODES,
-        taxonomy.MATURITIES,
-        taxonomy.IP_TYPES,
-    ):
-        for _code, label in taxonomy.choices(vocabulary):
-            out.extend(p for p in re.split(r"[\s()（）、,，与及含]+", _msgid(label)) if p)
-    return out
-
-
-def dictionary_terms():
-    """The domain dictionary: shipped terms, taxonomy labels and every tag in use."""
-    tags = db.session.execute(select(Tag.name)).scalars().all()
-    return clean_terms(list(DOMAIN_TERMS) + _label_terms() + SYNONYMS.chinese_terms() + list(tags))
-
-
-def current_digest():
-    return dictionary_digest(dictionary_terms())
-
-
 # ---------------------------------------------------------------- change log
 
 
-def _pending_condition(state):
+def pending_condition(state):
     cond = ListingChange.id > state["watermark"]
     gaps = state.get("gaps") or []
     if gaps:
@@ -125,7 +93,7 @@ def _advance(state, seen_ids, now):
 
 
 def pending_count(state):
-    return db.session.execute(select(func.count()).select_from(ListingChange).where(_pending_condition(state))).scalar()
+    return db.session.execute(select(func.count()).select_from(ListingChange).where(pending_condition(state))).scalar()
 
 
 def load_listings(ids):
@@ -168,7 +136,7 @@ def apply_pending(store, name, progress=None, limit=None):
         state = store.read_state(name)
         rows = db.session.execute(
             select(ListingChange.id, ListingChange.listing_id)
-            .where(_pending_condition(state))
+            .where(pending_condition(state))
             .order_by(ListingChange.id)
             .limit(BATCH * 4)
         ).all()
@@ -204,7 +172,7 @@ def _apply_bulk(store, name, progress=None, batch=1000):
     """
     state = store.read_state(name)
     rows = db.session.execute(
-        select(ListingChange.id, ListingChange.listing_id).where(_pending_condition(state)).order_by(ListingChange.id)
+        select(ListingChange.id, ListingChange.listing_id).where(pending_condition(state)).order_by(ListingChange.id)
     ).all()
     listing_ids = sorted({r.listing_id for r in rows})
     db.session.rollback()
@@ -227,33 +195,6 @@ def _apply_bulk(store, name, progress=None, batch=1000):
     return len(listing_ids)
 
 
-# ---------------------------------------------------------------- rebuild / reconcile / status
-
-
-def _snapshot_state(now):
-    """Watermark for a fresh build: the newest change id, with recent missing ids kept as gaps."""
-    top = db.session.execute(select(func.max(ListingChange.id))).scalar() or 0
-    recent = (
-        db.session.execute(
-            select(ListingChange.id).where(ListingChange.id > top - GAP_WINDOW).order_by(ListingChange.id)
-        )
-        .scalars()
-        .all()
-    )
-    state = {"watermark": max(0, top - GAP_WINDOW), "gaps": []}
-    state = _advance(state, recent, now)
-    state["watermark"] = top
-    return state
-
-
-def public_listing_ids_query():
-    return select(Listing.id).where(visibility.public_condition())
-
-
-def public_count():
-    return db.session.execute(select(func.count()).select_from(public_listing_ids_query().subquery())).scalar()
-
-
 def build_procs(count):
     """Indexing processes for a build of `count` listings (SEARCH_BUILD_PROCS).
 
@@ -265,134 +206,3 @@ def build_procs(count):
     default = 1 if app.testing else min(4, os.cpu_count() or 1)
     procs = int(app.config["SEARCH_BUILD_PROCS"] or default)
     return procs if count >= 2000 and threading.active_count() == 1 else 1
-
-
-def build_into(store, name, progress=None, batch=1000):
-    """Index every public listing into the (new, not live) index `name`; returns the number indexed."""
-    ids = db.session.execute(public_listing_ids_query().order_by(Listing.id)).scalars().all()
-    procs = build_procs(len(ids))
-    if procs > 1:  # forked indexers must find the segmenter ready (no lock held by another thread at fork)
-        store.open(name).schema["body"].analyzer.words("预热")
-        store.open(name).schema["sub"].analyzer.words("预热")
-    writer = store.writer(name, bulk=True, procs=procs)
-    count = 0
-    try:
-        for i in range(0, len(ids), batch):
-            chunk = ids[i : i + batch]
-            held = {key[1][0] for key in db.session.identity_map.keys() if key[0] is Listing}
-            rows = load_listings(chunk)
-            for listing_id in chunk:
-                listing = rows.get(listing_id)
-                if listing is not None and is_public(listing):
-                    writer.add_document(**document(listing))
-                    count += 1
-            for listing_id, row in rows.items():  # bounded memory, but never detach the caller's objects
-                if listing_id not in held:
-                    db.session.expunge(row)
-            if progress:
-                progress(len(chunk))
-        writer.commit()
-    except BaseException:
-        writer.cancel()
-        raise
-    return count
-
-
-def rebuild(store, progress=None, wait=600.0):
-    """Build a new index beside the live one, catch it up with the log and swap it in. Search keeps working.
-
-    One rebuild at a time across processes; with wait=0 a rebuild already running elsewhere raises LockTimeout.
-    """
-    with store.build_lock(timeout=wait):
-        return _rebuild(store, progress)
-
-
-def base_digest():
-    """Digest of the shipped part of the dictionary (terms list, taxonomy labels): a deploy changes it."""
-    return dictionary_digest(clean_terms(list(DOMAIN_TERMS) + _label_terms() + SYNONYMS.chinese_terms()))
-
-
-def create_index(store):
-    """A new index (not live yet) with the current dictionary; its watermark is the log's newest id, read
-    before any listing is, so every later change is applied on top of the build."""
-    now = time.time()
-    terms = dictionary_terms()
-    name = store.create(terms)
-    state = _snapshot_state(now)
-    state.update(digest=dictionary_digest(terms), base_digest=base_digest(), built_at=now)
-    store.write_state(name, state)
-    return name
-
-
-def _rebuild(store, progress):
-    name = create_index(store)
-    try:
-        count = build_into(store, name, progress)
-        with writer_lock(store, timeout=120):
-            apply_pending(store, name)
-            store.swap(name)
-    except BaseException:
-        store.discard(name)
-        raise
-    log.info("search index rebuilt: %s documents in %s", count, name)
-    return count
-
-
-def indexed_stamps(searcher):
-    return {int(f["id"]): f.get("updated_at", "") for f in searcher.reader().all_stored_fields()}
-
-
-def reconcile(store, repair=True):
-    """Compare ids and updated_at of public listings with the index documents; repair drift when asked."""
-    db_stamps = {
-        row.id: stamp(row.updated_at)
-        for row in db.session.execute(
-            select(Listing.id, Listing.updated_at).where(Listing.id.in_(public_listing_ids_query()))
-        )
-    }
-    name = store.current_name()
-    searcher = store.open(name).searcher()
-    try:
-        ix_stamps = indexed_stamps(searcher)
-    finally:
-        searcher.close()
-    missing = sorted(set(db_stamps) - set(ix_stamps))
-    extra = sorted(set(ix_stamps) - set(db_stamps))
-    stale = sorted(i for i in set(db_stamps) & set(ix_stamps) if db_stamps[i] != ix_stamps[i])
-    if repair and (missing or extra or stale):
-        ids = missing + extra + stale
-        with writer_lock(store, timeout=60):
-            writer = store.writer(name)
-            try:
-                for i in range(0, len(ids), BATCH):
-                    chunk = ids[i : i + BATCH]
-                    write_listings(writer, chunk, load_listings(chunk))
-                writer.commit()
-            except BaseException:
-                writer.cancel()
-                raise
-    return {"missing": missing, "extra": extra, "stale": stale}
-
-
-def status(store):
-    """Numbers for `flask search status`."""
-    name = store.current_name()
-    state = store.read_state(name) if name else {"watermark": 0, "gaps": []}
-    published = public_count()
-    docs = 0
-    if name and store.exists():
-        with store.open(name).searcher() as searcher:
-            docs = searcher.doc_count()
-    pending = pending_count(state)
-    oldest = db.session.execute(select(func.min(ListingChange.created_at)).where(_pending_condition(state))).scalar()
-    lag = (utcnow() - oldest).total_seconds() if oldest else 0.0
-    return {
-        "index": name,
-        "published": published,
-        "documents": docs,
-        "pending": pending,
-        "lag_seconds": lag,
-        "watermark": state.get("watermark", 0),
-        "gaps": len(state.get("gaps") or []),
-        "dictionary_current": state.get("digest") == current_digest(),
-    }

@@ -14,12 +14,17 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..listings.models import Listing, ListingChange
-from . import apply
+from .apply import apply_pending, writer_lock
 from .engine import SNIPPET_CHARS, SearchParams, execute, related_terms
 from .engine import did_you_mean as near_spelling
 from .index import IndexStore, LockTimeout
 from .query import highlight
+from .rebuild import build_into, create_index
+from .rebuild import public_count as count_public
+from .rebuild import rebuild as rebuild_index
+from .reconcile import reconcile as reconcile_index
 from .schema import is_public, public_text
+from .status import status as index_status
 
 log = logging.getLogger(__name__)
 
@@ -46,12 +51,12 @@ def ensure_index(store=None, progress=None, wait=60.0):
     if store.exists():
         return True
     try:
-        with apply.writer_lock(store, timeout=wait):
+        with writer_lock(store, timeout=wait):
             if store.exists():
                 return True
-            name = apply.create_index(store)
-            apply.build_into(store, name, progress)
-            apply.apply_pending(store, name)
+            name = create_index(store)
+            build_into(store, name, progress)
+            apply_pending(store, name)
             store.swap(name)
             db.session.rollback()
             return True
@@ -65,8 +70,8 @@ def sync(progress=None, timeout=60.0, store=None):
     if not store.exists():
         ensure_index(store, progress=progress, wait=timeout)
         return 0
-    with apply.writer_lock(store, timeout=timeout):
-        return apply.apply_pending(store, store.current_name(), progress)
+    with writer_lock(store, timeout=timeout):
+        return apply_pending(store, store.current_name(), progress)
 
 
 def try_sync(store=None, limit=None):
@@ -76,7 +81,7 @@ def try_sync(store=None, limit=None):
         with store.writer_lock(timeout=0):
             if not store.exists():
                 return 0
-            return apply.apply_pending(store, store.current_name(), limit=limit)
+            return apply_pending(store, store.current_name(), limit=limit)
     except LockTimeout:
         return 0
 
@@ -127,20 +132,20 @@ def warm(app=None):
 
 def rebuild(progress=None):
     """Build a new index from the database and swap it in (search keeps working meanwhile)."""
-    return apply.rebuild(get_store(), progress=progress)
+    return rebuild_index(get_store(), progress=progress)
 
 
 def public_count():
     """Listings that belong in the index (published, not expired)."""
-    return apply.public_count()
+    return count_public()
 
 
 def reconcile(repair=True):
-    return apply.reconcile(get_store(), repair=repair)
+    return reconcile_index(get_store(), repair=repair)
 
 
 def status():
-    return apply.status(get_store())
+    return index_status(get_store())
 
 
 def close(app=None):

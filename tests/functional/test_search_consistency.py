@@ -7,7 +7,7 @@ import traceback
 from marketplace.extensions import db
 from marketplace.listings.changes import record_change
 from marketplace.listings.models import Listing, ListingChange
-from marketplace.search import apply, background, services
+from marketplace.search import apply, background, dictionary, rebuild, services
 
 
 def found(q):
@@ -28,7 +28,7 @@ def index_ids():
 
 
 def public_ids():
-    return sorted(db.session.execute(apply.public_listing_ids_query()).scalars())
+    return sorted(db.session.execute(rebuild.public_listing_ids_query()).scalars())
 
 
 # ---------------------------------------------------------------- several processes
@@ -294,8 +294,8 @@ def test_a_new_shipped_dictionary_triggers_a_background_rebuild(app, factory, mo
     old = store.current_name()
     background._maybe_rebuild(app, store)  # nothing changed: nothing happens
     assert not background._rebuilding.is_set() and store.current_name() == old
-    monkeypatch.setattr(apply, "current_digest", lambda: "new-dictionary")
-    monkeypatch.setattr(apply, "base_digest", lambda: "new-shipped-terms")
+    monkeypatch.setattr(dictionary, "current_digest", lambda: "new-dictionary")
+    monkeypatch.setattr(dictionary, "base_digest", lambda: "new-shipped-terms")
     db.session.remove()
     background._maybe_rebuild(app, store)
     deadline = time.monotonic() + 10

@@ -138,12 +138,14 @@ HOSTILE = [
 
 def search_figures(app, queries):
     from marketplace.extensions import db
-    from marketplace.search import ranking, services
+    from marketplace.search import services
     from marketplace.search.engine import SearchParams, execute
 
     def cold(params):
-        ranking._cache.clear()  # no term sets cached from an earlier query: every query pays its full cost
-        return execute(services.get_store().searcher(), params)
+        store = services.get_store()
+        searcher = store.searcher()
+        store.caches().term_sets.clear()  # no term sets cached from an earlier query: every query pays its full cost
+        return execute(searcher, params, caches=store.caches())
 
     with app.app_context():
         for q in corpus.queries(count=10, seed=99):  # open the index, load column arrays (once per process)
@@ -152,8 +154,13 @@ def search_figures(app, queries):
         engine = time_queries(lambda q: cold(SearchParams(q=q)), queries)
         warm = []
         for q in queries:  # the same query twice in a row: the second finds its term sets cached
-            execute(services.get_store().searcher(), SearchParams(q=q))
-            warm += time_queries(lambda q: execute(services.get_store().searcher(), SearchParams(q=q)), [q])
+            execute(services.get_store().searcher(), SearchParams(q=q), caches=services.get_store().caches())
+            warm += time_queries(
+                lambda q: execute(
+                    services.get_store().searcher(), SearchParams(q=q), caches=services.get_store().caches()
+                ),
+                [q],
+            )
         filtered = time_queries(
             lambda q: cold(SearchParams(q=q, filters={"industry": {"new_materials", "ai"}, "region": {"ganzhou"}})),
             queries,
@@ -165,7 +172,7 @@ def search_figures(app, queries):
         )
 
         def full(q):
-            ranking._cache.clear()
+            services.get_store().caches().term_sets.clear()
             services.search(q=q)
             db.session.rollback()
 
@@ -194,8 +201,9 @@ ctx = app.app_context(); ctx.push()
 before = status("VmRSS")
 from marketplace.search import services
 from marketplace.search.engine import SearchParams, execute
+store = services.get_store()
 for q in corpus.queries():
-    execute(services.get_store().searcher(), SearchParams(q=q))
+    execute(store.searcher(), SearchParams(q=q), caches=store.caches())
 print(json.dumps([before, status("VmRSS"), status("VmHWM")]))
 """
 

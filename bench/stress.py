@@ -293,13 +293,13 @@ def wait_index_consistent(site, app, bound=180.0):
     """Wait (bounded) until the workers' updaters have applied the log; then compare index and database."""
     from marketplace.dbsetup import read_only
     from marketplace.extensions import db
-    from marketplace.search import applier, services
+    from marketplace.search import reconcile, services
 
     end = time.monotonic() + bound
     with app.app_context(), read_only():
         store = services.get_store(app)
         while True:
-            drift = applier.reconcile(store, repair=False)
+            drift = reconcile.reconcile(store, repair=False)
             db.session.rollback()  # the next round reads a fresh snapshot
             if not (drift["missing"] or drift["extra"] or drift["stale"]) or time.monotonic() > end:
                 return drift

@@ -74,16 +74,6 @@ def _truncate_all():
             conn.execute(table.delete())
 
 
-@pytest.fixture(autouse=True)
-def _fresh_matching_pools():
-    """The matcher keeps in-memory candidate pools per process: start and end every test without them."""
-    from marketplace.matching import pools
-
-    pools.reset()
-    yield
-    pools.reset()
-
-
 @pytest.fixture
 def client(app):
     return app.test_client()

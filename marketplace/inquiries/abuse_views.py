@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..listings.views import load_visible_listing
+from ..listings.access import load_visible_listing
 from ..operators.decorators import operator_required
 from . import abuse, bp
 from .models import Message, Report

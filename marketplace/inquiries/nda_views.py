@@ -9,7 +9,7 @@ from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
 from ..extensions import db
-from ..listings.views import load_listing, load_visible_listing
+from ..listings.access import load_listing, load_visible_listing
 from . import bp, nda
 from .services import InquiryError
 

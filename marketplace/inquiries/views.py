@@ -8,9 +8,9 @@ from flask_login import current_user, login_required
 
 from ..dbsetup import writes_on_read
 from ..extensions import db
+from ..listings.access import load_visible_listing
 from ..listings.attachments import remove_files, stored_path
 from ..listings.models import Listing
-from ..listings.views import load_visible_listing
 from . import bp, services, threads
 from .abuse import is_blocked
 from .forms import DecisionForm, InquiryForm, MessageForm

@@ -175,7 +175,7 @@ class ListingEvent(db.Model):
 class ListingChange(db.Model):
     """The change log: one row per change of a listing's content or status (deletions too), written in the
     same transaction as the change by listings.changes.record_changes, consumed after commit by the search index
-    (search/applier.py) and the suggestions (matching/services.py, matching/pools.py).
+    (search/apply.py) and the suggestions (matching/services.py, matching/pools.py).
 
     Rows are never updated by the consumers: each consumer remembers the last change id it applied, so several
     hosts can each keep their own copy in step from the same log. (The table keeps the name it was released

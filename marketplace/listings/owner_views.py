@@ -9,20 +9,13 @@ from markupsafe import Markup, escape
 
 from ..extensions import db
 from . import bp, fields, services
+from .access import load_own_listing
 from .attachments import remove_files
 from .forms import FORMS, ExtendForm, ReasonForm
 from .models import Attachment
-from .views import KIND_ROUTE, load_listing
+from .views import KIND_ROUTE
 
 log = logging.getLogger(__name__)
-
-
-def load_own_listing(listing_id, kind=None):
-    """The current user's listing: 404 when missing, 403 when it belongs to someone else (locked for a POST)."""
-    listing = load_listing(listing_id, kind, lock=request.method == "POST")
-    if not services.is_owner(current_user, listing):
-        abort(403)
-    return listing
 
 
 def _detail_url(listing):

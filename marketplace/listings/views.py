@@ -12,29 +12,13 @@ from ..extensions import db
 from ..pagination import paginate
 from . import bp, fields, queries, services, visibility
 from . import filters as filter_table
+from .access import load_visible_listing
 from .attachments import stored_path
-from .models import Attachment, Listing
+from .models import Attachment
 
 log = logging.getLogger(__name__)
 
 KIND_ROUTE = "/<any(achievement,need):kind>s/<int:listing_id>"
-
-
-def load_listing(listing_id, kind=None, lock=False):
-    """The listing with that id (and kind), else 404. `lock`: SELECT ... FOR UPDATE, for changes, so that two
-    concurrent decisions on one listing cannot both pass the status check (PostgreSQL; SQLite serialises writes)."""
-    listing = db.session.get(Listing, listing_id, with_for_update=True if lock else None)
-    if listing is None or (kind is not None and listing.kind != kind):
-        abort(404)
-    return listing
-
-
-def load_visible_listing(listing_id, kind=None):
-    """A listing the current user may see: public ones to everybody, others to the owner and operators (404)."""
-    listing = load_listing(listing_id, kind)
-    if not services.can_view(current_user, listing):
-        abort(404)
-    return listing
 
 
 def _browse(kind):

@@ -1,12 +1,15 @@
 """In-process pools of published listings for the ranker, kept in step with the ListingChange log.
 
-Each process keeps one pool per kind and database. A pool is built once from the database, then every read
-first applies the ListingChange rows written since (a listing published, changed, withdrawn or deleted), so a
-pool is never staler than the last committed change.
+Each app keeps one pool per kind and database in `app.extensions["matching_pools"]` (a `PoolCache`, created
+on first use), so a new app (each test builds one) starts without pools. A pool is built once from the
+database, then every read first applies the ListingChange rows written since (a listing published, changed,
+withdrawn or deleted), so a pool is never staler than the last committed change.
 """
 
 import logging
 import threading
+
+from flask import current_app
 
 from ..extensions import db
 from ..listings.models import Listing, ListingChange
@@ -17,9 +20,6 @@ from .models import MatchProfile
 from .postings import Pool
 
 log = logging.getLogger(__name__)
-
-_cache = {}
-_lock = threading.RLock()
 
 
 def listing_doc(listing, profile=None):
@@ -114,27 +114,43 @@ class Pools:
         return self.by_kind["need" if kind == "achievement" else "achievement"]
 
 
+class PoolCache:
+    """One app's pools, by database URL, behind one lock (the request threads and the refresher share them)."""
+
+    def __init__(self):
+        self.by_url = {}
+        self.lock = threading.RLock()
+
+
+def _app_cache():
+    """The current app's PoolCache (dict.setdefault is atomic: two threads get the same one)."""
+    return current_app.extensions.setdefault("matching_pools", PoolCache())
+
+
 def get_pools():
-    """This process's pools for the current database, built on first use and synced on every call."""
+    """This app's pools for the current database, built on first use and synced on every call."""
     key = str(db.engine.url)
-    with _lock:
-        pools = _cache.get(key)
+    cache = _app_cache()
+    with cache.lock:
+        pools = cache.by_url.get(key)
         if pools is None:
             pools = Pools()
             pools.build()
-            _cache[key] = pools
+            cache.by_url[key] = pools
         else:
             pools.sync()
         return pools
 
 
 def peek():
-    """This process's pools if already built (never builds them: that takes minutes at 100k listings)."""
-    with _lock:
-        return _cache.get(str(db.engine.url))
+    """This app's pools if already built (never builds them: that takes minutes at 100k listings)."""
+    cache = _app_cache()
+    with cache.lock:
+        return cache.by_url.get(str(db.engine.url))
 
 
 def reset():
-    """Forget every pool (tests, and after bulk changes that bypass the change log)."""
-    with _lock:
-        _cache.clear()
+    """Forget this app's pools (after bulk changes that bypass the change log)."""
+    cache = _app_cache()
+    with cache.lock:
+        cache.by_url.clear()

@@ -1,16 +1,18 @@
-"""Term extraction tuned for matching: segmented words plus character bigrams, on rjieba (jieba-rs).
+"""Term extraction tuned for matching: segmented words plus character bigrams.
 
-Pure functions, no app. The segmenter is one process-wide rjieba instance; domain words (tags, taxonomy
-terms) are added to it with `add_terms`, so that 石墨烯 or 窄带物联网 stay whole in need texts.
+Pure functions, no app. Segmentation is search's (`search.analysis.new_segmenter`, `add_words`, `segment`:
+the same rjieba mode and dictionary-word weight as the index); matching keeps one process-wide segmenter
+whose domain words (tags, taxonomy terms) grow with `add_terms`, so that 石墨烯 or 窄带物联网 stay whole in
+need texts, and its own stopwords (words that say nothing about a subject when pairing listings).
 """
 
 import re
 import threading
 import unicodedata
 
-import rjieba
+from ..search import analysis
 
-_jieba = rjieba.Jieba()
+_jieba = analysis.new_segmenter()
 _known = set()
 _lock = threading.Lock()
 
@@ -68,7 +70,7 @@ def use_vocabulary(terms):
     wanted = {t for t in (normalize_tag(t) for t in terms) if 2 <= len(t) <= 20 and " " not in t}
     with _lock:
         if not _known <= wanted:
-            _jieba = rjieba.Jieba()
+            _jieba = analysis.new_segmenter()
             _known.clear()
     add_terms(wanted)
 
@@ -79,14 +81,14 @@ def add_terms(terms):
         for term in terms:
             term = normalize_tag(term)
             if 2 <= len(term) <= 20 and term not in _known and " " not in term:
-                _jieba.add_word(term, 50000, "n")
+                analysis.add_words(_jieba, [term])
                 _known.add(term)
 
 
 def words(text):
     """Segmented content words of `text` (normalised), stopwords and punctuation dropped."""
     out = []
-    for token in _jieba.cut(normalize(text)):
+    for token, _start, _end in analysis.segment(_jieba, normalize(text)):
         token = token.strip()
         if not token or token in STOPWORDS or not WORDISH.search(token):
             continue
@@ -110,9 +112,5 @@ def terms(text):
 
 
 def domain_terms():
-    """The search feature's shipped domain vocabulary (石墨烯, NB-IoT, 稀土永磁 ...), when it is installed."""
-    try:
-        from ..search.analysis import DOMAIN_TERMS
-    except ImportError:  # pragma: no cover - the search feature is optional for the matcher
-        return ()
-    return DOMAIN_TERMS
+    """The search feature's shipped domain vocabulary (石墨烯, NB-IoT, 稀土永磁 ...)."""
+    return analysis.DOMAIN_TERMS

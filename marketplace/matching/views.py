@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from ..accounts.validation import safe_next_url
 from ..extensions import db
-from ..listings.models import Listing
+from ..listings.access import load_own_listing, load_visible_listing
 from ..operators.decorators import operator_required
 from . import alerts, bp, calibration, explain, services
 from .forms import DISMISS_LABELS, DismissForm, SavedSearchForm
@@ -18,16 +18,6 @@ from .models import Follow, SavedSearch, Suggestion
 log = logging.getLogger(__name__)
 
 MAX_TAG_TEXT = 5000
-
-
-def load_own_listing(listing_id):
-    """The listing with that id owned by the current user: 404 when missing, 403 for others."""
-    listing = db.session.get(Listing, listing_id)
-    if listing is None:
-        abort(404)
-    if listing.owner_id != current_user.id:
-        abort(403)
-    return listing
 
 
 @bp.app_context_processor
@@ -142,11 +132,7 @@ def notifications():
 @login_required
 def follow(listing_id):
     """Follow (or stop following) the suggestions of a listing the user can see."""
-    from ..listings.services import can_view
-
-    listing = db.session.get(Listing, listing_id)
-    if listing is None or not can_view(current_user, listing):
-        abort(404)
+    listing = load_visible_listing(listing_id)
     following = alerts.toggle_follow(current_user, listing)
     db.session.commit()
     if not following:

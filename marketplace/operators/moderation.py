@@ -10,9 +10,9 @@ from sqlalchemy import case, func, or_
 from .. import taxonomy
 from ..extensions import db
 from ..listings import fields, services
+from ..listings.access import load_listing
 from ..listings.forms import ReasonForm
 from ..listings.models import Listing
-from ..listings.views import load_listing
 from ..pagination import paginate
 from . import bp
 from .decorators import operator_required

@@ -232,6 +232,30 @@ def clean_terms(terms):
     return tuple(sorted(out))
 
 
+DOMAIN_WORD_FREQ = 200000  # rjieba frequency of a dictionary word: high enough that it stays whole
+
+
+def new_segmenter(terms=()):
+    """A fresh rjieba instance knowing `terms` (clean_terms output) besides its stock dictionary. Search keeps
+    one per dictionary digest (`_segmenter`); matching grows its own word by word (`add_words`)."""
+    seg = rjieba.Jieba()
+    add_words(seg, terms)
+    return seg
+
+
+def add_words(seg, terms):
+    """Teach `seg` dictionary words, each also in lower case (documents are case-folded after segmenting)."""
+    for term in terms:
+        seg.add_word(term, DOMAIN_WORD_FREQ, "n")
+        if term.lower() != term:
+            seg.add_word(term.lower(), DOMAIN_WORD_FREQ, "n")
+
+
+def segment(seg, text):
+    """(word, start, end) of every token of `text` as the index cuts it (rjieba default mode, HMM on)."""
+    return seg.tokenize(text, "default", True)
+
+
 _segmenters = {}
 _segmenters_lock = threading.Lock()
 
@@ -244,11 +268,7 @@ def _segmenter(digest, terms):
     with _segmenters_lock:
         seg = _segmenters.get(digest)
         if seg is None:
-            seg = rjieba.Jieba()
-            for term in terms:
-                seg.add_word(term, 200000, "n")
-                if term.lower() != term:
-                    seg.add_word(term.lower(), 200000, "n")
+            seg = new_segmenter(terms)
             if len(_segmenters) >= 3:
                 _segmenters.pop(next(iter(_segmenters)))
             _segmenters[digest] = seg
@@ -310,7 +330,7 @@ class SegmentTokenizer(Tokenizer):
         if out is None:
             seg = _segmenter(self.digest, self.terms)
             keep = _KEEP.get
-            out = [(w, s, e) for w, s, e in seg.tokenize(text, "default", True) if keep(w) or _keep(w)]
+            out = [(w, s, e) for w, s, e in segment(seg, text) if keep(w) or _keep(w)]
             if len(memo) >= 64:
                 memo.clear()
             memo[text] = out

@@ -79,15 +79,15 @@ _rebuilding = threading.Event()
 
 def _maybe_rebuild(app, store):
     from ..dbsetup import read_only
-    from . import applier
+    from . import dictionary, rebuild
     from .index import LockTimeout
 
     if _rebuilding.is_set() or not store.exists():
         return
     state = store.read_state(store.current_name())
-    if state.get("digest") == applier.current_digest():
+    if state.get("digest") == dictionary.current_digest():
         return
-    shipped_changed = state.get("base_digest") != applier.base_digest()  # a deploy: rebuild now
+    shipped_changed = state.get("base_digest") != dictionary.base_digest()  # a deploy: rebuild now
     age = time.time() - float(state.get("built_at") or 0)
     if not shipped_changed and age < float(app.config["SEARCH_DICTIONARY_REBUILD_SECONDS"]):
         return  # only new tags: they are found through sub-words meanwhile; rebuild at most this often
@@ -95,7 +95,7 @@ def _maybe_rebuild(app, store):
     def _rebuild():
         try:
             with app.app_context(), read_only():
-                applier.rebuild(store, wait=0)
+                rebuild.rebuild(store, wait=0)
         except LockTimeout:
             pass  # another process is rebuilding
         except Exception:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from ..listings import visibility
 from .analysis import synonyms_of
+from .caches import QueryCaches
 from .facets import doc_values, filter_and_count, top_sorted
 from .query import ALL_FIELDS, Clause, build, clean, highlight, parse
 from .ranking import BM25_LIMIT, SetMatcher, bm25_rank, rank_by_fields
@@ -96,9 +97,6 @@ def _today():
     return visibility.today_stamp()
 
 
-_browse_cache = {}  # (generation, live docs, filters, day) -> counts and sort orders of the whole catalogue
-
-
 def live_docs(reader):
     """Every non-deleted document number (reader.all_doc_ids() asks is_deleted() per document: 200 ms at 100k)."""
     out = []
@@ -111,17 +109,16 @@ def live_docs(reader):
     return out
 
 
-def _browse(reader, values, filters, today):
-    """Filters, counts and sort orders without a query: the same for every visitor until the index changes."""
+def _browse(reader, values, filters, today, cache):
+    """Filters, counts and sort orders without a query: the same for every visitor until the index changes.
+    `cache`: (generation, live docs, filters, day) -> counts and sort orders of the whole catalogue."""
     frozen = tuple(sorted((name, tuple(sorted(codes))) for name, codes in filters.items()))
     key = (reader.generation(), reader.doc_count(), frozen, today)
-    entry = _browse_cache.get(key)
+    entry = cache.get(key)
     if entry is None:
         final, counts = filter_and_count(values, live_docs(reader), filters, today)
         entry = {"final": final, "counts": counts, "orders": {}}
-        if len(_browse_cache) >= 32:
-            _browse_cache.clear()
-        _browse_cache[key] = entry
+        cache.put(key, entry)
     return entry
 
 
@@ -178,9 +175,9 @@ def _tiers(matcher, built, full, docs, final):
     return tiers
 
 
-def _search(searcher, values, built, filters, sort, stop, today):
+def _search(matcher, values, built, filters, sort, stop, today):
     """(documents up to `stop` in order, scores, total, listings with every word, facet counts)."""
-    matcher = SetMatcher(searcher)
+    searcher = matcher.searcher
     full, docs, some = _match(matcher, built)
     final, counts = filter_and_count(values, docs, filters, today)
     tiers = _tiers(matcher, built, full, docs, final)
@@ -193,9 +190,11 @@ def _text_fields(schema):
     return frozenset(name for name in ALL_FIELDS if name in schema)
 
 
-def execute(searcher, params, today=None):
-    """Run `params` on `searcher` (a Whoosh searcher of our schema)."""
+def execute(searcher, params, today=None, caches=None):
+    """Run `params` on `searcher` (a Whoosh searcher of our schema). `caches`: the index directory's
+    QueryCaches (store.caches()), kept between searches; None caches nothing beyond this search."""
     today = today or _today()
+    caches = caches or QueryCaches()
     reader = searcher.reader()
     values = doc_values(reader)
     built = build(
@@ -217,7 +216,7 @@ def execute(searcher, params, today=None):
     sort = params.sort if params.sort in SORTS else "relevance"
     scores = {}
     if built is None:
-        entry = _browse(reader, values, filters, today)
+        entry = _browse(reader, values, filters, today, caches.browse)
         final, counts = entry["final"], entry["counts"]
         total = full_total = len(final)
         sort = "newest" if sort == "relevance" else sort
@@ -225,7 +224,9 @@ def execute(searcher, params, today=None):
             entry["orders"][sort] = top_sorted(values, final, sort, len(final))
         chosen = entry["orders"][sort][start:stop]
     else:
-        ordered, scores, total, full_total, counts = _search(searcher, values, built, filters, sort, stop, today)
+        ordered, scores, total, full_total, counts = _search(
+            SetMatcher(searcher, caches), values, built, filters, sort, stop, today
+        )
         chosen = ordered[start:stop]
     terms = built.highlight_terms if built else ()
     hits = [_hit(searcher, values, docnum, terms, scores.get(docnum, 0.0)) for docnum in chosen]
@@ -291,7 +292,7 @@ def did_you_mean(searcher, q):
     return " ".join(out) if changed else None
 
 
-def related_terms(searcher, q, limit=8):
+def related_terms(searcher, q, limit=8, caches=None):
     """Terms that occur together with the query's words in the catalogue: the tags and title words most often
     found in listings having any of its words (or, when none has a whole word, any of the word's parts),
     weighted by how rare they are overall. The query's own words are left out."""
@@ -306,7 +307,7 @@ def related_terms(searcher, q, limit=8):
     built = build([Clause(w) for w in sorted(words)], analyzer, fields=_text_fields(searcher.schema))
     if built is None:
         return []
-    docs = sorted(SetMatcher(searcher).docs(built.any_terms))[:RELATED_SAMPLE]
+    docs = sorted(SetMatcher(searcher, caches).docs(built.any_terms))[:RELATED_SAMPLE]
     counts = {}
     for docnum in docs:
         stored = searcher.stored_fields(docnum)

@@ -16,6 +16,9 @@ from .schema import FACETS, MISSING, SINGLE_VALUED
 COLUMNS = SINGLE_VALUED + ("coop", "price", "published_at", "valid_until")
 MISSING_NUMBER = MISSING
 
+# Keyed by Whoosh segment ids, which are random (16 characters drawn per segment) and never reused, so entries
+# cannot collide between index directories or apps: a module-level cache is safe here (unlike the caches keyed
+# by generation, which live on the IndexStore: search/caches.py).
 _segment_cache = {}  # segment id -> {column: list}
 _cache_lock = threading.Lock()
 
@@ -77,7 +80,7 @@ class DocValues:
         return index
 
 
-_values_by_reader = {}
+_values_by_reader = {}  # segment ids -> DocValues (safe across indexes: see _segment_cache)
 
 
 def doc_values(reader):

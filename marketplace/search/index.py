@@ -24,6 +24,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from . import whoosh_patches
+from .caches import QueryCaches
 from .schema import build_schema
 
 log = logging.getLogger(__name__)
@@ -119,6 +120,7 @@ class IndexStore:
         self._lock = threading.Lock()  # serialises writers between threads of this process
         self._index_cache = {}
         self._all = {}  # thread id -> its searcher, closed on shutdown
+        self._caches = {}  # index directory name -> its QueryCaches (the live copy and the one before)
         self._lock_all = threading.Lock()
 
     # ---------------------------------------------------------------- layout
@@ -287,6 +289,17 @@ class IndexStore:
             self._all[threading.get_ident()] = held
         return held
 
+    def caches(self):
+        """The QueryCaches of the index directory this thread's searcher reads (call after searcher())."""
+        name = getattr(self._local, "name", None)
+        with self._lock_all:
+            found = self._caches.get(name)
+            if found is None:
+                if len(self._caches) >= 2:
+                    self._caches.clear()
+                found = self._caches[name] = QueryCaches()
+            return found
+
     def warm(self, queries=("技术", "石墨烯 传感器")):
         """Make the first search of this thread cheap: open its searcher, read the per-document column arrays and
         text lengths, start the segmenter and run a few searches (their term sets stay cached). Call before a
@@ -299,7 +312,7 @@ class IndexStore:
             return False
         length_prior(searcher.reader())
         for q in ("",) + tuple(queries):
-            execute(searcher, SearchParams(q=q, per_page=1))
+            execute(searcher, SearchParams(q=q, per_page=1), caches=self.caches())
         return True
 
     def close(self):

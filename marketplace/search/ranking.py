@@ -2,7 +2,7 @@
 
 Whoosh walks compound matchers one document at a time in Python: at 100k listings a broad two-word query
 ("研究 方法", 30k hits) took ~0.3 s to enumerate and ~0.6 s to score. Here each term's posting list is read
-once into a set (cached per index generation, so popular words cost nothing the second time), And/Or become
+once into a set (cached per index copy and generation, so popular words cost nothing the second time), And/Or become
 set intersections/unions in C, and hit sets too large for BM25F are ranked by which fields each word
 matches in (title > tags > text > sub-word), weighted by the word's rarity, newest first among equals.
 """
@@ -13,22 +13,22 @@ import threading
 from whoosh import query as wq
 from whoosh import scoring
 
+from .caches import QueryCaches
+
 FIELD_WEIGHTS = {"title": 3.0, "facts": 3.0, "tags": 2.0, "body": 1.0, "sub": 0.5}
 BM25_B, BM25_K1 = 1.0, 1.2  # full length normalisation: a word in a long text says less about it
 LENGTH_PRIOR = 0.5  # scores times (average text length / this text's length) ** LENGTH_PRIOR
 RERANK_DEPTH = 200  # BM25F results re-ordered by the length prior (at least 5 pages' worth)
 BM25_LIMIT = 3000  # up to this many hits Whoosh's BM25F ranks them
-CACHE_ENTRIES = 512
-
-_cache = {}  # (generation, doc count, field, text or repr) -> frozenset of document numbers
-_cache_lock = threading.Lock()
 
 
 class SetMatcher:
     """Document-number sets of our queries on one searcher (Term, Phrase, And, Or)."""
 
-    def __init__(self, searcher):
+    def __init__(self, searcher, caches=None):
+        """`caches`: the index directory's QueryCaches (store.caches()); None caches nothing beyond this object."""
         self.searcher = searcher
+        self.cache = (caches or QueryCaches()).term_sets  # (generation, doc count, field, repr) -> frozenset
         reader = searcher.reader()
         self.generation = (reader.generation(), reader.doc_count())
 
@@ -46,13 +46,10 @@ class SetMatcher:
 
     def _leaf(self, q):
         key = (self.generation, getattr(q, "fieldname", ""), repr(q))
-        found = _cache.get(key)
+        found = self.cache.get(key)
         if found is None:
             found = frozenset(self.searcher.docs_for_query(q))
-            with _cache_lock:
-                if len(_cache) >= CACHE_ENTRIES:
-                    _cache.clear()
-                _cache[key] = found
+            self.cache.put(key, found)
         return found
 
     def field_sets(self, q):
@@ -84,7 +81,7 @@ class _Weighting(scoring.BM25F):
     """BM25F with our parameters (a class of its own, so a searcher is configured once)."""
 
 
-_lengths = {}  # segment id -> [text (body) length of each document]
+_lengths = {}  # segment id -> [text (body) length of each document] (random ids: safe across indexes, see facets)
 _lengths_lock = threading.Lock()
 
 

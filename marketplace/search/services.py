@@ -14,12 +14,17 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..listings.models import Listing, ListingChange
-from . import applier
+from .apply import apply_pending, writer_lock
 from .engine import SNIPPET_CHARS, SearchParams, execute, related_terms
 from .engine import did_you_mean as near_spelling
 from .index import IndexStore, LockTimeout
 from .query import highlight
+from .rebuild import build_into, create_index
+from .rebuild import public_count as count_public
+from .rebuild import rebuild as rebuild_index
+from .reconcile import reconcile as reconcile_index
 from .schema import is_public, public_text
+from .status import status as index_status
 
 log = logging.getLogger(__name__)
 
@@ -46,12 +51,12 @@ def ensure_index(store=None, progress=None, wait=60.0):
     if store.exists():
         return True
     try:
-        with applier.writer_lock(store, timeout=wait):
+        with writer_lock(store, timeout=wait):
             if store.exists():
                 return True
-            name = applier.create_index(store)
-            applier.build_into(store, name, progress)
-            applier.apply_pending(store, name)
+            name = create_index(store)
+            build_into(store, name, progress)
+            apply_pending(store, name)
             store.swap(name)
             db.session.rollback()
             return True
@@ -65,8 +70,8 @@ def sync(progress=None, timeout=60.0, store=None):
     if not store.exists():
         ensure_index(store, progress=progress, wait=timeout)
         return 0
-    with applier.writer_lock(store, timeout=timeout):
-        return applier.apply_pending(store, store.current_name(), progress)
+    with writer_lock(store, timeout=timeout):
+        return apply_pending(store, store.current_name(), progress)
 
 
 def try_sync(store=None, limit=None):
@@ -76,7 +81,7 @@ def try_sync(store=None, limit=None):
         with store.writer_lock(timeout=0):
             if not store.exists():
                 return 0
-            return applier.apply_pending(store, store.current_name(), limit=limit)
+            return apply_pending(store, store.current_name(), limit=limit)
     except LockTimeout:
         return 0
 
@@ -101,7 +106,7 @@ def search(q="", filters=None, sort="relevance", page=1, per_page=20):
         _catch_up(store)
     searcher = store.searcher()
     params = SearchParams(q=q or "", filters=filters or {}, sort=sort, page=page, per_page=per_page)
-    result = execute(searcher, params)
+    result = execute(searcher, params, caches=store.caches())
     ids = [hit.listing_id for hit in result.hits]
     rows = {}
     if ids:
@@ -127,20 +132,20 @@ def warm(app=None):
 
 def rebuild(progress=None):
     """Build a new index from the database and swap it in (search keeps working meanwhile)."""
-    return applier.rebuild(get_store(), progress=progress)
+    return rebuild_index(get_store(), progress=progress)
 
 
 def public_count():
     """Listings that belong in the index (published, not expired)."""
-    return applier.public_count()
+    return count_public()
 
 
 def reconcile(repair=True):
-    return applier.reconcile(get_store(), repair=repair)
+    return reconcile_index(get_store(), repair=repair)
 
 
 def status():
-    return applier.status(get_store())
+    return index_status(get_store())
 
 
 def close(app=None):
@@ -152,20 +157,22 @@ def close(app=None):
 def empty_state_hints(q, filters):
     """What would help after a search found nothing: results per dropped filter, and terms that occur
     together with the query's words in the catalogue."""
-    searcher = get_store().searcher()
+    store = get_store()
+    searcher, caches = store.searcher(), store.caches()
     drop = []
     for facet in filters:
         others = {f: codes for f, codes in filters.items() if f != facet}
-        total = execute(searcher, SearchParams(q=q, filters=others, per_page=1)).total
+        total = execute(searcher, SearchParams(q=q, filters=others, per_page=1), caches=caches).total
         drop.append((facet, total))
-    everywhere = execute(searcher, SearchParams(q=q, per_page=1)).total if len(filters) > 1 else None
-    return {"drop": drop, "everywhere": everywhere, "terms": related_terms(searcher, q)}
+    everywhere = execute(searcher, SearchParams(q=q, per_page=1), caches=caches).total if len(filters) > 1 else None
+    return {"drop": drop, "everywhere": everywhere, "terms": related_terms(searcher, q, caches=caches)}
 
 
 def did_you_mean(q):
     """A near spelling of the query that finds listings having every word, or None."""
-    searcher = get_store().searcher()
+    store = get_store()
+    searcher = store.searcher()
     suggestion = near_spelling(searcher, q)
-    if suggestion and execute(searcher, SearchParams(q=suggestion, per_page=1)).full_total:
+    if suggestion and execute(searcher, SearchParams(q=suggestion, per_page=1), caches=store.caches()).full_total:
         return suggestion
     return None

@@ -291,3 +291,16 @@ def test_board_is_paged_with_each_needs_top_five(factory, client, login):
     assert "下一页" in first
     second = client.get("/matches/board?page=2").get_data(as_text=True)
     assert second.count("<tr>") - 1 == 10
+
+
+def test_each_app_keeps_its_own_pools(app, market):
+    """The pools belong to the app: another app (a test's, a worker's) starts without them."""
+    from marketplace import create_app
+    from marketplace.config import TestConfig
+
+    built = pools.get_pools()
+    assert pools.peek() is built
+    other = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+    with other.app_context():
+        assert pools.peek() is None
+    assert pools.peek() is built

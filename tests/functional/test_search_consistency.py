@@ -7,7 +7,7 @@ import traceback
 from marketplace.extensions import db
 from marketplace.listings.changes import record_change
 from marketplace.listings.models import Listing, ListingChange
-from marketplace.search import applier, background, services
+from marketplace.search import apply, background, dictionary, rebuild, services
 
 
 def found(q):
@@ -28,7 +28,7 @@ def index_ids():
 
 
 def public_ids():
-    return sorted(db.session.execute(applier.public_listing_ids_query()).scalars())
+    return sorted(db.session.execute(rebuild.public_listing_ids_query()).scalars())
 
 
 # ---------------------------------------------------------------- several processes
@@ -209,7 +209,7 @@ def test_many_pending_changes_are_applied_in_one_bulk_commit(factory, monkeypatc
     gone = factory.listing(title="批量导入后下线").id
     services.sync()
     assert found("批量导入后下线") == {gone}
-    monkeypatch.setattr(applier, "BULK_THRESHOLD", 3)
+    monkeypatch.setattr(apply, "BULK_THRESHOLD", 3)
     db.session.execute(db.update(Listing).where(Listing.id.in_(kept)).values(title=Listing.title + " 钙钛矿"))
     db.session.execute(db.update(Listing).where(Listing.id == gone).values(status="withdrawn"))
     db.session.add_all(ListingChange(listing_id=i) for i in kept + [gone] + kept)  # each kept listing twice
@@ -294,8 +294,8 @@ def test_a_new_shipped_dictionary_triggers_a_background_rebuild(app, factory, mo
     old = store.current_name()
     background._maybe_rebuild(app, store)  # nothing changed: nothing happens
     assert not background._rebuilding.is_set() and store.current_name() == old
-    monkeypatch.setattr(applier, "current_digest", lambda: "new-dictionary")
-    monkeypatch.setattr(applier, "base_digest", lambda: "new-shipped-terms")
+    monkeypatch.setattr(dictionary, "current_digest", lambda: "new-dictionary")
+    monkeypatch.setattr(dictionary, "base_digest", lambda: "new-shipped-terms")
     db.session.remove()
     background._maybe_rebuild(app, store)
     deadline = time.monotonic() + 10

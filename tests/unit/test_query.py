@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from marketplace.search.analysis import DOMAIN_TERMS, SegmentTokenizer
-from marketplace.search.applier import GAP_TTL, _advance
+from marketplace.search.apply import GAP_TTL, _advance
 from marketplace.search.query import MAX_QUERY_CHARS, Clause, build, clean, highlight, parse
 
 SEG = SegmentTokenizer(DOMAIN_TERMS)

@@ -10,6 +10,10 @@ from marketplace.extensions import db
 from marketplace.listings import plans
 
 INDEXES = ("ix_listings_public_newest", "ix_listings_org_newest")
+# A count needs no order: on PostgreSQL any index holding kind, status and valid_until answers it index-only; on a
+# tiny test table the planner may take the events' theme index (kind, industry, status, valid_until) instead.
+COUNT_INDEXES = (*INDEXES, "ix_events_listings_theme")
+COUNTS = ("count achievement", "count need", "home counts")
 
 
 def _plans(factory):
@@ -25,7 +29,8 @@ def test_lists_counts_and_home_queries_use_the_composite_indexes(app, factory):
     found = _plans(factory)
     for name, lines in found.items():
         plan = "\n".join(lines)
-        assert any(index in plan for index in INDEXES), f"{name}:\n{plan}"
+        allowed = COUNT_INDEXES if name in COUNTS and db.engine.dialect.name == "postgresql" else INDEXES
+        assert any(index in plan for index in allowed), f"{name}:\n{plan}"
         if db.engine.dialect.name == "sqlite":
             assert "USE TEMP B-TREE" not in plan, f"{name} sorts:\n{plan}"
             assert not any(line.startswith("SCAN listings") and "INDEX" not in line for line in lines), plan
@@ -37,10 +42,10 @@ def test_lists_counts_and_home_queries_use_the_composite_indexes(app, factory):
 
 def test_counts_read_the_index_only(app, factory):
     found = _plans(factory)
-    for name in ("count achievement", "count need", "home counts"):
+    for name in COUNTS:
         plan = "\n".join(found[name])
         if db.engine.dialect.name == "sqlite":
             assert "COVERING INDEX ix_listings_public_newest" in plan, f"{name}:\n{plan}"
         else:
-            assert "ix_listings_public_newest" in plan, f"{name}:\n{plan}"
+            assert "Index Only Scan" in plan and any(index in plan for index in COUNT_INDEXES), f"{name}:\n{plan}"
     db.session.rollback()

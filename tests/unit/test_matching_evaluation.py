@@ -8,7 +8,7 @@ import pytest
 from marketplace.matching import evaluation
 
 ROOT = Path(__file__).resolve().parents[2]
-CANDIDATES = [ROOT.parent / "shared" / "eval" / "score.py", ROOT / "tests" / "data" / "reference_score.py"]
+CANDIDATES = [ROOT.parent / "shared" / "eval" / "score.py", ROOT / "tests" / "data" / "reference_eval" / "score.py"]
 
 
 @pytest.fixture(scope="module")

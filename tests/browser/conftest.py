@@ -242,6 +242,33 @@ class LiveServer:
     def create_operator(self, **kwargs):
         return self.create_user("operator", **kwargs)
 
+    def publish(self, kind, owner_email, tags=(), **fields):
+        """A published listing of `owner_email`'s organisation in the server's database, in the change log (so the
+        index and suggestions pick it up); `tags` by name, found or created. Returns its id."""
+        from marketplace.accounts.services import find_user_by_email
+        from marketplace.listings.changes import record_change
+        from marketplace.listings.models import Achievement, Need, Tag
+        from marketplace.models_base import utcnow
+
+        cooperation_modes = fields.pop("cooperation_modes", None)
+        with self.app_context() as session:
+            owner = find_user_by_email(owner_email)
+            listing = {"achievement": Achievement, "need": Need}[kind](
+                status="published",
+                published_at=utcnow(),
+                owner=owner,
+                organisation=owner.organisation,
+                tags=[session.query(Tag).filter_by(name=name).one_or_none() or Tag(name=name) for name in tags],
+                **fields,
+            )
+            if cooperation_modes:
+                listing.cooperation_modes = cooperation_modes
+            session.add(listing)
+            session.flush()
+            record_change(listing.id)
+            session.commit()
+            return listing.id
+
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):

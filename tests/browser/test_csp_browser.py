@@ -35,28 +35,17 @@ def _visit(page, live_server, paths, seen):
 
 
 def _published_listing(live_server, email):
-    from marketplace.accounts.services import find_user_by_email
-    from marketplace.listings.models import Achievement
-    from marketplace.models_base import utcnow
-
-    with live_server.app_context() as session:
-        owner = find_user_by_email(email)
-        listing = Achievement(
-            owner=owner,
-            organisation=owner.organisation,
-            status="published",
-            title="CSP 测试成果",
-            summary="石墨烯负极材料",
-            description="保密方案",
-            industry="new_materials",
-            region="nanchang",
-            maturity="pilot",
-            published_at=utcnow(),
-        )
-        listing.cooperation_modes = ["transfer"]
-        session.add(listing)
-        session.commit()
-        return listing.id
+    return live_server.publish(
+        "achievement",
+        email,
+        title="CSP 测试成果",
+        summary="石墨烯负极材料",
+        description="保密方案",
+        industry="new_materials",
+        region="nanchang",
+        maturity="pilot",
+        cooperation_modes=["transfer"],
+    )
 
 
 def test_public_pages_and_registration_report_no_csp_violation(live_server, page):

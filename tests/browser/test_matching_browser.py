@@ -4,60 +4,36 @@ from playwright.sync_api import expect
 
 
 def _publish(live_server, email):
-    from marketplace.accounts.models import User
-    from marketplace.listings.changes import record_change
-    from marketplace.listings.models import Achievement, Need, Tag
-    from marketplace.models_base import utcnow
-
-    researcher_email, _password = live_server.create_user("researcher")
-    with live_server.app_context() as session:
-        company = session.query(User).filter_by(email=email).one()
-        researcher = session.query(User).filter_by(email=researcher_email).one()
-        need = Need(
-            title="寻求石墨烯锂电池负极材料技术",
-            summary="需要提高锂电池负极材料的循环寿命，要求中试以上。",
-            industry="new_materials",
-            region="nanchang",
-            status="published",
-            published_at=utcnow(),
-            owner=company,
-            organisation=company.organisation,
-            min_maturity="pilot",
-        )
-        tags = {
-            name: session.query(Tag).filter_by(name=name).one_or_none() or Tag(name=name)
-            for name in ("石墨烯", "锂电池", "负极材料")
-        }
-        first = Achievement(
-            title="石墨烯锂电池负极材料的制备",
-            summary="以氧化石墨烯制备锂电池负极材料，循环寿命提高一倍。",
-            industry="new_materials",
-            region="nanchang",
-            status="published",
-            published_at=utcnow(),
-            owner=researcher,
-            organisation=researcher.organisation,
-            maturity="pilot_small",
-            tags=[tags["石墨烯"], tags["锂电池"]],
-        )
-        second = Achievement(
-            title="石墨烯负极材料的规模化生产",
-            summary="石墨烯负极材料用于锂电池，提高循环寿命。",
-            industry="new_materials",
-            region="ganzhou",
-            status="published",
-            published_at=utcnow(),
-            owner=researcher,
-            organisation=researcher.organisation,
-            maturity="industrial",
-            tags=[tags["石墨烯"], tags["负极材料"]],
-        )
-        session.add_all([need, first, second])
-        session.flush()
-        for listing in (need, first, second):
-            record_change(listing.id)
-        session.commit()
-        return need.id
+    researcher, _password = live_server.create_user("researcher")
+    need_id = live_server.publish(
+        "need",
+        email,
+        title="寻求石墨烯锂电池负极材料技术",
+        summary="需要提高锂电池负极材料的循环寿命，要求中试以上。",
+        industry="new_materials",
+        region="nanchang",
+        min_maturity="pilot",
+    )
+    common = {"industry": "new_materials", "owner_email": researcher}
+    live_server.publish(
+        "achievement",
+        tags=("石墨烯", "锂电池"),
+        title="石墨烯锂电池负极材料的制备",
+        summary="以氧化石墨烯制备锂电池负极材料，循环寿命提高一倍。",
+        region="nanchang",
+        maturity="pilot_small",
+        **common,
+    )
+    live_server.publish(
+        "achievement",
+        tags=("石墨烯", "负极材料"),
+        title="石墨烯负极材料的规模化生产",
+        summary="石墨烯负极材料用于锂电池，提高循环寿命。",
+        region="ganzhou",
+        maturity="industrial",
+        **common,
+    )
+    return need_id
 
 
 def test_company_sees_reasons_and_dismisses_a_suggestion(live_server, page, sign_in, screenshot):

@@ -13,16 +13,19 @@ from .extensions import db
 def _insert(model):
     dialect = db.session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(model)
+    return module.insert(model.__table__)
 
 
 def insert_missing(model, rows, keys):
-    """INSERT rows, skipping those whose `keys` already exist (ON CONFLICT DO NOTHING); returns rows inserted."""
+    """INSERT rows, skipping those whose `keys` already exist (ON CONFLICT DO NOTHING); returns rows inserted.
+
+    Counted from RETURNING: psycopg reports no row count for these statements (always -1), so "was it new?" (a
+    notification's dedupe) could not be answered on PostgreSQL from `rowcount`."""
     if not rows:
         return 0
     db.session.flush()  # pending ORM changes first, so that the statement sees them
     stmt = _insert(model).values(list(rows)).on_conflict_do_nothing(index_elements=list(keys))
-    return db.session.execute(stmt).rowcount
+    return len(db.session.execute(stmt.returning(*model.__table__.primary_key.columns)).all())
 
 
 def upsert(model, row, keys, update):

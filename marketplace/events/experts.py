@@ -12,7 +12,7 @@ from ..accounts.models import User
 from ..accounts.services import create_user, find_user_by_email
 from ..extensions import db
 from ..models_base import utcnow
-from . import vocab
+from . import criteria, vocab
 from .models import Expert, Presenter, Review
 from .services import EventError
 
@@ -43,9 +43,14 @@ def expert_of(user):
     return db.session.execute(db.select(Expert).where(Expert.user_id == user.id)).scalar_one_or_none()
 
 
+def conflicts_with(expert, listing):
+    """The conflict rule: True when the achievement comes from the expert's own organisation."""
+    return expert.user.organisation_id == listing.organisation_id
+
+
 def has_conflict(expert, presenter):
     """True when the presenter's achievement comes from the expert's own organisation."""
-    return expert.user.organisation_id == presenter.listing.organisation_id
+    return conflicts_with(expert, presenter.listing)
 
 
 def assign(expert, presenter):
@@ -63,17 +68,22 @@ def assign(expert, presenter):
     return review, True
 
 
+def checked_scores(scores, sheet):
+    """{code: int} when every criterion of the sheet has a 1–10 score, else EventError."""
+    if set(scores) != {line.code for line in sheet} or not all(
+        v is not None and vocab.SCORE_MIN <= int(v) <= vocab.SCORE_MAX for v in scores.values()
+    ):
+        raise EventError(_("请为每一项打分（1–10 分）。"))
+    return {k: int(v) for k, v in scores.items()}
+
+
 def submit_scores(review, user, scores, comments):
-    """The assigned expert fills in the sheet (every criterion 1–10) and comments; may revise it later."""
+    """The assigned expert fills in the event's sheet (every criterion 1–10) and comments; may revise it later."""
     if review.expert.user_id != user.id:
         raise EventError(_("只有被指派的专家可以评分。"))
     if has_conflict(review.expert, review.presenter):
         raise EventError(_("回避规则：专家不能评审本单位的成果。"))
-    if set(scores) != set(vocab.SCORE_CRITERIA) or not all(
-        vocab.SCORE_MIN <= int(v) <= vocab.SCORE_MAX for v in scores.values()
-    ):
-        raise EventError(_("请为每一项打分（1–10 分）。"))
-    review.scores = {k: int(v) for k, v in scores.items()}
+    review.scores = checked_scores(scores, criteria.sheet_of(review.presenter.event_id))
     review.comments = comments or ""
     review.submitted_at = utcnow()
     db.session.flush()
@@ -94,13 +104,9 @@ def can_see_scores(user, presenter):
     return user.is_operator or presenter.listing.owner_id == user.id
 
 
-def averages(reviews):
-    """{criterion: mean} over the submitted sheets, and the overall mean (None without any)."""
-    done = [r for r in reviews if r.submitted_at]
-    if not done:
-        return {}, None
-    means = {c: round(sum(r.scores[c] for r in done) / len(done), 1) for c in vocab.SCORE_CRITERIA}
-    return means, round(sum(means.values()) / len(means), 1)
+def averages(reviews, sheet):
+    """{criterion: mean} over the submitted sheets, and their weighted overall mean (None without any)."""
+    return criteria.averages([r.scores for r in reviews if r.submitted_at], sheet)
 
 
 def reviews_for_expert(expert):

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from ..accounts.services import make_reset_token
 from ..extensions import db
 from ..operators.decorators import operator_required, roles_required
-from . import bp, experts, lineup, vocab
+from . import bp, criteria, experts, lineup
 from .forms import ExpertForm, score_form_class
 from .loaders import load_event, load_expert, load_presenter, load_review
 from .notify import notify, send_link_mail
@@ -88,13 +88,53 @@ def reviews_page(event_id):
     event = load_event(event_id)
     rows = []
     pool = experts.all_experts()
+    sheet = criteria.sheet_of(event.id)
     for presenter in lineup.presenters_of(event.id, include_declined=False):
         reviews = experts.reviews_of_presenter(presenter.id)
-        means, overall = experts.averages(reviews)
+        means, overall = experts.averages(reviews, sheet)
         assigned = {r.expert_id for r in reviews}
         choices = [(e, experts.has_conflict(e, presenter)) for e in pool if e.id not in assigned]
         rows.append((presenter, reviews, means, overall, choices))
-    return render_template("events/reviews.html", event=event, rows=rows)
+    return render_template("events/reviews.html", event=event, rows=rows, sheet=sheet)
+
+
+@bp.route("/<int:event_id>/criteria", methods=["GET", "POST"])
+@operator_required
+def criteria_edit(event_id):
+    """The event's score sheet: criteria with name, weight and order (submitted scores stay valid)."""
+    event = load_event(event_id)
+    sheet = criteria.sheet_of(event.id)
+    if request.method == "POST":
+        lines = _sheet_lines(request.form)
+        try:
+            criteria.save_sheet(event, lines)
+        except EventError as err:
+            db.session.rollback()
+            flash(str(err), "danger")
+            sheet = [criteria.Line(code, name, weight) for code, name, weight, _p in lines]
+        else:
+            db.session.commit()
+            flash(_("评分表已保存。"), "success")
+            return redirect(url_for("events.reviews_page", event_id=event.id))
+    return render_template("events/criteria.html", event=event, sheet=sheet, blanks=2)
+
+
+def _int_or_none(text):
+    text = (text or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def _sheet_lines(form):
+    """[(code, name, weight, position)] from the criteria form's parallel lists, without the removed lines."""
+    removed = set(form.getlist("remove"))
+    rows = zip(
+        form.getlist("code"), form.getlist("name"), form.getlist("weight"), form.getlist("position"), strict=False
+    )
+    return [
+        (code[:30], name.strip()[:80], _int_or_none(weight), _int_or_none(position))
+        for code, name, weight, position in rows
+        if not (code and code in removed) and (name.strip() or code)
+    ]
 
 
 @bp.route("/<int:event_id>/presenters/<int:presenter_id>/assign", methods=["POST"])
@@ -141,13 +181,14 @@ def my_reviews():
 def review_sheet(review_id):
     """The score sheet of one assignment, for the assigned expert."""
     review = load_review(review_id)
-    form = score_form_class()()
+    sheet = criteria.sheet_of(review.presenter.event_id)
+    form = score_form_class(sheet)()
     if not form.is_submitted() and review.submitted_at:
-        for code in vocab.SCORE_CRITERIA:
-            getattr(form, code).data = review.scores.get(code)
+        for line in sheet:
+            getattr(form, line.code).data = review.scores.get(line.code)
         form.comments.data = review.comments
     if form.validate_on_submit():
-        scores = {code: getattr(form, code).data for code in vocab.SCORE_CRITERIA}
+        scores = {line.code: getattr(form, line.code).data for line in sheet}
         try:
             experts.submit_scores(review, current_user, scores, form.comments.data)
         except EventError as err:
@@ -157,4 +198,4 @@ def review_sheet(review_id):
             db.session.commit()
             flash(_("评分已提交。"), "success")
             return redirect(url_for("events.my_reviews"))
-    return render_template("events/review_sheet.html", review=review, form=form, criteria=list(vocab.SCORE_CRITERIA))
+    return render_template("events/review_sheet.html", review=review, form=form, sheet=sheet)

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from .. import taxonomy
 from ..extensions import db
-from . import experts, lineup, vocab
+from . import criteria, experts, lineup, vocab
 from .models import Event, MeetingRequest, Outcome, Registration
 from .services import EventError, to_local
 
@@ -67,8 +67,9 @@ def event_figures(event):
         (_("已排定"), sum(1 for status, slot in meetings if status == "accepted" and slot is not None)),
     ]
     scores = []
+    sheet = criteria.sheet_of(event.id)
     for presenter in lineup.presenters_of(event.id, include_declined=False):
-        _means, overall = experts.averages(experts.reviews_of_presenter(presenter.id))
+        _means, overall = experts.averages(experts.reviews_of_presenter(presenter.id), sheet)
         if overall is not None:
             scores.append((presenter.listing.title, overall))
     outcomes = outcomes_of(event.id)
@@ -78,7 +79,7 @@ def event_figures(event):
         ("roles", _("报名（按角色）"), sorted(by_role.items(), key=lambda x: -x[1])),
         ("cities", _("报名（按城市）"), sorted(by_city.items(), key=lambda x: -x[1])),
         ("meetings", _("一对一洽谈"), meeting_rows),
-        ("scores", _("专家评分（综合平均）"), scores),
+        ("scores", _("专家评分（加权综合）"), scores),
         ("outcomes", _("活动成果"), by_kind),
     ]
     summary = dict(registered=len(regs), arrived=arrived, intents_wan=float(total))

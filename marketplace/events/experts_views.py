@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from ..accounts.services import make_reset_token
 from ..extensions import db
 from ..operators.decorators import operator_required, roles_required
-from . import bp, criteria, experts, lineup
+from . import assessments, bp, criteria, experts, lineup
 from .forms import ExpertForm, score_form_class
 from .loaders import load_event, load_expert, load_presenter, load_review
 from .notify import notify, send_link_mail
@@ -169,11 +169,15 @@ def expert_assign(event_id, presenter_id):
 @bp.route("/reviews/mine")
 @roles_required("expert")
 def my_reviews():
-    """The expert's assignments, those still to score first."""
+    """The expert's assignments (presenters to score, technology assessments to write), those still to do first."""
     expert = experts.expert_of(current_user)
     if expert is None:
         abort(403)
-    return render_template("events/my_reviews.html", reviews=experts.reviews_for_expert(expert))
+    return render_template(
+        "events/my_reviews.html",
+        reviews=experts.reviews_for_expert(expert),
+        assessments=assessments.assessments_for_expert(expert),
+    )
 
 
 @bp.route("/reviews/<int:review_id>", methods=["GET", "POST"])

@@ -79,3 +79,28 @@ def load_review(review_id):
     if review.expert.user_id != current_user.id:
         abort(403)
     return review
+
+
+def load_assessment_request(request_id):
+    """An assessment request the current user may read: requester, achievement owner, operators (else 403)."""
+    from . import assessments
+    from .models import AssessmentRequest
+
+    item = db.session.get(AssessmentRequest, request_id)
+    if item is None:
+        abort(404)
+    if not assessments.can_read(current_user, item):
+        abort(403)
+    return item
+
+
+def load_assessment(assessment_id):
+    """An assessment assigned to the current expert (404 missing, 403 for anybody else, operators included)."""
+    from .models import Assessment
+
+    assessment = db.session.get(Assessment, assessment_id)
+    if assessment is None:
+        abort(404)
+    if assessment.expert.user_id != current_user.id:
+        abort(403)
+    return assessment

@@ -259,6 +259,7 @@ MATRIX = {
         ("GET", "/events/{event}/meetings/setup", operator_only()),
         ("POST", "/events/{event}/meetings/setup", operator_only()),
     ],  # errors re-rendered
+    "events.meetings_caps": [("POST", "/events/{event}/meetings/caps", operator_only(ok=302))],
     "events.meetings_schedule": [("POST", "/events/{event}/meetings/schedule", operator_only(ok=302))],
     # expert pool: operators keep it; a score sheet is the assigned expert's alone (no actor here is an expert)
     "events.experts_list": [("GET", "/events/experts", operator_only())],

@@ -149,6 +149,18 @@ def _template_globals(state):
         event_actions=services.allowed_actions,
         presenter_scores=_presenter_scores,
         weighted_score=criteria.weighted,
+        may_open_inquiry=_may_open_inquiry,
+    )
+
+
+def _may_open_inquiry(listing):
+    """A participant who may send an inquiry about a presenter's achievement (companies and investors)."""
+    from ..inquiries.services import SENDER_ROLES
+
+    return (
+        current_user.is_authenticated
+        and current_user.id != listing.owner_id
+        and current_user.role in SENDER_ROLES[listing.kind]
     )
 
 

@@ -30,16 +30,14 @@ def _public(kind, today):
     return db.and_(Listing.kind == kind, public_condition(today))
 
 
-def _theme_ids(event, today):
-    """Ids of the public achievements that fit the theme: an event industry, or a theme keyword as a tag.
-
-    Two index-only look-ups (no OR across them, which would scan every achievement)."""
-    ids = set()
+def _theme_query(event, today):
+    """SELECT of the ids of the public achievements that fit the theme: an event industry, or a theme keyword as
+    a tag (a UNION of two index-only look-ups: an OR across them would scan every achievement); None without a
+    theme."""
+    parts = []
     if event.industry_codes:
-        ids.update(
-            db.session.execute(
-                db.select(Listing.id).where(_public("achievement", today), Listing.industry.in_(event.industry_codes))
-            ).scalars()
+        parts.append(
+            db.select(Listing.id).where(_public("achievement", today), Listing.industry.in_(event.industry_codes))
         )
     if event.tag_names:
         tagged = (
@@ -47,12 +45,26 @@ def _theme_ids(event, today):
             .join(Tag, Tag.id == listing_tags.c.tag_id)
             .where(Tag.name.in_(event.tag_names))
         )
-        ids.update(
-            db.session.execute(
-                db.select(Listing.id).where(Listing.id.in_(tagged), _public("achievement", today))
-            ).scalars()
-        )
-    return ids
+        parts.append(db.select(Listing.id).where(Listing.id.in_(tagged), _public("achievement", today)))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else db.union(*parts)
+
+
+def _theme_counts(event, today, exclude=()):
+    """{achievement id: (suggestions received, their summed score)} over the theme, aggregated by the database
+    from the covering index on match_suggestions (candidate_id, listing_id, score): no suggestion row reaches
+    Python. Achievements nobody's suggestions contain are left out (they have nothing to show)."""
+    theme = _theme_query(event, today)
+    if theme is None:
+        return {}
+    rows = db.session.execute(
+        db.select(SUGGESTIONS.c.candidate_id, db.func.count(), db.func.sum(SUGGESTIONS.c.score))
+        .where(SUGGESTIONS.c.candidate_id.in_(theme))
+        .group_by(SUGGESTIONS.c.candidate_id)
+    ).all()
+    skip = set(exclude)
+    return {cand: (n, total) for cand, n, total in rows if cand not in skip}
 
 
 def _public_needs(need_ids, today):
@@ -90,20 +102,28 @@ def _rank_key(cand, entries):
     return (-len(entries), -round(sum(s for s, _n in entries), 6), cand)
 
 
-def _best_candidates(interest, limit, today):
-    """The `limit` best candidates counting only public needs, exact but checking as few needs as possible.
+def _bound_key(cand, count, total):
+    """_rank_key from the aggregated counts over all suggesting listings: a bound no candidate's key over public
+    needs can beat (fewer needs, or a smaller sum, only make a key larger)."""
+    return (-count, -round(total, 6) - 1e-6, cand)
+
+
+def _best_candidates(counts, limit, today):
+    """The `limit` best candidates counting only public needs, exact but reading as few suggestions as possible.
 
     Candidates are visited by their count over all suggesting listings, an upper bound of the count over public
-    needs; the visit stops once that bound cannot beat the current last place."""
-    order = sorted(interest, key=lambda c: _rank_key(c, interest[c]))
+    needs; the visit stops once that bound cannot beat the current last place. Only the visited candidates'
+    suggestions are read, and whether each suggesting listing is a public need is checked for those only."""
+    order = sorted(counts, key=lambda c: _bound_key(c, *counts[c]))
     chosen = []
     for start in range(0, len(order), VERIFY_BATCH):
         batch = order[start : start + VERIFY_BATCH]
-        if len(chosen) >= limit and _rank_key(batch[0], interest[batch[0]]) > chosen[limit - 1][0]:
+        if len(chosen) >= limit and _bound_key(batch[0], *counts[batch[0]]) > chosen[limit - 1][0]:
             break
-        public = _public_needs({n for c in batch for _s, n in interest[c]}, today)
+        interest = _interest(batch)
+        public = _public_needs({n for c in batch for _s, n in interest.get(c, ())}, today)
         for cand in batch:
-            entries = [(s, n) for s, n in interest[cand] if n in public]
+            entries = [(s, n) for s, n in interest.get(cand, ()) if n in public]
             if entries:
                 chosen.append((_rank_key(cand, entries), cand, entries))
         chosen.sort()
@@ -114,8 +134,8 @@ def _best_candidates(interest, limit, today):
 def propose_presenters(event, limit=PROPOSALS, exclude=()):
     """[(achievement, reasons)] best first: theme fit, then most and strongest interested needs."""
     today = market_today()
-    theme = _theme_ids(event, today) - set(exclude)
-    ranked = _best_candidates(_interest(theme), limit, today) if theme else []
+    counts = _theme_counts(event, today, exclude)
+    ranked = _best_candidates(counts, limit, today) if counts else []
     if not ranked:
         return []
     ids = [ach_id for ach_id, _e in ranked]

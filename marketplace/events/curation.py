@@ -6,6 +6,8 @@ score. People to invite are the owners of needs whose suggestions contain the pr
 a presenter. Reasons are stored and passed as language-neutral items ({key, params}) and rendered by `describe`.
 """
 
+import itertools
+
 from flask_babel import gettext as _
 from sqlalchemy.orm import aliased
 
@@ -22,6 +24,7 @@ INVITEES = 40
 NEEDS_SHOWN = 3
 CHUNK = 900  # ids per IN (...) list, well under every database's parameter limit
 VERIFY_BATCH = 24  # candidates whose suggesting needs are checked together
+RANKED_PAGE = 240  # theme candidates read per page, best first (a proposal usually needs the first page only)
 SUGGESTIONS = Suggestion.__table__
 
 
@@ -51,20 +54,28 @@ def _theme_query(event, today):
     return parts[0] if len(parts) == 1 else db.union(*parts)
 
 
-def _theme_counts(event, today, exclude=()):
-    """{achievement id: (suggestions received, their summed score)} over the theme, aggregated by the database
-    from the covering index on match_suggestions (candidate_id, listing_id, score): no suggestion row reaches
-    Python. Achievements nobody's suggestions contain are left out (they have nothing to show)."""
+def _ranked_theme(event, today, exclude=()):
+    """(achievement id, suggestions received, their summed score) over the theme, most and strongest first, read
+    a page at a time: the database aggregates the covering index on match_suggestions (candidate_id, listing_id,
+    score), so no suggestion row reaches Python. Achievements nobody's suggestions contain are left out."""
     theme = _theme_query(event, today)
     if theme is None:
-        return {}
-    rows = db.session.execute(
-        db.select(SUGGESTIONS.c.candidate_id, db.func.count(), db.func.sum(SUGGESTIONS.c.score))
+        return
+    count, total = db.func.count().label("n"), db.func.sum(SUGGESTIONS.c.score).label("total")
+    query = (
+        db.select(SUGGESTIONS.c.candidate_id, count, total)
         .where(SUGGESTIONS.c.candidate_id.in_(theme))
         .group_by(SUGGESTIONS.c.candidate_id)
-    ).all()
-    skip = set(exclude)
-    return {cand: (n, total) for cand, n, total in rows if cand not in skip}
+        .order_by(count.desc(), total.desc(), SUGGESTIONS.c.candidate_id)
+    )
+    if exclude:
+        query = query.where(SUGGESTIONS.c.candidate_id.not_in(list(exclude)))
+    connection = db.session.connection()  # Core rows: no ORM processing
+    for offset in itertools.count(0, RANKED_PAGE):
+        rows = connection.execute(query.limit(RANKED_PAGE).offset(offset)).all()
+        yield from rows
+        if len(rows) < RANKED_PAGE:
+            return
 
 
 def _public_needs(need_ids, today):
@@ -103,26 +114,27 @@ def _rank_key(cand, entries):
 
 
 def _bound_key(cand, count, total):
-    """_rank_key from the aggregated counts over all suggesting listings: a bound no candidate's key over public
-    needs can beat (fewer needs, or a smaller sum, only make a key larger)."""
-    return (-count, -round(total, 6) - 1e-6, cand)
+    """A key no candidate's _rank_key over public needs can beat: the count and sum over all suggesting listings
+    (fewer needs, or a smaller sum, only make a key larger); the margin covers _rank_key's rounding."""
+    return (-count, -(total + 1e-6), cand)
 
 
-def _best_candidates(counts, limit, today):
+def _best_candidates(ranked, limit, today):
     """The `limit` best candidates counting only public needs, exact but reading as few suggestions as possible.
 
-    Candidates are visited by their count over all suggesting listings, an upper bound of the count over public
-    needs; the visit stops once that bound cannot beat the current last place. Only the visited candidates'
-    suggestions are read, and whether each suggesting listing is a public need is checked for those only."""
-    order = sorted(counts, key=lambda c: _bound_key(c, *counts[c]))
+    `ranked` gives the candidates by their count over all suggesting listings, an upper bound of the count over
+    public needs; the visit stops once that bound cannot beat the current last place. Only the visited
+    candidates' suggestions are read, and whether each suggesting listing is a public need is checked for
+    those only."""
     chosen = []
-    for start in range(0, len(order), VERIFY_BATCH):
-        batch = order[start : start + VERIFY_BATCH]
-        if len(chosen) >= limit and _bound_key(batch[0], *counts[batch[0]]) > chosen[limit - 1][0]:
+    ranked = iter(ranked)
+    while batch := list(itertools.islice(ranked, VERIFY_BATCH)):
+        if len(chosen) >= limit and _bound_key(*batch[0]) > chosen[limit - 1][0]:
             break
-        interest = _interest(batch)
-        public = _public_needs({n for c in batch for _s, n in interest.get(c, ())}, today)
-        for cand in batch:
+        ids = [cand for cand, _n, _t in batch]
+        interest = _interest(ids)
+        public = _public_needs({n for c in ids for _s, n in interest.get(c, ())}, today)
+        for cand in ids:
             entries = [(s, n) for s, n in interest.get(cand, ()) if n in public]
             if entries:
                 chosen.append((_rank_key(cand, entries), cand, entries))
@@ -134,8 +146,7 @@ def _best_candidates(counts, limit, today):
 def propose_presenters(event, limit=PROPOSALS, exclude=()):
     """[(achievement, reasons)] best first: theme fit, then most and strongest interested needs."""
     today = market_today()
-    counts = _theme_counts(event, today, exclude)
-    ranked = _best_candidates(counts, limit, today) if counts else []
+    ranked = _best_candidates(_ranked_theme(event, today, exclude), limit, today)
     if not ranked:
         return []
     ids = [ach_id for ach_id, _e in ranked]

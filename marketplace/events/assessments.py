@@ -65,16 +65,11 @@ def assign(item, expert):
         raise EventError(_("该评估已完成。"))
     if experts.conflicts_with(expert, item.listing):
         raise EventError(_("回避规则：专家不能评审本单位的成果。"))
-    existing = db.session.execute(
-        db.select(Assessment).where(Assessment.request_id == item.id, Assessment.expert_id == expert.id)
-    ).scalar_one_or_none()
-    if existing is not None:
-        return existing, False
-    assessment = Assessment(request_id=item.id, expert_id=expert.id, scores={})
-    db.session.add(assessment)
+    assessment, created = experts.assignment(Assessment, request_id=item.id, expert_id=expert.id)
     item.status = "assigned"
     db.session.flush()
-    return assessment, True
+    db.session.expire(item, ["assessments"])  # the row was inserted below the ORM
+    return assessment, created
 
 
 def submit(assessment, user, scores, text):

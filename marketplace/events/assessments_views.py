@@ -8,7 +8,7 @@ from ..extensions import db
 from ..listings.access import load_visible_listing
 from ..operators.decorators import operator_required
 from . import assessments, bp, experts
-from .forms import AssessmentRequestForm, score_form_class
+from .forms import AssessmentRequestForm, sheet_form
 from .loaders import load_assessment, load_assessment_request, load_expert
 from .notify import notify
 from .services import EventError
@@ -115,13 +115,9 @@ def assessment_sheet(assessment_id):
     """The assigned expert writes the assessment: the score sheet and the written text."""
     assessment = load_assessment(assessment_id)
     sheet = assessments.summary(assessment.request)[3]
-    form = score_form_class(sheet, text_label=_("书面评估意见"))()
-    if not form.is_submitted() and assessment.submitted_at:
-        for line in sheet:
-            getattr(form, line.code).data = assessment.scores.get(line.code)
-        form.comments.data = assessment.text
+    form = sheet_form(sheet, assessment, assessment.text, text_label=_("书面评估意见"))
     if form.validate_on_submit():
-        scores = {line.code: getattr(form, line.code).data for line in sheet}
+        scores = form.scores()
         try:
             first = assessments.submit(assessment, current_user, scores, form.comments.data)
         except EventError as err:

@@ -12,6 +12,7 @@ from ..accounts.models import User
 from ..accounts.services import create_user, find_user_by_email
 from ..extensions import db
 from ..models_base import utcnow
+from ..upsert import insert_missing
 from . import criteria, vocab
 from .models import Expert, Presenter, Review
 from .services import EventError
@@ -57,15 +58,18 @@ def assign(expert, presenter):
     """Assign the expert to score the presenter, unless it is their own organisation's achievement."""
     if has_conflict(expert, presenter):
         raise EventError(_("回避规则：专家不能评审本单位的成果。"))
-    existing = db.session.execute(
-        db.select(Review).where(Review.presenter_id == presenter.id, Review.expert_id == expert.id)
-    ).scalar_one_or_none()
+    return assignment(Review, presenter_id=presenter.id, expert_id=expert.id)
+
+
+def assignment(model, **keys):
+    """(the expert's assignment — a Review or an Assessment — with these unique keys, created now?). Two operators
+    assigning the same expert at once both succeed and make one row (INSERT ... ON CONFLICT DO NOTHING)."""
+    query = db.select(model).filter_by(**keys)
+    existing = db.session.execute(query).scalar_one_or_none()
     if existing is not None:
         return existing, False
-    review = Review(presenter_id=presenter.id, expert_id=expert.id, scores={})
-    db.session.add(review)
-    db.session.flush()
-    return review, True
+    insert_missing(model, [{**keys, "scores": {}, "assigned_at": utcnow()}], list(keys))
+    return db.session.execute(query).scalar_one(), True
 
 
 def checked_scores(scores, sheet):

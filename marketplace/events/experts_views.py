@@ -8,7 +8,7 @@ from ..accounts.services import make_reset_token
 from ..extensions import db
 from ..operators.decorators import operator_required, roles_required
 from . import assessments, bp, criteria, experts, lineup
-from .forms import ExpertForm, score_form_class
+from .forms import ExpertForm, sheet_form
 from .loaders import load_event, load_expert, load_presenter, load_review
 from .notify import notify, send_link_mail
 from .services import EventError
@@ -186,13 +186,9 @@ def review_sheet(review_id):
     """The score sheet of one assignment, for the assigned expert."""
     review = load_review(review_id)
     sheet = criteria.sheet_of(review.presenter.event_id)
-    form = score_form_class(sheet)()
-    if not form.is_submitted() and review.submitted_at:
-        for line in sheet:
-            getattr(form, line.code).data = review.scores.get(line.code)
-        form.comments.data = review.comments
+    form = sheet_form(sheet, review, review.comments)
     if form.validate_on_submit():
-        scores = {line.code: getattr(form, line.code).data for line in sheet}
+        scores = form.scores()
         try:
             experts.submit_scores(review, current_user, scores, form.comments.data)
         except EventError as err:

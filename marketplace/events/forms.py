@@ -170,20 +170,31 @@ class ScoreForm(NormalisedForm):
     """The score sheet: one 1–10 score per criterion of the sheet, and comments (or the written assessment)."""
 
     comments = TextAreaField(_l("评审意见"), validators=[Optional(), length(3000)])
+    sheet = ()
+
+    def scores(self):
+        return {line.code: self[line.code].data for line in self.sheet}
 
 
-def score_form_class(sheet, text_label=None):
-    """ScoreForm with one field per criterion of `sheet` (criteria.Line); `text_label` renames the text box."""
+def sheet_form(sheet, row, text, text_label=None):
+    """The score sheet form of `sheet` (criteria.Line), showing `row`'s submitted scores and `text` on first view;
+    `text_label` makes the text box the required written assessment."""
     attrs = {
         line.code: _count(line.name, vocab.SCORE_MIN, vocab.SCORE_MAX, _l("请打分。"), _l("分数应在 1 到 10 之间。"))
         for line in sheet
     }
+    attrs["sheet"] = sheet
     if text_label is not None:
         attrs["comments"] = TextAreaField(
             text_label,
             validators=[DataRequired(message=_l("请填写书面评估意见。")), length(10000)],
         )
-    return type("SheetForm", (ScoreForm,), attrs)
+    form = type("SheetForm", (ScoreForm,), attrs)()
+    if not form.is_submitted() and row.submitted_at:
+        for line in sheet:
+            form[line.code].data = row.scores.get(line.code)
+        form.comments.data = text
+    return form
 
 
 class AssessmentRequestForm(NormalisedForm):

@@ -69,16 +69,22 @@ def load_expert(expert_id):
     return expert
 
 
+def _load_assignment(model, row_id):
+    """An expert's assignment (a Review or an Assessment) of the current user: 404 missing, 403 for anybody else,
+    operators included."""
+    row = db.session.get(model, row_id)
+    if row is None:
+        abort(404)
+    if row.expert.user_id != current_user.id:
+        abort(403)
+    return row
+
+
 def load_review(review_id):
-    """An assignment of the current expert (404 missing, 403 for anybody else, operators included)."""
+    """A presenter to score, assigned to the current expert."""
     from .models import Review
 
-    review = db.session.get(Review, review_id)
-    if review is None:
-        abort(404)
-    if review.expert.user_id != current_user.id:
-        abort(403)
-    return review
+    return _load_assignment(Review, review_id)
 
 
 def load_assessment_request(request_id):
@@ -95,12 +101,7 @@ def load_assessment_request(request_id):
 
 
 def load_assessment(assessment_id):
-    """An assessment assigned to the current expert (404 missing, 403 for anybody else, operators included)."""
+    """A technology assessment to write, assigned to the current expert."""
     from .models import Assessment
 
-    assessment = db.session.get(Assessment, assessment_id)
-    if assessment is None:
-        abort(404)
-    if assessment.expert.user_id != current_user.id:
-        abort(403)
-    return assessment
+    return _load_assignment(Assessment, assessment_id)

@@ -1,6 +1,8 @@
 """Roadshow events (科技金融路演, 成果发布会, 供需对接会): the event, its log, registrations, presenters,
 invitations, 1:1 meeting requests, expert reviews and outcomes."""
 
+from sqlalchemy.orm import declared_attr
+
 from ..extensions import db
 from ..models_base import utcnow
 
@@ -163,8 +165,22 @@ class Expert(db.Model):
         return [c for c in (self.industries or "").split(",") if c]
 
 
-class Review(db.Model):
-    """An expert assigned to a presenter, and the score sheet once submitted."""
+class ExpertSheet:
+    """What every expert assignment has: the expert, the score sheet (criterion code -> 1..10, criteria.py),
+    when it was assigned and when the sheet was submitted."""
+
+    expert_id = db.Column(db.Integer, db.ForeignKey("experts.id", ondelete="CASCADE"), nullable=False, index=True)
+    scores = db.Column(db.JSON, nullable=False, default=dict)
+    assigned_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    submitted_at = db.Column(db.DateTime)
+
+    @declared_attr
+    def expert(cls):
+        return db.relationship("Expert")
+
+
+class Review(ExpertSheet, db.Model):
+    """An expert assigned to a presenter, and the score sheet (the event's criteria) once submitted."""
 
     __tablename__ = "event_reviews"
     __table_args__ = (db.UniqueConstraint("presenter_id", "expert_id", name="uq_event_reviews_pair"),)
@@ -173,14 +189,9 @@ class Review(db.Model):
     presenter_id = db.Column(
         db.Integer, db.ForeignKey("event_presenters.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    expert_id = db.Column(db.Integer, db.ForeignKey("experts.id", ondelete="CASCADE"), nullable=False, index=True)
-    scores = db.Column(db.JSON, nullable=False, default=dict)  # criterion code -> 1..10 (vocab.SCORE_CRITERIA)
     comments = db.Column(db.Text, nullable=False, default="")
-    assigned_at = db.Column(db.DateTime, nullable=False, default=utcnow)
-    submitted_at = db.Column(db.DateTime)
 
     presenter = db.relationship("Presenter")
-    expert = db.relationship("Expert")
 
 
 class Outcome(db.Model):
@@ -235,7 +246,7 @@ class AssessmentRequest(db.Model):
     requester = db.relationship("User")
 
 
-class Assessment(db.Model):
+class Assessment(ExpertSheet, db.Model):
     """An expert assigned to an assessment request, and the written assessment (score sheet + text) once done."""
 
     __tablename__ = "expert_assessments"
@@ -245,14 +256,9 @@ class Assessment(db.Model):
     request_id = db.Column(
         db.Integer, db.ForeignKey("expert_assessment_requests.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    expert_id = db.Column(db.Integer, db.ForeignKey("experts.id", ondelete="CASCADE"), nullable=False, index=True)
-    scores = db.Column(db.JSON, nullable=False, default=dict)  # criterion code -> 1..10 (vocab.SCORE_CRITERIA)
     text = db.Column(db.Text, nullable=False, default="")  # the written assessment
-    assigned_at = db.Column(db.DateTime, nullable=False, default=utcnow)
-    submitted_at = db.Column(db.DateTime)
 
     request = db.relationship("AssessmentRequest", backref=db.backref("assessments", order_by="Assessment.id"))
-    expert = db.relationship("Expert")
 
 
 # Covering indexes for the line-up proposal (events.curation) on other features' tables: theme achievements are

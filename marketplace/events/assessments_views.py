@@ -9,8 +9,8 @@ from ..listings.access import load_visible_listing
 from ..operators.decorators import operator_required
 from . import assessments, bp, experts
 from .forms import AssessmentRequestForm, sheet_form
-from .loaders import load_assessment, load_assessment_request, load_expert
-from .notify import notify
+from .loaders import load_assessment, load_assessment_request, load_posted_expert
+from .notify import commit_or_flash, notify
 from .services import EventError
 
 
@@ -78,25 +78,16 @@ def assessment_detail(request_id):
 def assessment_assign(request_id):
     """Assign an expert (never one from the achievement's own organisation); expert and requester are told."""
     item = load_assessment_request(request_id)
-    expert_id = request.form.get("expert_id", type=int)
-    if expert_id is None:
-        abort(400)
-    expert = load_expert(expert_id)
-    try:
-        assessment, created = assessments.assign(item, expert)
-    except EventError as err:
-        db.session.rollback()
-        flash(str(err), "danger")
-        return redirect(url_for("events.assessment_detail", request_id=item.id))
-    db.session.commit()
-    if created:
+    expert = load_posted_expert()
+    done = commit_or_flash(lambda: assessments.assign(item, expert), _("已指派专家 %(name)s。", name=expert.user.name))
+    if done and done[1]:  # newly assigned
         title = item.listing.title
         notify(
             expert.user,
             _("技术评估任务：%(title)s", title=title),
             _("%(org)s 申请评估这项成果，请填写评分表和书面评估意见。", org=item.requester.organisation.name),
             "events.assessment_sheet",
-            assessment_id=assessment.id,
+            assessment_id=done[0].id,
         )
         notify(
             item.requester,
@@ -105,7 +96,6 @@ def assessment_assign(request_id):
             "events.assessment_detail",
             request_id=item.id,
         )
-    flash(_("已指派专家 %(name)s。", name=expert.user.name), "success")
     return redirect(url_for("events.assessment_detail", request_id=item.id))
 
 

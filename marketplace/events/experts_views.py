@@ -9,8 +9,8 @@ from ..extensions import db
 from ..operators.decorators import operator_required, roles_required
 from . import assessments, bp, criteria, experts, lineup
 from .forms import ExpertForm, sheet_form
-from .loaders import load_event, load_expert, load_presenter, load_review
-from .notify import notify, send_link_mail
+from .loaders import load_event, load_expert, load_posted_expert, load_presenter, load_review
+from .notify import commit_or_flash, notify, send_link_mail
 from .services import EventError
 
 
@@ -143,26 +143,16 @@ def expert_assign(event_id, presenter_id):
     """Assign an expert to a presenter (never one from the presenter's own organisation)."""
     event = load_event(event_id)
     presenter = load_presenter(event, presenter_id)
-    expert_id = request.form.get("expert_id", type=int)
-    if expert_id is None:
-        abort(400)
-    expert = load_expert(expert_id)
-    try:
-        review, created = experts.assign(expert, presenter)
-    except EventError as err:
-        db.session.rollback()
-        flash(str(err), "danger")
-    else:
-        db.session.commit()
-        if created:
-            notify(
-                expert.user,
-                _("评审任务：%(title)s", title=event.title),
-                _("请为路演项目“%(listing)s”评分。", listing=presenter.listing.title),
-                "events.review_sheet",
-                review_id=review.id,
-            )
-        flash(_("已指派专家 %(name)s。", name=expert.user.name), "success")
+    expert = load_posted_expert()
+    done = commit_or_flash(lambda: experts.assign(expert, presenter), _("已指派专家 %(name)s。", name=expert.user.name))
+    if done and done[1]:  # newly assigned
+        notify(
+            expert.user,
+            _("评审任务：%(title)s", title=event.title),
+            _("请为路演项目“%(listing)s”评分。", listing=presenter.listing.title),
+            "events.review_sheet",
+            review_id=done[0].id,
+        )
     return redirect(url_for("events.reviews_page", event_id=event.id))
 
 

@@ -60,6 +60,16 @@ def load_meeting(event, meeting_id, recipient_only=False):
     return meeting
 
 
+def load_posted_expert():
+    """The expert named by the posted form's expert_id (400 without one, 404 when there is no such expert)."""
+    from flask import request
+
+    expert_id = request.form.get("expert_id", type=int)
+    if expert_id is None:
+        abort(400)
+    return load_expert(expert_id)
+
+
 def load_expert(expert_id):
     from .models import Expert
 

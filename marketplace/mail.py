@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 OUTBOX_NAME_RE = re.compile(r"^\d{8}T\d{12}Z-[0-9a-f]{8}\.eml$")
 
 
-def build_message(to, subject, body, sender):
+def build_message(to, subject, body, sender, attachments=()):
+    """A plain-text message; `attachments`: (filename, "type/subtype", bytes) each, e.g. an .ics agenda."""
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = to
@@ -31,13 +32,16 @@ def build_message(to, subject, body, sender):
     msg["Date"] = format_datetime(datetime.now(UTC))
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     msg.set_content(body, charset="utf-8")
+    for filename, content_type, data in attachments:
+        maintype, _slash, subtype = content_type.partition("/")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return msg
 
 
-def send_mail(to, subject, body, config=None):
-    """Send one plain-text message; True on success. Failures are logged, never raised to the user."""
+def send_mail(to, subject, body, config=None, attachments=()):
+    """Send one plain-text message (with attachments); True on success. Failures are logged, never raised."""
     config = config or current_app.config
-    msg = build_message(to, subject, body, config.get("MAIL_DEFAULT_SENDER") or "noreply@localhost")
+    msg = build_message(to, subject, body, config.get("MAIL_DEFAULT_SENDER") or "noreply@localhost", attachments)
     try:
         if config.get("MAIL_SERVER"):
             _send_smtp(msg, config)

@@ -6,6 +6,8 @@ score. People to invite are the owners of needs whose suggestions contain the pr
 a presenter. Reasons are stored and passed as language-neutral items ({key, params}) and rendered by `describe`.
 """
 
+import itertools
+
 from flask_babel import gettext as _
 from sqlalchemy.orm import aliased
 
@@ -22,6 +24,7 @@ INVITEES = 40
 NEEDS_SHOWN = 3
 CHUNK = 900  # ids per IN (...) list, well under every database's parameter limit
 VERIFY_BATCH = 24  # candidates whose suggesting needs are checked together
+RANKED_PAGE = 240  # theme candidates read per page, best first (a proposal usually needs the first page only)
 SUGGESTIONS = Suggestion.__table__
 
 
@@ -30,16 +33,14 @@ def _public(kind, today):
     return db.and_(Listing.kind == kind, public_condition(today))
 
 
-def _theme_ids(event, today):
-    """Ids of the public achievements that fit the theme: an event industry, or a theme keyword as a tag.
-
-    Two index-only look-ups (no OR across them, which would scan every achievement)."""
-    ids = set()
+def _theme_query(event, today):
+    """SELECT of the ids of the public achievements that fit the theme: an event industry, or a theme keyword as
+    a tag (a UNION of two index-only look-ups: an OR across them would scan every achievement); None without a
+    theme."""
+    parts = []
     if event.industry_codes:
-        ids.update(
-            db.session.execute(
-                db.select(Listing.id).where(_public("achievement", today), Listing.industry.in_(event.industry_codes))
-            ).scalars()
+        parts.append(
+            db.select(Listing.id).where(_public("achievement", today), Listing.industry.in_(event.industry_codes))
         )
     if event.tag_names:
         tagged = (
@@ -47,12 +48,34 @@ def _theme_ids(event, today):
             .join(Tag, Tag.id == listing_tags.c.tag_id)
             .where(Tag.name.in_(event.tag_names))
         )
-        ids.update(
-            db.session.execute(
-                db.select(Listing.id).where(Listing.id.in_(tagged), _public("achievement", today))
-            ).scalars()
-        )
-    return ids
+        parts.append(db.select(Listing.id).where(Listing.id.in_(tagged), _public("achievement", today)))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else db.union(*parts)
+
+
+def _ranked_theme(event, today, exclude=()):
+    """(achievement id, suggestions received, their summed score) over the theme, most and strongest first, read
+    a page at a time: the database aggregates the covering index on match_suggestions (candidate_id, listing_id,
+    score), so no suggestion row reaches Python. Achievements nobody's suggestions contain are left out."""
+    theme = _theme_query(event, today)
+    if theme is None:
+        return
+    count, total = db.func.count().label("n"), db.func.sum(SUGGESTIONS.c.score).label("total")
+    query = (
+        db.select(SUGGESTIONS.c.candidate_id, count, total)
+        .where(SUGGESTIONS.c.candidate_id.in_(theme))
+        .group_by(SUGGESTIONS.c.candidate_id)
+        .order_by(count.desc(), total.desc(), SUGGESTIONS.c.candidate_id)
+    )
+    if exclude:
+        query = query.where(SUGGESTIONS.c.candidate_id.not_in(list(exclude)))
+    connection = db.session.connection()  # Core rows: no ORM processing
+    for offset in itertools.count(0, RANKED_PAGE):
+        rows = connection.execute(query.limit(RANKED_PAGE).offset(offset)).all()
+        yield from rows
+        if len(rows) < RANKED_PAGE:
+            return
 
 
 def _public_needs(need_ids, today):
@@ -90,20 +113,29 @@ def _rank_key(cand, entries):
     return (-len(entries), -round(sum(s for s, _n in entries), 6), cand)
 
 
-def _best_candidates(interest, limit, today):
-    """The `limit` best candidates counting only public needs, exact but checking as few needs as possible.
+def _bound_key(cand, count, total):
+    """A key no candidate's _rank_key over public needs can beat: the count and sum over all suggesting listings
+    (fewer needs, or a smaller sum, only make a key larger); the margin covers _rank_key's rounding."""
+    return (-count, -(total + 1e-6), cand)
 
-    Candidates are visited by their count over all suggesting listings, an upper bound of the count over public
-    needs; the visit stops once that bound cannot beat the current last place."""
-    order = sorted(interest, key=lambda c: _rank_key(c, interest[c]))
+
+def _best_candidates(ranked, limit, today):
+    """The `limit` best candidates counting only public needs, exact but reading as few suggestions as possible.
+
+    `ranked` gives the candidates by their count over all suggesting listings, an upper bound of the count over
+    public needs; the visit stops once that bound cannot beat the current last place. Only the visited
+    candidates' suggestions are read, and whether each suggesting listing is a public need is checked for
+    those only."""
     chosen = []
-    for start in range(0, len(order), VERIFY_BATCH):
-        batch = order[start : start + VERIFY_BATCH]
-        if len(chosen) >= limit and _rank_key(batch[0], interest[batch[0]]) > chosen[limit - 1][0]:
+    ranked = iter(ranked)
+    while batch := list(itertools.islice(ranked, VERIFY_BATCH)):
+        if len(chosen) >= limit and _bound_key(*batch[0]) > chosen[limit - 1][0]:
             break
-        public = _public_needs({n for c in batch for _s, n in interest[c]}, today)
-        for cand in batch:
-            entries = [(s, n) for s, n in interest[cand] if n in public]
+        ids = [cand for cand, _n, _t in batch]
+        interest = _interest(ids)
+        public = _public_needs({n for c in ids for _s, n in interest.get(c, ())}, today)
+        for cand in ids:
+            entries = [(s, n) for s, n in interest.get(cand, ()) if n in public]
             if entries:
                 chosen.append((_rank_key(cand, entries), cand, entries))
         chosen.sort()
@@ -114,8 +146,7 @@ def _best_candidates(interest, limit, today):
 def propose_presenters(event, limit=PROPOSALS, exclude=()):
     """[(achievement, reasons)] best first: theme fit, then most and strongest interested needs."""
     today = market_today()
-    theme = _theme_ids(event, today) - set(exclude)
-    ranked = _best_candidates(_interest(theme), limit, today) if theme else []
+    ranked = _best_candidates(_ranked_theme(event, today, exclude), limit, today)
     if not ranked:
         return []
     ids = [ach_id for ach_id, _e in ranked]

@@ -18,69 +18,19 @@ def _at(days, hour):
     return services.to_utc(local.replace(hour=hour, minute=0, second=0, microsecond=0, tzinfo=None))
 
 
-SPECS = [
-    dict(
-        event_type="roadshow",
-        title="2026 年第四期科技金融路演：稀土新材料与先进制造专场",
-        industries="new_materials,smart_manufacturing",
-        tags="稀土,永磁,硬质合金",
-        programme="14:00 开场致辞\n14:10 项目路演（每项 8 分钟 + 投资人点评 5 分钟）\n16:30 一对一对接洽谈",
-        days=21,
-        hours=(14, 18),
-        venue="南昌市红谷滩区 江西省科技大厦三楼报告厅",
-        online_url="https://live.example.cn/jxtm/roadshow-4",
-        capacity=120,
-        status="open",
-    ),
-    dict(
-        event_type="matchmaking",
-        title="移动物联网产业供需对接会（鹰潭）",
-        industries="mobile_iot,sensors_ic",
-        tags="nb-iot,传感器,智能表计",
-        programme="企业技术需求发布、高校院所成果推介、分组对接洽谈。",
-        days=42,
-        hours=(9, 17),
-        venue="鹰潭市 移动物联网产业园会议中心",
-        online_url="",
-        capacity=200,
-        status="open",
-    ),
-    dict(
-        event_type="launch",
-        title="中医药科技成果发布会",
-        industries="tcm,biomedicine",
-        tags="热敏灸,中药",
-        programme="发布中医药领域最新科技成果。",
-        days=-30,
-        hours=(9, 12),
-        venue="南昌市 江西中医药大学",
-        online_url="https://live.example.cn/jxtm/tcm-launch",
-        replay_url="https://live.example.cn/jxtm/tcm-launch/replay",
-        capacity=150,
-        status="finished",
-    ),
-    dict(
-        event_type="roadshow",
-        title="2027 年第一期科技金融路演：电子信息专场（筹备中）",
-        industries="electronics,ai",
-        tags="",
-        programme="",
-        days=70,
-        hours=(14, 17),
-        venue="南昌市 江西省科技大厦",
-        online_url="",
-        capacity=100,
-        status="draft",
-    ),
-]
+def demo_specs():
+    """The demo events, one record each in demo/data/events.json (days from today, local start and end hours)."""
+    from ..demo.catalogue import read_json
+
+    return read_json("events.json")
 
 
 def load_demo_events(operator):
     """Create the demo events and expert once (nothing when the market already has events)."""
     if db.session.execute(db.select(db.func.count()).select_from(Event)).scalar():
         return 0
-    for spec in SPECS:
-        spec = dict(spec)
+    specs = demo_specs()
+    for spec in specs:
         days, (start_hour, end_hour), status = spec.pop("days"), spec.pop("hours"), spec.pop("status")
         start = _at(days, start_hour)
         event = services.create_event(
@@ -104,4 +54,4 @@ def load_demo_events(operator):
             )
         )
     db.session.flush()
-    return len(SPECS)
+    return len(specs)

@@ -12,7 +12,8 @@ from ..accounts.models import User
 from ..accounts.services import create_user, find_user_by_email
 from ..extensions import db
 from ..models_base import utcnow
-from . import vocab
+from ..upsert import insert_missing
+from . import criteria, vocab
 from .models import Expert, Presenter, Review
 from .services import EventError
 
@@ -43,37 +44,50 @@ def expert_of(user):
     return db.session.execute(db.select(Expert).where(Expert.user_id == user.id)).scalar_one_or_none()
 
 
+def conflicts_with(expert, listing):
+    """The conflict rule: True when the achievement comes from the expert's own organisation."""
+    return expert.user.organisation_id == listing.organisation_id
+
+
 def has_conflict(expert, presenter):
     """True when the presenter's achievement comes from the expert's own organisation."""
-    return expert.user.organisation_id == presenter.listing.organisation_id
+    return conflicts_with(expert, presenter.listing)
 
 
 def assign(expert, presenter):
     """Assign the expert to score the presenter, unless it is their own organisation's achievement."""
     if has_conflict(expert, presenter):
         raise EventError(_("回避规则：专家不能评审本单位的成果。"))
-    existing = db.session.execute(
-        db.select(Review).where(Review.presenter_id == presenter.id, Review.expert_id == expert.id)
-    ).scalar_one_or_none()
+    return assignment(Review, presenter_id=presenter.id, expert_id=expert.id)
+
+
+def assignment(model, **keys):
+    """(the expert's assignment — a Review or an Assessment — with these unique keys, created now?). Two operators
+    assigning the same expert at once both succeed and make one row (INSERT ... ON CONFLICT DO NOTHING)."""
+    query = db.select(model).filter_by(**keys)
+    existing = db.session.execute(query).scalar_one_or_none()
     if existing is not None:
         return existing, False
-    review = Review(presenter_id=presenter.id, expert_id=expert.id, scores={})
-    db.session.add(review)
-    db.session.flush()
-    return review, True
+    insert_missing(model, [{**keys, "scores": {}, "assigned_at": utcnow()}], list(keys))
+    return db.session.execute(query).scalar_one(), True
+
+
+def checked_scores(scores, sheet):
+    """{code: int} when every criterion of the sheet has a 1–10 score, else EventError."""
+    if set(scores) != {line.code for line in sheet} or not all(
+        v is not None and vocab.SCORE_MIN <= int(v) <= vocab.SCORE_MAX for v in scores.values()
+    ):
+        raise EventError(_("请为每一项打分（1–10 分）。"))
+    return {k: int(v) for k, v in scores.items()}
 
 
 def submit_scores(review, user, scores, comments):
-    """The assigned expert fills in the sheet (every criterion 1–10) and comments; may revise it later."""
+    """The assigned expert fills in the event's sheet (every criterion 1–10) and comments; may revise it later."""
     if review.expert.user_id != user.id:
         raise EventError(_("只有被指派的专家可以评分。"))
     if has_conflict(review.expert, review.presenter):
         raise EventError(_("回避规则：专家不能评审本单位的成果。"))
-    if set(scores) != set(vocab.SCORE_CRITERIA) or not all(
-        vocab.SCORE_MIN <= int(v) <= vocab.SCORE_MAX for v in scores.values()
-    ):
-        raise EventError(_("请为每一项打分（1–10 分）。"))
-    review.scores = {k: int(v) for k, v in scores.items()}
+    review.scores = checked_scores(scores, criteria.sheet_of(review.presenter.event_id))
     review.comments = comments or ""
     review.submitted_at = utcnow()
     db.session.flush()
@@ -94,13 +108,9 @@ def can_see_scores(user, presenter):
     return user.is_operator or presenter.listing.owner_id == user.id
 
 
-def averages(reviews):
-    """{criterion: mean} over the submitted sheets, and the overall mean (None without any)."""
-    done = [r for r in reviews if r.submitted_at]
-    if not done:
-        return {}, None
-    means = {c: round(sum(r.scores[c] for r in done) / len(done), 1) for c in vocab.SCORE_CRITERIA}
-    return means, round(sum(means.values()) / len(means), 1)
+def averages(reviews, sheet):
+    """{criterion: mean} over the submitted sheets, and their weighted overall mean (None without any)."""
+    return criteria.averages([r.scores for r in reviews if r.submitted_at], sheet)
 
 
 def reviews_for_expert(expert):

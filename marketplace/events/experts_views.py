@@ -7,10 +7,10 @@ from flask_login import current_user, login_required
 from ..accounts.services import make_reset_token
 from ..extensions import db
 from ..operators.decorators import operator_required, roles_required
-from . import bp, experts, lineup, vocab
-from .forms import ExpertForm, score_form_class
-from .loaders import load_event, load_expert, load_presenter, load_review
-from .notify import notify, send_link_mail
+from . import assessments, bp, criteria, experts, lineup
+from .forms import ExpertForm, sheet_form
+from .loaders import load_event, load_expert, load_posted_expert, load_presenter, load_review
+from .notify import commit_or_flash, notify, send_link_mail
 from .services import EventError
 
 
@@ -88,13 +88,53 @@ def reviews_page(event_id):
     event = load_event(event_id)
     rows = []
     pool = experts.all_experts()
+    sheet = criteria.sheet_of(event.id)
     for presenter in lineup.presenters_of(event.id, include_declined=False):
         reviews = experts.reviews_of_presenter(presenter.id)
-        means, overall = experts.averages(reviews)
+        means, overall = experts.averages(reviews, sheet)
         assigned = {r.expert_id for r in reviews}
         choices = [(e, experts.has_conflict(e, presenter)) for e in pool if e.id not in assigned]
         rows.append((presenter, reviews, means, overall, choices))
-    return render_template("events/reviews.html", event=event, rows=rows)
+    return render_template("events/reviews.html", event=event, rows=rows, sheet=sheet)
+
+
+@bp.route("/<int:event_id>/criteria", methods=["GET", "POST"])
+@operator_required
+def criteria_edit(event_id):
+    """The event's score sheet: criteria with name, weight and order (submitted scores stay valid)."""
+    event = load_event(event_id)
+    sheet = criteria.sheet_of(event.id)
+    if request.method == "POST":
+        lines = _sheet_lines(request.form)
+        try:
+            criteria.save_sheet(event, lines)
+        except EventError as err:
+            db.session.rollback()
+            flash(str(err), "danger")
+            sheet = [criteria.Line(code, name, weight) for code, name, weight, _p in lines]
+        else:
+            db.session.commit()
+            flash(_("评分表已保存。"), "success")
+            return redirect(url_for("events.reviews_page", event_id=event.id))
+    return render_template("events/criteria.html", event=event, sheet=sheet, blanks=2)
+
+
+def _int_or_none(text):
+    text = (text or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def _sheet_lines(form):
+    """[(code, name, weight, position)] from the criteria form's parallel lists, without the removed lines."""
+    removed = set(form.getlist("remove"))
+    rows = zip(
+        form.getlist("code"), form.getlist("name"), form.getlist("weight"), form.getlist("position"), strict=False
+    )
+    return [
+        (code[:30], name.strip()[:80], _int_or_none(weight), _int_or_none(position))
+        for code, name, weight, position in rows
+        if not (code and code in removed) and (name.strip() or code)
+    ]
 
 
 @bp.route("/<int:event_id>/presenters/<int:presenter_id>/assign", methods=["POST"])
@@ -103,37 +143,31 @@ def expert_assign(event_id, presenter_id):
     """Assign an expert to a presenter (never one from the presenter's own organisation)."""
     event = load_event(event_id)
     presenter = load_presenter(event, presenter_id)
-    expert_id = request.form.get("expert_id", type=int)
-    if expert_id is None:
-        abort(400)
-    expert = load_expert(expert_id)
-    try:
-        review, created = experts.assign(expert, presenter)
-    except EventError as err:
-        db.session.rollback()
-        flash(str(err), "danger")
-    else:
-        db.session.commit()
-        if created:
-            notify(
-                expert.user,
-                _("评审任务：%(title)s", title=event.title),
-                _("请为路演项目“%(listing)s”评分。", listing=presenter.listing.title),
-                "events.review_sheet",
-                review_id=review.id,
-            )
-        flash(_("已指派专家 %(name)s。", name=expert.user.name), "success")
+    expert = load_posted_expert()
+    done = commit_or_flash(lambda: experts.assign(expert, presenter), _("已指派专家 %(name)s。", name=expert.user.name))
+    if done and done[1]:  # newly assigned
+        notify(
+            expert.user,
+            _("评审任务：%(title)s", title=event.title),
+            _("请为路演项目“%(listing)s”评分。", listing=presenter.listing.title),
+            "events.review_sheet",
+            review_id=done[0].id,
+        )
     return redirect(url_for("events.reviews_page", event_id=event.id))
 
 
 @bp.route("/reviews/mine")
 @roles_required("expert")
 def my_reviews():
-    """The expert's assignments, those still to score first."""
+    """The expert's assignments (presenters to score, technology assessments to write), those still to do first."""
     expert = experts.expert_of(current_user)
     if expert is None:
         abort(403)
-    return render_template("events/my_reviews.html", reviews=experts.reviews_for_expert(expert))
+    return render_template(
+        "events/my_reviews.html",
+        reviews=experts.reviews_for_expert(expert),
+        assessments=assessments.assessments_for_expert(expert),
+    )
 
 
 @bp.route("/reviews/<int:review_id>", methods=["GET", "POST"])
@@ -141,13 +175,10 @@ def my_reviews():
 def review_sheet(review_id):
     """The score sheet of one assignment, for the assigned expert."""
     review = load_review(review_id)
-    form = score_form_class()()
-    if not form.is_submitted() and review.submitted_at:
-        for code in vocab.SCORE_CRITERIA:
-            getattr(form, code).data = review.scores.get(code)
-        form.comments.data = review.comments
+    sheet = criteria.sheet_of(review.presenter.event_id)
+    form = sheet_form(sheet, review, review.comments)
     if form.validate_on_submit():
-        scores = {code: getattr(form, code).data for code in vocab.SCORE_CRITERIA}
+        scores = form.scores()
         try:
             experts.submit_scores(review, current_user, scores, form.comments.data)
         except EventError as err:
@@ -157,4 +188,4 @@ def review_sheet(review_id):
             db.session.commit()
             flash(_("评分已提交。"), "success")
             return redirect(url_for("events.my_reviews"))
-    return render_template("events/review_sheet.html", review=review, form=form, criteria=list(vocab.SCORE_CRITERIA))
+    return render_template("events/review_sheet.html", review=review, form=form, sheet=sheet)

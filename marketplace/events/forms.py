@@ -29,6 +29,15 @@ class CountField(IntegerField):
             raise ValueError(_("请输入整数。")) from err
 
 
+def _count(label, low, high, missing, out_of_range, default=None):
+    """A whole-number field between `low` and `high` with the two Chinese messages."""
+    return CountField(
+        label,
+        default=default,
+        validators=[InputRequired(message=missing), NumberRange(min=low, max=high, message=out_of_range)],
+    )
+
+
 def _url_field(label):
     message = _l("请输入以 http:// 或 https:// 开头的有效网址。")
     return StringField(label, validators=[Optional(), length(300), URL(message=message)])
@@ -62,13 +71,7 @@ class EventForm(NormalisedForm):
     venue = StringField(_l("地点"), validators=[Optional(), length(200)])
     online_url = _url_field(_l("线上直播链接"))
     replay_url = _url_field(_l("回放链接（活动结束后）"))
-    capacity = CountField(
-        _l("容量（人）"),
-        validators=[
-            InputRequired(message=_l("请填写容量。")),
-            NumberRange(min=1, max=5000, message=_l("容量应在 1 到 5000 之间。")),
-        ],
-    )
+    capacity = _count(_l("容量（人）"), 1, 5000, _l("请填写容量。"), _l("容量应在 1 到 5000 之间。"))
 
     def validate_ends_at(self, field):
         if field.data and self.starts_at.data and field.data <= self.starts_at.data:
@@ -131,38 +134,12 @@ class MeetingSettingsForm(NormalisedForm):
         format=DATETIME_FORMATS,
         validators=[InputRequired(message=_l("请填写开始时间。"))],
     )
-    slot_minutes = CountField(
-        _l("每个时段（分钟）"),
-        default=20,
-        validators=[
-            InputRequired(message=_l("请填写时段长度。")),
-            NumberRange(min=5, max=120, message=_l("时段长度应在 5 到 120 分钟之间。")),
-        ],
+    slot_minutes = _count(
+        _l("每个时段（分钟）"), 5, 120, _l("请填写时段长度。"), _l("时段长度应在 5 到 120 分钟之间。"), 20
     )
-    slot_count = CountField(
-        _l("时段数"),
-        default=12,
-        validators=[
-            InputRequired(message=_l("请填写时段数。")),
-            NumberRange(min=1, max=48, message=_l("时段数应在 1 到 48 之间。")),
-        ],
-    )
-    tables = CountField(
-        _l("洽谈桌数"),
-        default=20,
-        validators=[
-            InputRequired(message=_l("请填写桌数。")),
-            NumberRange(min=1, max=500, message=_l("桌数应在 1 到 500 之间。")),
-        ],
-    )
-    meeting_cap = CountField(
-        _l("每人最多洽谈场数"),
-        default=6,
-        validators=[
-            InputRequired(message=_l("请填写每人上限。")),
-            NumberRange(min=1, max=48, message=_l("每人上限应在 1 到 48 之间。")),
-        ],
-    )
+    slot_count = _count(_l("时段数"), 1, 48, _l("请填写时段数。"), _l("时段数应在 1 到 48 之间。"), 12)
+    tables = _count(_l("洽谈桌数"), 1, 500, _l("请填写桌数。"), _l("桌数应在 1 到 500 之间。"), 20)
+    meeting_cap = _count(_l("每人最多洽谈场数"), 1, 48, _l("请填写每人上限。"), _l("每人上限应在 1 到 48 之间。"), 6)
 
 
 class ExpertForm(NormalisedForm):
@@ -190,21 +167,41 @@ class ExpertForm(NormalisedForm):
 
 
 class ScoreForm(NormalisedForm):
-    """The score sheet: one 1–10 score per criterion (vocab.SCORE_CRITERIA) and comments."""
+    """The score sheet: one 1–10 score per criterion of the sheet, and comments (or the written assessment)."""
 
     comments = TextAreaField(_l("评审意见"), validators=[Optional(), length(3000)])
+    sheet = ()
+
+    def scores(self):
+        return {line.code: self[line.code].data for line in self.sheet}
 
 
-def score_form_class():
-    """ScoreForm with one field per configured criterion."""
+def sheet_form(sheet, row, text, text_label=None):
+    """The score sheet form of `sheet` (criteria.Line), showing `row`'s submitted scores and `text` on first view;
+    `text_label` makes the text box the required written assessment."""
     attrs = {
-        code: CountField(
-            label,
-            validators=[
-                InputRequired(message=_l("请打分。")),
-                NumberRange(min=vocab.SCORE_MIN, max=vocab.SCORE_MAX, message=_l("分数应在 1 到 10 之间。")),
-            ],
-        )
-        for code, label in vocab.SCORE_CRITERIA.items()
+        line.code: _count(line.name, vocab.SCORE_MIN, vocab.SCORE_MAX, _l("请打分。"), _l("分数应在 1 到 10 之间。"))
+        for line in sheet
     }
-    return type("SheetForm", (ScoreForm,), attrs)
+    attrs["sheet"] = sheet
+    if text_label is not None:
+        attrs["comments"] = TextAreaField(
+            text_label,
+            validators=[DataRequired(message=_l("请填写书面评估意见。")), length(10000)],
+        )
+    form = type("SheetForm", (ScoreForm,), attrs)()
+    if not form.is_submitted() and row.submitted_at:
+        for line in sheet:
+            form[line.code].data = row.scores.get(line.code)
+        form.comments.data = text
+    return form
+
+
+class AssessmentRequestForm(NormalisedForm):
+    """A financial institution's request for a technology assessment of an achievement."""
+
+    message = TextAreaField(
+        _l("评估需求"),
+        description=_l("希望专家重点评估的问题，如技术成熟度、知识产权、产业化前景。"),
+        validators=[DataRequired(message=_l("请填写评估需求。")), length(2000)],
+    )

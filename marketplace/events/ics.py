@@ -38,3 +38,19 @@ def agenda_ics(event, agenda, event_url, domain="jxtm"):
         cal.add_component(item)
     cal.add_missing_timezones()
     return cal.to_ical()
+
+
+def notification_attachments(note):
+    """The .ics agenda attached to an "event_agenda" e-mail, built when it is sent (so it is the latest one);
+    nothing when the person no longer has a confirmed seat."""
+    from ..extensions import db
+    from ..urls import external_url
+    from . import meetings, services
+    from .models import Event
+
+    event = db.session.get(Event, (note.endpoint_values or {}).get("event_id") or 0)
+    reg = services.registration_of(event.id, note.user_id) if event is not None else None
+    if reg is None or reg.status != "confirmed":
+        return []
+    body = agenda_ics(event, meetings.agenda_of(event, reg.user), external_url("events.detail", event_id=event.id))
+    return [(f"event-{event.id}-agenda.ics", "text/calendar", body)]

@@ -7,9 +7,9 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..listings.models import Listing
 from ..operators.decorators import operator_required
-from . import bp, curation, lineup, services
+from . import bp, curation, lineup
 from .loaders import load_event, load_presenter, load_visible_event
-from .notify import notify
+from .notify import commit_or_flash, notify
 
 
 @bp.route("/<int:event_id>/lineup")
@@ -31,31 +31,19 @@ def lineup_page(event_id):
     )
 
 
-def _run(event, action, success):
-    try:
-        result = action()
-    except services.EventError as err:
-        db.session.rollback()
-        flash(str(err), "danger")
-        return None
-    db.session.commit()
-    flash(success, "success")
-    return result
-
-
 @bp.route("/<int:event_id>/lineup/add", methods=["POST"])
 @operator_required
 def lineup_add(event_id):
     """Add one proposed achievement (listing_id) to the agenda, or all proposals (all=1)."""
     event = load_event(event_id)
     if request.form.get("all") == "1":
-        _run(event, lambda: lineup.accept_proposals(event.id), _("已采纳推荐的路演项目。"))
+        commit_or_flash(lambda: lineup.accept_proposals(event.id), _("已采纳推荐的路演项目。"))
     else:
         listing = db.session.get(Listing, request.form.get("listing_id", type=int) or 0)
         if listing is None:
             abort(400)
         reasons = next((r for a, r in curation.propose_presenters(event) if a.id == listing.id), [])
-        _run(event, lambda: lineup.add_presenter(event.id, listing, reasons), _("已加入路演议程。"))
+        commit_or_flash(lambda: lineup.add_presenter(event.id, listing, reasons), _("已加入路演议程。"))
     return redirect(url_for("events.lineup_page", event_id=event.id))
 
 
@@ -65,7 +53,7 @@ def presenter_move(event_id, presenter_id, direction):
     """Move a presenter one agenda slot up or down."""
     event = load_event(event_id)
     presenter = load_presenter(event, presenter_id)
-    _run(event, lambda: lineup.move_presenter(presenter, direction), _("议程顺序已调整。"))
+    commit_or_flash(lambda: lineup.move_presenter(presenter, direction), _("议程顺序已调整。"))
     return redirect(url_for("events.lineup_page", event_id=event.id))
 
 
@@ -75,7 +63,7 @@ def presenter_remove(event_id, presenter_id):
     """Take a presenter off the agenda."""
     event = load_event(event_id)
     presenter = load_presenter(event, presenter_id)
-    _run(event, lambda: lineup.remove_presenter(presenter), _("已移出路演议程。"))
+    commit_or_flash(lambda: lineup.remove_presenter(presenter), _("已移出路演议程。"))
     return redirect(url_for("events.lineup_page", event_id=event.id))
 
 
@@ -84,7 +72,7 @@ def presenter_remove(event_id, presenter_id):
 def presenters_invite(event_id):
     """Invite every planned presenter; each owner gets an e-mail with a link to answer."""
     event = load_event(event_id)
-    invited = _run(event, lambda: lineup.invite_presenters(event.id), _("路演邀请已发出。")) or []
+    invited = commit_or_flash(lambda: lineup.invite_presenters(event.id), _("路演邀请已发出。")) or []
     for presenter in invited:
         notify(
             presenter.listing.owner,
@@ -105,7 +93,7 @@ def invitations_send(event_id):
     if not user_ids:
         flash(_("请至少选择一位邀请对象。"), "warning")
         return redirect(url_for("events.lineup_page", event_id=event.id))
-    created = _run(event, lambda: lineup.send_invitations(event, user_ids), _("参会邀请已发出。")) or []
+    created = commit_or_flash(lambda: lineup.send_invitations(event, user_ids), _("参会邀请已发出。")) or []
     for invitation in created:
         notify(
             invitation.user,
@@ -126,8 +114,7 @@ def presenter_respond(event_id, presenter_id):
     if presenter.listing.owner_id != current_user.id:
         abort(403)
     answer = "confirm" if request.form.get("answer") == "confirm" else "decline"
-    _run(
-        event,
+    commit_or_flash(
         lambda: lineup.respond(presenter, current_user, answer),
         _("已确认参加路演。") if answer == "confirm" else _("已婉拒路演邀请。"),
     )

@@ -60,6 +60,16 @@ def load_meeting(event, meeting_id, recipient_only=False):
     return meeting
 
 
+def load_posted_expert():
+    """The expert named by the posted form's expert_id (400 without one, 404 when there is no such expert)."""
+    from flask import request
+
+    expert_id = request.form.get("expert_id", type=int)
+    if expert_id is None:
+        abort(400)
+    return load_expert(expert_id)
+
+
 def load_expert(expert_id):
     from .models import Expert
 
@@ -69,13 +79,39 @@ def load_expert(expert_id):
     return expert
 
 
+def _load_assignment(model, row_id):
+    """An expert's assignment (a Review or an Assessment) of the current user: 404 missing, 403 for anybody else,
+    operators included."""
+    row = db.session.get(model, row_id)
+    if row is None:
+        abort(404)
+    if row.expert.user_id != current_user.id:
+        abort(403)
+    return row
+
+
 def load_review(review_id):
-    """An assignment of the current expert (404 missing, 403 for anybody else, operators included)."""
+    """A presenter to score, assigned to the current expert."""
     from .models import Review
 
-    review = db.session.get(Review, review_id)
-    if review is None:
+    return _load_assignment(Review, review_id)
+
+
+def load_assessment_request(request_id):
+    """An assessment request the current user may read: requester, achievement owner, operators (else 403)."""
+    from . import assessments
+    from .models import AssessmentRequest
+
+    item = db.session.get(AssessmentRequest, request_id)
+    if item is None:
         abort(404)
-    if review.expert.user_id != current_user.id:
+    if not assessments.can_read(current_user, item):
         abort(403)
-    return review
+    return item
+
+
+def load_assessment(assessment_id):
+    """A technology assessment to write, assigned to the current expert."""
+    from .models import Assessment
+
+    return _load_assignment(Assessment, assessment_id)

@@ -90,14 +90,16 @@ def respond(meeting, user, accept):
 
 
 def cancel_meeting(meeting, user):
-    """Either side cancels; a placed meeting frees its slot and table."""
+    """Either side cancels; a placed meeting frees its slot and table. True when it had been placed (both
+    agendas changed)."""
     if user.id not in (meeting.requester_id, meeting.recipient_id):
         raise EventError(_("只有洽谈双方可以取消。"))
     if meeting.status in ("declined", "cancelled"):
         raise EventError(_("该预约已结束。"))
+    placed = meeting.slot is not None
     meeting.status, meeting.slot, meeting.table_no = "cancelled", None, None
     db.session.flush()
-    return meeting
+    return placed
 
 
 def set_unavailable(event, user, slots):
@@ -117,6 +119,19 @@ def configure(event_id, meetings_start, slot_minutes, slot_count, tables, cap):
     event.tables, event.meeting_cap = tables, cap
     db.session.flush()
     return event
+
+
+def set_caps(event, caps):
+    """Per-person meeting caps: {registration id: cap, or None for the event's cap}; other events' ids ignored."""
+    regs = {r.id: r for r in participants(event)}
+    for reg_id, cap in caps.items():
+        if reg_id not in regs:
+            continue
+        if cap is not None and not 0 <= cap <= MAX_CAP:
+            raise EventError(_("每人上限应在 0 到 48 之间。"))
+        regs[reg_id].meeting_cap = cap
+    db.session.flush()
+    return regs
 
 
 def slot_times(event):
@@ -139,13 +154,14 @@ def run_schedule(event_id):
         .scalars()
         .all()
     )
-    unavailable = {r.user_id: set(r.unavailable_slots or []) for r in participants(event)}
+    people = participants(event)
     problem = scheduler.Problem(
         [scheduler.Request(m.id, m.requester_id, m.recipient_id, m.status) for m in meetings],
         slots=event.slot_count,
         tables=event.tables,
         cap=event.meeting_cap,
-        unavailable=unavailable,
+        unavailable={r.user_id: set(r.unavailable_slots or []) for r in people},
+        caps={r.user_id: r.meeting_cap for r in people if r.meeting_cap is not None},
     )
     placed = scheduler.schedule(problem)
     changed = set()

@@ -11,23 +11,11 @@ from ..urls import external_url
 from . import bp, ics, meetings, services
 from .forms import MeetingSettingsForm
 from .loaders import load_event, load_meeting, load_own_confirmed_registration, load_visible_event
-from .notify import notify
+from .notify import commit_or_flash, notify
 
 
 def _back(event):
     return redirect(url_for("events.meetings_page", event_id=event.id))
-
-
-def _commit_or_flash(action, success):
-    try:
-        result = action()
-    except services.EventError as err:
-        db.session.rollback()
-        flash(str(err), "danger")
-        return None
-    db.session.commit()
-    flash(success, "success")
-    return result
 
 
 @bp.route("/<int:event_id>/meetings")
@@ -68,7 +56,7 @@ def meeting_request(event_id):
     event = load_visible_event(event_id)
     load_own_confirmed_registration(event)
     recipient = db.session.get(User, request.form.get("recipient_id", type=int) or 0)
-    made = _commit_or_flash(
+    made = commit_or_flash(
         lambda: meetings.request_meeting(event, current_user, recipient, request.form.get("message", "")),
         _("洽谈预约已发出，等待对方回复。"),
     )
@@ -94,7 +82,7 @@ def meeting_respond(event_id, meeting_id):
     event = load_visible_event(event_id)
     meeting = load_meeting(event, meeting_id, recipient_only=True)
     accept = request.form.get("answer") == "accept"
-    if _commit_or_flash(
+    if commit_or_flash(
         lambda: meetings.respond(meeting, current_user, accept),
         _("已接受洽谈预约。") if accept else _("已拒绝洽谈预约。"),
     ):
@@ -116,8 +104,22 @@ def meeting_cancel(event_id, meeting_id):
     """Either side cancels the meeting."""
     event = load_visible_event(event_id)
     meeting = load_meeting(event, meeting_id)
-    _commit_or_flash(lambda: meetings.cancel_meeting(meeting, current_user), _("洽谈预约已取消。"))
+    if commit_or_flash(lambda: meetings.cancel_meeting(meeting, current_user), _("洽谈预约已取消。")):
+        for user in (meeting.requester, meeting.recipient):  # a placed meeting left both agendas
+            _agenda_changed(event, user)
     return _back(event)
+
+
+def _agenda_changed(event, user):
+    """Tell `user` that their agenda changed; the e-mail carries the new .ics."""
+    notify(
+        user,
+        _("洽谈日程已更新：%(title)s", title=event.title),
+        _("您的一对一洽谈日程有变化，附件是最新的日历文件（.ics），也可在日程页查看。"),
+        "events.meetings_page",
+        kind="event_agenda",
+        event_id=event.id,
+    )
 
 
 @bp.route("/<int:event_id>/meetings/availability", methods=["POST"])
@@ -127,7 +129,7 @@ def meeting_availability(event_id):
     event = load_visible_event(event_id)
     load_own_confirmed_registration(event)
     slots = [int(v) for v in request.form.getlist("unavailable") if v.isdigit()]
-    _commit_or_flash(lambda: meetings.set_unavailable(event, current_user, slots), _("不可洽谈时段已保存。"))
+    commit_or_flash(lambda: meetings.set_unavailable(event, current_user, slots), _("不可洽谈时段已保存。"))
     return _back(event)
 
 
@@ -177,7 +179,26 @@ def meetings_setup(event_id):
         form=form,
         schedule=meetings.schedule_table(event),
         slots=meetings.slot_times(event),
+        people=meetings.participants(event),
     )
+
+
+@bp.route("/<int:event_id>/meetings/caps", methods=["POST"])
+@operator_required
+def meetings_caps(event_id):
+    """Per-person meeting caps (cap_<registration id>; empty: the event's cap)."""
+    event = load_event(event_id)
+    caps = {}
+    for key, value in request.form.items():
+        reg_id = key.removeprefix("cap_")
+        if key.startswith("cap_") and reg_id.isdigit():
+            value = value.strip()
+            if value and not value.isdigit():
+                flash(_("每人上限请填写整数。"), "danger")
+                return redirect(url_for("events.meetings_setup", event_id=event.id))
+            caps[int(reg_id)] = int(value) if value else None
+    commit_or_flash(lambda: meetings.set_caps(event, caps), _("每人洽谈上限已保存。"))
+    return redirect(url_for("events.meetings_setup", event_id=event.id))
 
 
 @bp.route("/<int:event_id>/meetings/schedule", methods=["POST"])
@@ -185,16 +206,10 @@ def meetings_setup(event_id):
 def meetings_schedule(event_id):
     """Run the scheduler; everyone whose agenda changed gets an e-mail with the link to it (and its .ics)."""
     event = load_event(event_id)
-    result = _commit_or_flash(lambda: meetings.run_schedule(event.id), _("排程已完成。"))
+    result = commit_or_flash(lambda: meetings.run_schedule(event.id), _("排程已完成。"))
     if result:
         changed, placed, bound = result
         flash(_("已安排 %(placed)s 场洽谈（上限 %(bound)s）。", placed=placed, bound=bound), "info")
         for user in db.session.execute(db.select(User).where(User.id.in_(changed))).scalars():
-            notify(
-                user,
-                _("洽谈日程已更新：%(title)s", title=event.title),
-                _("您的一对一洽谈日程有变化，请查看最新日程并下载日历文件（.ics）。"),
-                "events.meetings_page",
-                event_id=event.id,
-            )
+            _agenda_changed(event, user)
     return redirect(url_for("events.meetings_setup", event_id=event.id))

@@ -1,6 +1,8 @@
 """Roadshow events (科技金融路演, 成果发布会, 供需对接会): the event, its log, registrations, presenters,
 invitations, 1:1 meeting requests, expert reviews and outcomes."""
 
+from sqlalchemy.orm import declared_attr
+
 from ..extensions import db
 from ..models_base import utcnow
 
@@ -81,6 +83,7 @@ class Registration(db.Model):
     confirmed_at = db.Column(db.DateTime)
     cancelled_at = db.Column(db.DateTime)
     checked_in_at = db.Column(db.DateTime)
+    meeting_cap = db.Column(db.Integer)  # this person's own 1:1 meeting cap; None: the event's meeting_cap
 
     event = db.relationship("Event")
     user = db.relationship("User")
@@ -162,8 +165,22 @@ class Expert(db.Model):
         return [c for c in (self.industries or "").split(",") if c]
 
 
-class Review(db.Model):
-    """An expert assigned to a presenter, and the score sheet once submitted."""
+class ExpertSheet:
+    """What every expert assignment has: the expert, the score sheet (criterion code -> 1..10, criteria.py),
+    when it was assigned and when the sheet was submitted."""
+
+    expert_id = db.Column(db.Integer, db.ForeignKey("experts.id", ondelete="CASCADE"), nullable=False, index=True)
+    scores = db.Column(db.JSON, nullable=False, default=dict)
+    assigned_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    submitted_at = db.Column(db.DateTime)
+
+    @declared_attr
+    def expert(cls):
+        return db.relationship("Expert")
+
+
+class Review(ExpertSheet, db.Model):
+    """An expert assigned to a presenter, and the score sheet (the event's criteria) once submitted."""
 
     __tablename__ = "event_reviews"
     __table_args__ = (db.UniqueConstraint("presenter_id", "expert_id", name="uq_event_reviews_pair"),)
@@ -172,14 +189,9 @@ class Review(db.Model):
     presenter_id = db.Column(
         db.Integer, db.ForeignKey("event_presenters.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    expert_id = db.Column(db.Integer, db.ForeignKey("experts.id", ondelete="CASCADE"), nullable=False, index=True)
-    scores = db.Column(db.JSON, nullable=False, default=dict)  # criterion code -> 1..10 (vocab.SCORE_CRITERIA)
     comments = db.Column(db.Text, nullable=False, default="")
-    assigned_at = db.Column(db.DateTime, nullable=False, default=utcnow)
-    submitted_at = db.Column(db.DateTime)
 
     presenter = db.relationship("Presenter")
-    expert = db.relationship("Expert")
 
 
 class Outcome(db.Model):
@@ -193,10 +205,60 @@ class Outcome(db.Model):
     presenter_id = db.Column(db.Integer, db.ForeignKey("event_presenters.id", ondelete="SET NULL"))
     amount_wan = db.Column(db.Numeric(12, 2))
     note = db.Column(db.String(500), nullable=False, default="")
+    inquiry_id = db.Column(db.Integer, db.ForeignKey("inquiries.id", ondelete="SET NULL"))  # the follow-up inquiry
     created_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
     presenter = db.relationship("Presenter")
+    inquiry = db.relationship("Inquiry")
+
+
+class Criterion(db.Model):
+    """One line of an event's score sheet (name, weight, order); an event without rows uses vocab.SCORE_CRITERIA.
+
+    Sheets store scores by `code`, which never changes: renaming or re-weighting a line keeps every score valid."""
+
+    __tablename__ = "event_criteria"
+    __table_args__ = (db.UniqueConstraint("event_id", "code", name="uq_event_criteria_code"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    event_id = db.Column(db.Integer, db.ForeignKey("events.id", ondelete="CASCADE"), nullable=False, index=True)
+    code = db.Column(db.String(30), nullable=False)
+    name = db.Column(db.String(60), nullable=False)
+    weight = db.Column(db.Integer, nullable=False, default=20)  # relative weight (the sheet's weights need not add up)
+    position = db.Column(db.Integer, nullable=False, default=0)
+
+
+class AssessmentRequest(db.Model):
+    """A financial institution (investor organisation) asks the expert pool to assess a published achievement."""
+
+    __tablename__ = "expert_assessment_requests"
+
+    id = db.Column(db.Integer, primary_key=True)
+    listing_id = db.Column(db.Integer, db.ForeignKey("listings.id", ondelete="CASCADE"), nullable=False, index=True)
+    requester_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    message = db.Column(db.Text, nullable=False, default="")  # what the institution wants to know
+    status = db.Column(db.String(20), nullable=False, default="pending", index=True)  # vocab.ASSESSMENT_STATUSES
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    completed_at = db.Column(db.DateTime)
+
+    listing = db.relationship("Listing")
+    requester = db.relationship("User")
+
+
+class Assessment(ExpertSheet, db.Model):
+    """An expert assigned to an assessment request, and the written assessment (score sheet + text) once done."""
+
+    __tablename__ = "expert_assessments"
+    __table_args__ = (db.UniqueConstraint("request_id", "expert_id", name="uq_expert_assessments_pair"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    request_id = db.Column(
+        db.Integer, db.ForeignKey("expert_assessment_requests.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    text = db.Column(db.Text, nullable=False, default="")  # the written assessment
+
+    request = db.relationship("AssessmentRequest", backref=db.backref("assessments", order_by="Assessment.id"))
 
 
 # Covering indexes for the line-up proposal (events.curation) on other features' tables: theme achievements are

@@ -16,12 +16,14 @@ from ..urls import external_url
 log = logging.getLogger(__name__)
 
 
-def notify(user, subject, text, endpoint, **values):
-    """Notify `user` (in the app, and by e-mail unless switched off) with a link to `endpoint`; True when created."""
+def notify(user, subject, text, endpoint, kind="event_update", **values):
+    """Notify `user` (in the app, and by e-mail unless switched off) with a link to `endpoint`; True when created.
+
+    kind "event_agenda" attaches the person's .ics agenda of the event (`event_id`) to the e-mail."""
     if user is None or getattr(user, "is_disabled", False):
         return False
     note = notifications.notify(
-        user, "event_update", {"subject": str(subject), "text": str(text)}, endpoint=endpoint, values=values
+        user, kind, {"subject": str(subject), "text": str(text)}, endpoint=endpoint, values=values
     )
     db.session.commit()
     return note is not None
@@ -34,3 +36,21 @@ def send_link_mail(user, subject, text, endpoint, **values):
     link = external_url(endpoint, **values)
     body = f"{user.name}：\n\n{text}\n\n{link}\n"
     return send_mail(user.email, str(subject), body)
+
+
+def commit_or_flash(action, success):
+    """Run a service call in a view: commit and flash `success`, or roll back and flash the EventError's reason.
+    Returns the call's result, None when refused."""
+    from flask import flash
+
+    from .services import EventError
+
+    try:
+        result = action()
+    except EventError as err:
+        db.session.rollback()
+        flash(str(err), "danger")
+        return None
+    db.session.commit()
+    flash(success, "success")
+    return result

@@ -10,25 +10,34 @@ from flask_babel import gettext as _
 
 from .. import taxonomy
 from ..extensions import db
-from . import experts, lineup, vocab
+from . import criteria, experts, lineup, vocab
 from .models import Event, MeetingRequest, Outcome, Registration
 from .services import EventError, to_local
 
 
-def record_outcome(event, actor, kind, amount_wan=None, presenter=None, note=""):
-    """A signed intent (amount in 万元), a follow-up inquiry or another result of the event."""
+def record_outcome(event, actor, kind, amount_wan=None, presenter=None, note="", inquiry=None):
+    """A signed intent (amount in 万元), a follow-up inquiry or another result of the event; `inquiry`, one of
+    follow_up_inquiries(event), links the outcome to the inquiry (and to its achievement's presenter)."""
     if event.status not in ("open", "closed", "finished", "archived"):
         raise EventError(_("活动发布后才能登记成果。"))
     if kind not in vocab.OUTCOME_KINDS:
         raise EventError(_("请选择成果类型。"))
     if presenter is not None and presenter.event_id != event.id:
         raise EventError(_("请选择本活动的路演项目。"))
+    if inquiry is not None:
+        by_listing = {p.listing_id: p for p in lineup.presenters_of(event.id, include_declined=False)}
+        if inquiry.listing_id not in by_listing or (
+            presenter is not None and presenter.listing_id != inquiry.listing_id
+        ):
+            raise EventError(_("关联的洽谈应是针对本活动路演项目的合作意向。"))
+        presenter = by_listing[inquiry.listing_id]
     outcome = Outcome(
         event_id=event.id,
         kind=kind,
         amount_wan=amount_wan,
         presenter=presenter,
         note=note or "",
+        inquiry=inquiry,
         created_by_id=actor.id,
     )
     db.session.add(outcome)
@@ -40,6 +49,27 @@ def outcomes_of(event_id):
     return (
         db.session.execute(
             db.select(Outcome).where(Outcome.event_id == event_id).order_by(Outcome.created_at, Outcome.id)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def follow_up_inquiries(event):
+    """Inquiries about the event's presenters sent by its confirmed participants, newest first: the follow-ups
+    an outcome can be linked to."""
+    from ..inquiries.models import Inquiry
+
+    listing_ids = [p.listing_id for p in lineup.presenters_of(event.id, include_declined=False)]
+    participants = db.select(Registration.user_id).where(
+        Registration.event_id == event.id, Registration.status == "confirmed"
+    )
+    return (
+        db.session.execute(
+            db.select(Inquiry)
+            .where(Inquiry.listing_id.in_(listing_ids), Inquiry.sender_id.in_(participants))
+            .order_by(Inquiry.created_at.desc(), Inquiry.id.desc())
+            .limit(200)
         )
         .scalars()
         .all()
@@ -67,8 +97,9 @@ def event_figures(event):
         (_("已排定"), sum(1 for status, slot in meetings if status == "accepted" and slot is not None)),
     ]
     scores = []
+    sheet = criteria.sheet_of(event.id)
     for presenter in lineup.presenters_of(event.id, include_declined=False):
-        _means, overall = experts.averages(experts.reviews_of_presenter(presenter.id))
+        _means, overall = experts.averages(experts.reviews_of_presenter(presenter.id), sheet)
         if overall is not None:
             scores.append((presenter.listing.title, overall))
     outcomes = outcomes_of(event.id)
@@ -78,7 +109,7 @@ def event_figures(event):
         ("roles", _("报名（按角色）"), sorted(by_role.items(), key=lambda x: -x[1])),
         ("cities", _("报名（按城市）"), sorted(by_city.items(), key=lambda x: -x[1])),
         ("meetings", _("一对一洽谈"), meeting_rows),
-        ("scores", _("专家评分（综合平均）"), scores),
+        ("scores", _("专家评分（加权综合）"), scores),
         ("outcomes", _("活动成果"), by_kind),
     ]
     summary = dict(registered=len(regs), arrived=arrived, intents_wan=float(total))

@@ -31,8 +31,10 @@ def event_report(event_id):
     """The event report (registrations by role and city, meetings, scores, outcomes) and the outcome form."""
     event = load_event(event_id)
     presenters = lineup.presenters_of(event.id, include_declined=False)
+    inquiries = report.follow_up_inquiries(event)
     if request.method == "POST":
         presenter = next((p for p in presenters if p.id == request.form.get("presenter_id", type=int)), None)
+        inquiry = next((i for i in inquiries if i.id == request.form.get("inquiry_id", type=int)), None)
         try:
             amount = _amount(request.form.get("amount"))
             report.record_outcome(
@@ -42,6 +44,7 @@ def event_report(event_id):
                 amount,
                 presenter,
                 (request.form.get("note") or "")[:500],
+                inquiry,
             )
         except services.EventError as err:
             db.session.rollback()
@@ -57,6 +60,7 @@ def event_report(event_id):
         charts=charts,
         summary=summary,
         presenters=presenters,
+        inquiries=inquiries,
         outcomes=report.outcomes_of(event.id),
     )
 

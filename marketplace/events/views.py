@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from ..extensions import db
 from ..operators.decorators import roles_required
-from . import bp, services, vocab
+from . import bp, criteria, services, vocab
 from .loaders import load_own_confirmed_registration, load_visible_event
 from .models import Event, Registration
 from .notify import notify
@@ -145,16 +145,33 @@ def mine():
 def _template_globals(state):
     """Vocabulary and allowed actions for the events' templates and macros (imported without context)."""
     state.app.jinja_env.globals.update(
-        event_vocab=vocab, event_actions=services.allowed_actions, presenter_scores=_presenter_scores
+        event_vocab=vocab,
+        event_actions=services.allowed_actions,
+        presenter_scores=_presenter_scores,
+        weighted_score=criteria.weighted,
+        may_open_inquiry=_may_open_inquiry,
+    )
+
+
+def _may_open_inquiry(listing):
+    """A participant who may send an inquiry about a presenter's achievement (companies and investors)."""
+    from ..inquiries.services import SENDER_ROLES
+
+    return (
+        current_user.is_authenticated
+        and current_user.id != listing.owner_id
+        and current_user.role in SENDER_ROLES[listing.kind]
     )
 
 
 def _presenter_scores(presenter):
-    """(submitted sheets, mean per criterion, overall mean) of a presenter, for those allowed to see them."""
+    """(submitted sheets, mean per criterion, weighted overall mean, the event's criteria) of a presenter, for
+    those allowed to see them."""
     from . import experts
 
     if not experts.can_see_scores(current_user, presenter):
-        return [], {}, None
+        return [], {}, None, []
     reviews = experts.reviews_of_presenter(presenter.id, submitted_only=True)
-    means, overall = experts.averages(reviews)
-    return reviews, means, overall
+    sheet = criteria.sheet_of(presenter.event_id)
+    means, overall = experts.averages(reviews, sheet)
+    return reviews, means, overall, sheet

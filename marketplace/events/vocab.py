@@ -65,3 +65,14 @@ OUTCOME_KINDS = OrderedDict(
     inquiry=_l("后续洽谈"),
     other=_l("其他成果"),
 )
+DEFAULT_WEIGHT = 20  # each default criterion weighs the same
+MAX_CRITERIA = 12
+
+# Technology assessments requested by financial institutions from the expert pool.
+ASSESSMENT_STATUSES = OrderedDict(
+    pending=_l("待指派专家"),
+    assigned=_l("评估中"),
+    completed=_l("已完成"),
+)
+# Who may request an assessment: members of investor organisations (financial institutions).
+ASSESSMENT_REQUESTER_ROLES = ("investor",)

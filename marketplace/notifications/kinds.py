@@ -39,6 +39,12 @@ KINDS = {
     "moderation_warning": ("account", _l("运营人员就您发布的内容提出警告：%(reason)s")),
     "broker_assigned": ("deals", _l("您被指派为“%(title)s”洽谈的技术经纪人。")),
     "event_update": ("events", _l("%(subject)s：%(text)s")),  # events.notify; texts written in the events package
+    "event_agenda": ("events", _l("%(subject)s：%(text)s")),  # the same, its e-mail carries the .ics agenda
+}
+
+# kind -> "module:function" that returns the attachments of the notification's e-mail, [(filename, type, bytes)]
+ATTACHMENTS = {
+    "event_agenda": "marketplace.events.ics:notification_attachments",
 }
 
 

@@ -15,7 +15,7 @@ from werkzeug.routing import BuildError
 from ..extensions import db
 from ..models_base import utcnow
 from ..upsert import insert_missing
-from .kinds import KINDS
+from .kinds import ATTACHMENTS, KINDS
 from .models import EMAIL_MODES, Notification, NotificationSetting
 
 log = logging.getLogger(__name__)
@@ -124,11 +124,20 @@ def send_pending_emails(limit=EMAIL_BATCH):
     sent = 0
     for note in pending:
         body = "\n\n".join(part for part in (text(note), external_link(note), _footer()) if part)
-        if send_mail(note.user.email, _("江西技术交易市场：%(subject)s", subject=text(note)[:40]), body):
+        subject = _("江西技术交易市场：%(subject)s", subject=text(note)[:40])
+        if send_mail(note.user.email, subject, body, attachments=attachments(note)):
             note.emailed_at = utcnow()
             sent += 1
     db.session.flush()
     return sent
+
+
+def attachments(note):
+    """The files its kind attaches to the notification's e-mail (kinds.ATTACHMENTS), e.g. an .ics agenda."""
+    from werkzeug.utils import import_string
+
+    path = ATTACHMENTS.get(note.kind)
+    return import_string(path.replace(":", "."))(note) if path else []
 
 
 def send_digests(now=None):

@@ -259,6 +259,7 @@ MATRIX = {
         ("GET", "/events/{event}/meetings/setup", operator_only()),
         ("POST", "/events/{event}/meetings/setup", operator_only()),
     ],  # errors re-rendered
+    "events.meetings_caps": [("POST", "/events/{event}/meetings/caps", operator_only(ok=302))],
     "events.meetings_schedule": [("POST", "/events/{event}/meetings/schedule", operator_only(ok=302))],
     # expert pool: operators keep it; a score sheet is the assigned expert's alone (no actor here is an expert)
     "events.experts_list": [("GET", "/events/experts", operator_only())],
@@ -276,6 +277,25 @@ MATRIX = {
         ("POST", "/events/{event}/report", operator_only()),
     ],  # no kind: refused, re-rendered
     "events.yearly_plan": [("GET", "/events/plan", operator_only())],
+    "events.criteria_edit": [
+        ("GET", "/events/{event}/criteria", operator_only()),
+        ("POST", "/events/{event}/criteria", operator_only()),  # no lines: refused, re-rendered
+    ],
+    # technology assessments: an investor (not an actor here) asked about the owner's achievement
+    "events.assessment_new": [
+        ("GET", "/events/assessments/request/{ach_pub}", {**dict.fromkeys(ACTORS, 403), "visitor": LOGIN})
+    ],
+    "events.assessments_mine": [("GET", "/events/assessments", signed_in())],
+    "events.assessments_queue": [("GET", "/events/assessments/queue", operator_only())],
+    "events.assessment_detail": [
+        ("GET", "/events/assessments/{assessment_request}", {**operator_only(), "owner": 200})
+    ],  # requester, owner, operators
+    "events.assessment_assign": [
+        ("POST", "/events/assessments/{assessment_request}/assign", operator_only(ok=400))
+    ],  # no expert given
+    "events.assessment_sheet": [
+        ("GET", "/events/assessments/sheet/{assessment}", {**dict.fromkeys(ACTORS, 403), "visitor": LOGIN})
+    ],  # the assigned expert only
 }
 
 # Served by extensions, not by our code.
@@ -327,7 +347,7 @@ def _world(factory, app):
     inquiry, inquiry_accepted, inquiry_att = _inquiries(app, company, ach_pub, factory)
     ach_nda = _nda_achievement(factory, owner)
     message, report = _message_and_report(inquiry_accepted, company, other)
-    event_ids = _events(operator, owner, ach_pub, company)
+    event_ids = _events(operator, owner, ach_pub, company, factory.user("investor"))
     ids = dict(
         **event_ids,
         message=message,
@@ -387,12 +407,12 @@ def _evidence(user, app):
     return item.id
 
 
-def _events(operator, registrant, achievement, company):
+def _events(operator, registrant, achievement, company, investor):
     """A public event the owner and the company registered for, where the owner presents (invited) and asked the
     company for a meeting; and a draft event."""
     from events_support import make_event
 
-    from marketplace.events import experts, lineup, meetings, services
+    from marketplace.events import assessments, experts, lineup, meetings, services
 
     event = make_event(operator)
     draft = make_event(operator, status="draft")
@@ -403,8 +423,12 @@ def _events(operator, registrant, achievement, company):
     meeting = meetings.request_meeting(event, registrant, company)
     expert = experts.create_expert("评审专家", f"expert{event.id}@example.cn", company.organisation)
     review, _created = experts.assign(expert, presenter)
+    assessment_request = assessments.request_assessment(investor, achievement, "请评估产业化前景")
+    assessment, _created = assessments.assign(assessment_request, expert)
     db.session.commit()
     return dict(
+        assessment_request=assessment_request.id,
+        assessment=assessment.id,
         event=event.id,
         event_draft=draft.id,
         registration=registration.id,

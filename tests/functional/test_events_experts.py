@@ -103,3 +103,57 @@ def test_services_enforce_the_conflict_rule(factory):
         pass
     else:
         raise AssertionError("an expert was assigned to their own organisation's achievement")
+
+
+def test_operators_edit_the_score_sheet_and_scores_stay_valid_and_weighted(client, factory, login):
+    from marketplace.events import criteria
+
+    operator, event, uni, owner, other_owner, p1, p2 = _world(factory)
+    expert = experts.create_expert("李教授", "li@example.cn", factory.org("university", name="江西理工测试"))
+    review, _created = experts.assign(expert, p1)
+    db.session.commit()
+    login(expert.user)
+    client.post(f"/events/reviews/{review.id}", data=SHEET)  # 8 7 9 6 8 on the default sheet: mean 7.6
+    login(operator)
+    page = client.get(f"/events/{event.id}/criteria").get_data(as_text=True)
+    assert "技术先进性" in page and "投资价值" in page
+    # empty names everywhere: refused with a reason, nothing changed
+    resp = client.post(f"/events/{event.id}/criteria", data={"code": ["advancement"], "name": [""], "weight": ["20"]})
+    assert "评分表至少要有一项" in resp.get_data(as_text=True)
+    lines = {
+        "code": ["advancement", "maturity", "market", "team", "investment", ""],
+        "name": ["技术先进性", "成熟度", "市场前景", "团队与管理", "投资价值", "知识产权"],
+        "weight": ["20", "20", "20", "20", "60", "20"],
+        "position": ["1", "2", "3", "4", "5", "6"],
+        "remove": ["maturity"],
+    }
+    assert client.post(f"/events/{event.id}/criteria", data=lines).status_code == 302
+    sheet = criteria.sheet_of(event.id)
+    assert [line.name for line in sheet] == ["技术先进性", "市场前景", "团队与管理", "投资价值", "知识产权"]
+    # the submitted sheet is still valid: weighted over the criteria it has (8·20 + 9·20 + 6·20 + 8·60) / 120
+    means, overall = experts.averages([review], sheet)
+    assert means["team"] == 6 and "c1" not in means and overall == 7.8
+    page = client.get(f"/events/{event.id}/reviews").get_data(as_text=True)
+    assert "团队与管理" in page and "7.8" in page and "43%" in page  # 60 of 140
+    # the owner sees the weighted scores on the event page
+    login(owner)
+    assert "7.8" in client.get(f"/events/{event.id}").get_data(as_text=True)
+    # the expert's sheet now asks for the new criterion; without it the sheet is refused
+    login(expert.user)
+    page = client.get(f"/events/reviews/{review.id}").get_data(as_text=True)
+    assert "知识产权" in page and "成熟度" not in page
+    resp = client.post(f"/events/reviews/{review.id}", data=SHEET)
+    assert "请打分" in resp.get_data(as_text=True)
+    client.post(f"/events/reviews/{review.id}", data={**SHEET, "c1": "10"})
+    db.session.refresh(review)
+    assert review.scores["c1"] == 10 and "maturity" not in review.scores
+
+
+def test_weighted_means_without_an_app():
+    from marketplace.events.criteria import Line, averages, weighted
+
+    sheet = [Line("a", "技术先进性", 30), Line("b", "市场前景", 10)]
+    assert weighted({"a": 10, "b": 2}, sheet) == 8.0
+    assert weighted({"b": 4, "gone": 10}, sheet) == 4.0  # a removed criterion does not count
+    assert weighted({}, sheet) is None
+    assert averages([{"a": 10, "b": 2}, {"a": 6}], sheet) == ({"a": 8.0, "b": 2.0}, 6.5)

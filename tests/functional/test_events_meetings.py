@@ -108,3 +108,54 @@ def test_cancelled_meeting_frees_the_slot_and_can_be_asked_again(factory):
     assert m.slot is None and m.status == "cancelled"
     again = meetings.request_meeting(event, company, investor)
     assert again.id == m.id and again.status == "pending"
+
+
+def _ics_mails(app, email):
+    """The .ics attachments of the e-mails sent to `email`, parsed, oldest first."""
+    import os
+
+    from marketplace.mail import read_outbox_message
+
+    folder, out = app.config["OUTBOX_DIR"], []
+    for name in sorted(os.listdir(folder)):
+        msg = read_outbox_message(folder, name)
+        if msg is None or email not in str(msg["To"]):
+            continue
+        for part in msg.iter_attachments():
+            if part.get_filename().endswith(".ics"):
+                out.append(Calendar.from_ical(part.get_payload(decode=True)))
+    return out
+
+
+def test_per_person_caps_and_the_ics_sent_with_each_change(client, factory, login, app):
+    operator, event, (company, investor, researcher) = _setup(factory)
+    for other in (company, researcher):
+        meetings.respond(meetings.request_meeting(event, investor, other), other, True)
+    db.session.commit()
+    login(operator)
+    settings = {"meetings_start": "2026-12-20T15:00", "slot_minutes": "20", "slot_count": "4", "tables": "2"}
+    client.post(f"/events/{event.id}/meetings/setup", data={**settings, "meeting_cap": "3"})
+    reg = services.registration_of(event.id, investor.id)
+    # the investor may meet only once; a bad value is refused in Chinese and changes nothing
+    resp = client.post(f"/events/{event.id}/meetings/caps", data={f"cap_{reg.id}": "两场"}, follow_redirects=True)
+    assert "每人上限请填写整数" in resp.get_data(as_text=True)
+    client.post(f"/events/{event.id}/meetings/caps", data={f"cap_{reg.id}": "1"})
+    assert 'value="1" placeholder="3"' in client.get(f"/events/{event.id}/meetings/setup").get_data(as_text=True)
+    client.post(f"/events/{event.id}/meetings/schedule")
+    placed = db.session.execute(db.select(MeetingRequest).where(MeetingRequest.slot.is_not(None))).scalars().all()
+    assert len(placed) == 1
+    first = _ics_mails(app, investor.email)
+    assert len(first) == 1
+    meetings_in = [c for c in first[0].walk("VEVENT") if "meeting" in str(c["uid"])]
+    assert len(meetings_in) == 1 and str(meetings_in[0]["dtstart"].params["TZID"]) == "Asia/Shanghai"
+    # back to the event's cap: both meetings fit and the investor gets the new agenda
+    client.post(f"/events/{event.id}/meetings/caps", data={f"cap_{reg.id}": ""})
+    client.post(f"/events/{event.id}/meetings/schedule")
+    latest = _ics_mails(app, investor.email)
+    assert len(latest) == 2
+    assert len([c for c in latest[-1].walk("VEVENT") if "meeting" in str(c["uid"])]) == 2
+    # a cancelled placed meeting changes both agendas: each gets the .ics again
+    login(company)
+    m = db.session.execute(db.select(MeetingRequest).where(MeetingRequest.recipient_id == company.id)).scalar_one()
+    client.post(f"/events/{event.id}/meetings/{m.id}/cancel")
+    assert len(_ics_mails(app, investor.email)) == 3 and _ics_mails(app, company.email)

@@ -48,3 +48,39 @@ def test_yearly_plan_counts_events_per_month_against_the_target(client, factory,
     page = client.get(f"/events/plan?year={year}").get_data(as_text=True)
     assert "年度活动计划" in page and 'id="data-plan"' in page
     assert "差 11 场" in page  # one roadshow of the 12 a year
+
+
+def test_an_outcome_links_the_follow_up_inquiry_opened_from_the_event(client, factory, login):
+    operator = factory.user("operator")
+    event = make_event(operator)
+    company = factory.user("company")
+    outsider = factory.user("company")
+    ach = factory.listing("achievement", title="稀土永磁电机")
+    other_ach = factory.listing("achievement", title="不在路演中的成果")
+    presenter = lineup.add_presenter(event.id, ach)
+    services.register(event.id, company)
+    db.session.commit()
+    # a participant opens an inquiry about a presenter from the event page
+    login(company)
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert f"/inquiries/new/{ach.id}" in page
+    from marketplace.inquiries.models import Inquiry
+
+    values = dict(cooperation_mode="transfer", budget_range="from_50", timeline="within_6m", message="路演后约谈")
+    follow_up = Inquiry(listing_id=ach.id, sender_id=company.id, recipient_id=ach.owner_id, **values)
+    unrelated = Inquiry(listing_id=other_ach.id, sender_id=company.id, recipient_id=other_ach.owner_id, **values)
+    stranger = Inquiry(listing_id=ach.id, sender_id=outsider.id, recipient_id=ach.owner_id, **values)
+    db.session.add_all([follow_up, unrelated, stranger])
+    db.session.commit()
+    login(operator)
+    page = client.get(f"/events/{event.id}/report").get_data(as_text=True)
+    assert f'<option value="{follow_up.id}">' in page
+    assert f'<option value="{unrelated.id}">' not in page and f'<option value="{stranger.id}">' not in page
+    # an inquiry outside the event is not taken
+    client.post(f"/events/{event.id}/report", data={"kind": "inquiry", "inquiry_id": unrelated.id})
+    client.post(f"/events/{event.id}/report", data={"kind": "inquiry", "inquiry_id": follow_up.id, "note": "实地考察"})
+    outcomes = db.session.execute(db.select(Outcome).order_by(Outcome.id)).scalars().all()
+    assert [o.inquiry_id for o in outcomes] == [None, follow_up.id]
+    assert outcomes[1].presenter_id == presenter.id  # the inquiry's achievement is the presenter
+    page = client.get(f"/events/{event.id}/report").get_data(as_text=True)
+    assert f'href="/inquiries/{follow_up.id}"' in page

@@ -34,6 +34,10 @@ class Inquiry(db.Model):
     # --- the deal (pipeline.STAGES), from acceptance on ---
     stage = db.Column(db.String(20), index=True)
     stage_changed_at = db.Column(db.DateTime)
+    # first time the deal reached each step (pipeline.REACHED; kept by deals.move/correct): the funnel reads these
+    agreed_at = db.Column(db.DateTime)
+    signed_at = db.Column(db.DateTime)
+    registered_at = db.Column(db.DateTime)
     contract_type = db.Column(db.String(20))  # pipeline.CONTRACT_TYPES
     amount_wan = db.Column(db.Numeric(14, 2))  # 万元, exact
     signed_on = db.Column(db.Date)
@@ -213,3 +217,14 @@ class DealFollowup(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
     author = db.relationship("User")
+
+
+class ListingView(db.Model):
+    """Views of a listing's page per day (each visitor once a day), for its owner's figures; written in batches
+    by the listing-views worker (listing_views.py), never by the page request itself."""
+
+    __tablename__ = "listing_views"
+
+    listing_id = db.Column(db.Integer, db.ForeignKey("listings.id", ondelete="CASCADE"), primary_key=True)
+    day = db.Column(db.Date, primary_key=True)
+    views = db.Column(db.Integer, nullable=False, default=0)

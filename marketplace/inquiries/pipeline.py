@@ -37,6 +37,19 @@ CONTRACT_TYPES = OrderedDict(
     consulting=_l("技术咨询"),
 )
 
+# step of the funnel -> the stages that mean the deal reached it (a signed deal has also reached 意向达成)
+REACHED = {
+    "agreed": ("agreed", "signed", "registered"),
+    "signed": ("signed", "registered"),
+    "registered": ("registered",),
+}
+
+
+def steps_reached(stage):
+    """The funnel steps a deal at `stage` has reached: their Inquiry columns are `<step>_at`."""
+    return [step for step, stages in REACHED.items() if stage in stages]
+
+
 # inquiry action: (statuses it may start from, resulting status)  -- only the recipient decides
 INQUIRY_TRANSITIONS = {
     "accept": ({"pending"}, "accepted"),

@@ -224,3 +224,77 @@ def test_followups_written_by_the_broker_are_read_by_both_parties(client, factor
         assert "已电话沟通双方" in page and "安排面谈" in page
         assert "deal_followup" in _kinds(user)
         assert not re.search(r'action="[^"]*/followups"', page)  # the parties do not write follow-ups
+
+
+def _together(app, jobs):
+    """Run each job(user) in its own thread, session and transaction, started at once; returns the outcomes."""
+    import threading
+
+    from marketplace.accounts.models import User
+    from marketplace.inquiries import services
+
+    barrier = threading.Barrier(len(jobs))
+    outcomes = []
+
+    def run(job, user_id):
+        with app.app_context():
+            user = db.session.get(User, user_id)
+            db.session.commit()
+            barrier.wait()
+            try:
+                job(user)
+                db.session.commit()
+                outcomes.append("done")
+            except services.InquiryError:
+                db.session.rollback()
+                outcomes.append("refused")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes
+
+
+def test_both_sides_consenting_at_once_open_the_introduction_once(app, factory):
+    from marketplace.inquiries import brokers, services
+
+    company, researcher, need, ach = _pair(factory)
+    broker = _broker(factory)
+    pair = BoardPair(need_id=need.id, achievement_id=ach.id, status="assigned", broker_id=broker.id)
+    db.session.add(pair)
+    db.session.commit()
+    inquiry, _ = brokers.introduce(pair, broker, "assigned", dict(INTRO))
+    db.session.commit()
+    inquiry_id, ids = inquiry.id, (company.id, researcher.id)
+    db.session.commit()
+
+    def consent(user):
+        brokers.consent(db.session.get(Inquiry, inquiry_id), user, "accept")
+
+    assert _together(app, [(consent, ids[0]), (consent, ids[1])]) == ["done", "done"]
+    db.session.expire_all()
+    final = db.session.get(Inquiry, inquiry_id)
+    assert (final.status, final.stage) == ("accepted", "negotiating")
+    assert [e.action for e in services.events_of(final)].count("accept") == 1
+
+
+def test_two_introductions_of_one_pair_at_once_have_one_winner(app, factory):
+    from marketplace.inquiries import brokers
+
+    _company, _researcher, need, ach = _pair(factory)
+    broker = _broker(factory)
+    db.session.add(BoardPair(need_id=need.id, achievement_id=ach.id, status="assigned", broker_id=broker.id))
+    db.session.commit()
+    need_id, ach_id, broker_id = need.id, ach.id, broker.id
+    db.session.commit()  # (an open read would hold SQLite's write lock outside a request)
+
+    def introduce(user):
+        pair = db.session.execute(db.select(BoardPair).filter_by(need_id=need_id, achievement_id=ach_id)).scalar_one()
+        brokers.introduce(pair, user, "assigned", dict(INTRO))
+
+    assert sorted(_together(app, [(introduce, broker_id), (introduce, broker_id)])) == ["done", "refused"]
+    assert db.session.execute(db.select(db.func.count(Inquiry.id))).scalar() == 1

@@ -74,6 +74,7 @@ def test_introduction_shares_contacts_only_after_both_consent(client, factory, l
     assert "broker_pair_assigned" in _kinds(broker)
 
     login(broker)
+    assert "/broker/desk" in client.get("/me/").get_data(as_text=True)  # the workspace links the desk
     desk = client.get("/broker/desk").get_data(as_text=True)
     assert need.title in desk and "引荐双方" in desk
     response = client.post(f"/broker/pairs/{need.id}/{ach.id}/introduce", data={**INTRO, "seen_status": "assigned"})
@@ -93,6 +94,7 @@ def test_introduction_shares_contacts_only_after_both_consent(client, factory, l
         page = client.get(f"/inquiries/{inquiry.id}").get_data(as_text=True)
         assert "13800000001" not in page and "13900000002" not in page
     login(company)
+    assert "经纪人引荐" in client.get("/inbox").get_data(as_text=True)
     assert client.post(f"/inquiries/{inquiry.id}/decide", data={"decision": "accept"}).status_code == 302
     db.session.refresh(inquiry)
     assert inquiry.status == "pending" and inquiry.sender_consented_at is not None

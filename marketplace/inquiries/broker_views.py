@@ -66,12 +66,14 @@ def assign_broker(inquiry_id):
 
 def load_pair(need_id, achievement_id, action=None):
     """The board pair of a need and an achievement: 404 when the ids do not name one; 403 for anyone but operators
-    and the pair's broker. Operators create its row on first use."""
+    and the pair's broker. Operators create its row on their first action."""
     listings = brokers.load_pair_listings(need_id, achievement_id)
     if listings is None:
         abort(404)
     if current_user.is_operator:
-        return brokers.pair_for(*listings)
+        if request.method == "POST":
+            return brokers.pair_for(*listings, lock=True)
+        return brokers.pair_or_new(*listings)  # a GET writes nothing
     pair = db.session.execute(
         db.select(BoardPair).filter_by(need_id=need_id, achievement_id=achievement_id)
     ).scalar_one_or_none()

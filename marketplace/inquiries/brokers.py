@@ -35,6 +35,16 @@ def pair_for(need, achievement, lock=False):
     return pair
 
 
+def pair_or_new(need, achievement):
+    """The board row of this pair, or an unsaved "open" one (for pages that only read)."""
+    pair = db.session.execute(
+        db.select(BoardPair).filter_by(need_id=need.id, achievement_id=achievement.id)
+    ).scalar_one_or_none()
+    return pair or BoardPair(
+        need_id=need.id, achievement_id=achievement.id, need=need, achievement=achievement, status="open"
+    )
+
+
 def may_act(user, pair, action):
     if getattr(user, "is_operator", False):
         return True

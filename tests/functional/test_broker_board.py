@@ -140,6 +140,10 @@ def test_introducing_twice_or_without_a_broker_is_refused_and_keeps_the_text(cli
     _company, _researcher, need, ach = _pair(factory)
     operator = factory.user("operator")
     login(operator)
+    assert "请先为该配对指派技术经纪人" in client.get(f"/broker/pairs/{need.id}/{ach.id}/introduce").get_data(
+        as_text=True
+    )
+    assert db.session.execute(db.select(BoardPair)).first() is None  # the page wrote nothing
     response = client.post(f"/broker/pairs/{need.id}/{ach.id}/introduce", data={**INTRO, "seen_status": "open"})
     assert response.status_code == 409
     page = response.get_data(as_text=True)

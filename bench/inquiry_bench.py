@@ -159,6 +159,10 @@ def build(db, n_deals, n_messages, hot, rng):
                 "registry": None,
             }
         )
+        reached = {"agreed": 1, "signed": 2, "registered": 3}  # deals.move keeps when each step was first reached
+        for step, weeks in reached.items():
+            on_path = len(PATH[deals[-1]["stage"]]) >= weeks and deals[-1]["stage"] != "terminated"
+            deals[-1][f"{step}_at"] = created + timedelta(days=7 * weeks) if on_path else None
         if deals[-1]["stage"] == "registered":
             deals[-1].update(
                 contract_type="license",

@@ -8,6 +8,7 @@ one setting (all of them off in tests and in `flask` commands, which do the same
 | search-updater  | SEARCH_BACKGROUND       | search/background.py: apply the change log to the index        |
 | match-updater   | MATCH_BACKGROUND        | matching/background.py: refresh suggestions, send alerts       |
 | listing-expiry  | LISTINGS_EXPIRE_SECONDS | listings/housekeeping.py: expire listings past their validity  |
+| listing-views   | LISTING_VIEWS_FLUSH_SECONDS | inquiries/listing_views.py: write the counted page views   |
 
 Threads do not survive a fork, so every worker is (re)started on a process's first request; the search updater
 also starts when the app is built, so that a fresh index exists before the first search.
@@ -29,6 +30,7 @@ class Worker:
 
 
 def workers():
+    from .inquiries import listing_views
     from .listings import housekeeping
     from .matching import background as matching_background
     from .search import background as search_background
@@ -37,6 +39,7 @@ def workers():
         Worker("search-updater", "SEARCH_BACKGROUND", search_background.start, eager=True),
         Worker("match-updater", "MATCH_BACKGROUND", matching_background.start),
         Worker("listing-expiry", "LISTINGS_EXPIRE_SECONDS", housekeeping.start),
+        Worker("listing-views", "LISTING_VIEWS_FLUSH_SECONDS", listing_views.start),
     )
 
 

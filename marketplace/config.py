@@ -139,6 +139,7 @@ class Config:
     BUSY_RETRY_AFTER_SECONDS = 3  # Retry-After of the 503 a write gets when the database stays busy
     EVENTS_PER_PAGE = 12  # public event list and the operators' event list
     LISTINGS_EXPIRE_SECONDS = float(os.environ.get("LISTINGS_EXPIRE_SECONDS", 3600))  # 0: only `flask listings expire`
+    LISTING_VIEWS_FLUSH_SECONDS = float(os.environ.get("LISTING_VIEWS_FLUSH_SECONDS", 60))  # page views written; 0: off
     INQUIRY_DAILY_LIMIT = int(os.environ.get("INQUIRY_DAILY_LIMIT", 10))  # new inquiries per user per 24 hours
 
     AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", 180))  # audit log kept this long (>= 180)
@@ -164,6 +165,7 @@ class TestConfig(Config):
     SEARCH_BACKGROUND = False
     MATCH_BACKGROUND = False
     LISTINGS_EXPIRE_SECONDS = 0
+    LISTING_VIEWS_FLUSH_SECONDS = 0
     PUBLIC_COUNT_CACHE_SECONDS = 0  # tests see every change at once
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing in tests only
 

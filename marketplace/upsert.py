@@ -34,3 +34,16 @@ def upsert(model, row, keys, update):
     stmt = _insert(model).values(row)
     stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_={name: stmt.excluded[name] for name in update})
     db.session.execute(stmt)
+
+
+def add_counts(model, rows, keys, column):
+    """INSERT rows or, when their `keys` exist, add their `column` to the stored one (ON CONFLICT DO UPDATE
+    SET column = column + excluded.column): counters that concurrent writers increment without losing any."""
+    if not rows:
+        return
+    db.session.flush()
+    stmt = _insert(model).values(list(rows))
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(keys), set_={column: getattr(model, column) + stmt.excluded[column]}
+    )
+    db.session.execute(stmt)

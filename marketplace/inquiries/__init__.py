@@ -4,4 +4,12 @@ from flask import Blueprint
 
 bp = Blueprint("inquiries", __name__)
 
-from . import abuse_views, analytics_views, broker_views, deal_views, nda_views, views  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    abuse_views,
+    analytics_views,
+    broker_views,
+    deal_views,
+    nda_views,
+    privacy_sections,
+    views,
+)

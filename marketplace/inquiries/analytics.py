@@ -5,9 +5,9 @@ Each report is a dict: key, title, columns (header labels), rows (lists), chart 
 same rows feed the chart, the table beside it and the CSV/XLSX export.
 """
 
-import statistics
 from collections import Counter, defaultdict
 
+from flask import g
 from flask_babel import gettext as _
 from sqlalchemy import func
 
@@ -15,13 +15,10 @@ from .. import taxonomy
 from ..accounts.models import Organisation, User
 from ..extensions import db
 from ..listings.models import Listing
-from .models import Inquiry, InquiryEvent
-
-REACHED = {
-    "agreed": ("agreed", "signed", "registered"),
-    "signed": ("signed", "registered"),
-    "registered": ("registered",),
-}
+from . import analytics_sql as sql
+from . import analytics_trends as trends
+from . import listing_views
+from .models import Inquiry
 
 
 def _suggestion_count():
@@ -30,59 +27,68 @@ def _suggestion_count():
     return db.session.execute(db.select(func.count(Suggestion.id))).scalar()
 
 
-def _reached_at():
-    """{stage: {inquiry id: first time it reached that stage}} from the recorded moves and corrections."""
-    out = {stage: {} for stage in REACHED}
+def _median_days(start, end, *where):
+    """Median of (end - start) in days over inquiries, from a histogram the database groups (0.1 day buckets)."""
+    bucket = sql.tenth_days(start, end).label("bucket")
     rows = db.session.execute(
-        db.select(InquiryEvent.inquiry_id, InquiryEvent.to_state, InquiryEvent.created_at)
-        .where(InquiryEvent.to_state.in_(REACHED["agreed"]))
-        .order_by(InquiryEvent.id)
-    )
-    for inquiry_id, to_state, created_at in rows:
-        for stage, states in REACHED.items():
-            if to_state in states:
-                out[stage].setdefault(inquiry_id, created_at)
-    return out
+        db.select(bucket, func.count())
+        .where(start.is_not(None), end.is_not(None), end >= start, *where)
+        .group_by(bucket)
+    ).all()
+    median = sql.median_of_histogram([(b / 10, n) for b, n in rows])
+    return None if median is None else round(median, 1)
 
 
-def _median_days(pairs):
-    days = [(end - start).total_seconds() / 86400 for start, end in pairs if start and end and end >= start]
-    return round(statistics.median(days), 1) if days else None
+def monthly_counts():
+    """Per month of sending: inquiries, accepted, from suggestions, reached 意向达成, 签约, 已登记 (one scan of the
+    inquiries, shared by the funnel's totals and the monthly trend)."""
+    i = Inquiry
+    month = sql.month_of(i.created_at).label("month")
+
+    def compute():
+        return db.session.execute(
+            db.select(
+                month,
+                func.count(i.id),
+                sql.count_if(i.status == "accepted"),
+                sql.count_if(i.origin == "suggestion"),
+                func.count(i.agreed_at),
+                func.count(i.signed_at),
+                func.count(i.registered_at),
+            )
+            .group_by(month)
+            .order_by(month)
+        ).all()
+
+    return once_per_request("monthly_counts", compute)
+
+
+def _funnel_steps():
+    """[(step, count, median days from the step before)] and the inquiries that came from suggestions: one scan of
+    the inquiries for the counts (each deal keeps when it first reached each step) and one per median."""
+    i = Inquiry
+    totals = [sum(row[k] or 0 for row in monthly_counts()) for k in range(1, 7)]
+    sent, accepted, from_suggestions, agreed, signed, registered = totals
+    steps = [
+        (_("匹配推荐"), _suggestion_count(), None),
+        (_("发送意向"), sent, None),
+        (_("接受意向"), accepted, _median_days(i.created_at, i.decided_at, i.status == "accepted")),
+        (_("意向达成"), agreed, _median_days(i.decided_at, i.agreed_at, i.status == "accepted")),
+        (_("签约"), signed, _median_days(i.agreed_at, i.signed_at)),
+        (_("已登记"), registered, _median_days(i.signed_at, i.registered_at)),
+    ]
+    return steps, from_suggestions or 0
 
 
 def funnel():
     """The funnel's counts, conversions from the step before, and median days from the step before."""
-    inquiries = db.session.execute(
-        db.select(Inquiry.id, Inquiry.status, Inquiry.created_at, Inquiry.decided_at, Inquiry.origin)
-    ).all()
-    accepted = {i.id: i for i in inquiries if i.status == "accepted"}
-    reached = _reached_at()
-    steps = [
-        (_("匹配推荐"), _suggestion_count(), None),
-        (_("发送意向"), len(inquiries), None),
-        (_("接受意向"), len(accepted), _median_days((i.created_at, i.decided_at) for i in accepted.values())),
-        (
-            _("意向达成"),
-            len(reached["agreed"]),
-            _median_days((accepted[k].decided_at, t) for k, t in reached["agreed"].items() if k in accepted),
-        ),
-        (
-            _("签约"),
-            len(reached["signed"]),
-            _median_days((reached["agreed"].get(k), t) for k, t in reached["signed"].items()),
-        ),
-        (
-            _("已登记"),
-            len(reached["registered"]),
-            _median_days((reached["signed"].get(k), t) for k, t in reached["registered"].items()),
-        ),
-    ]
+    steps, from_suggestions = _funnel_steps()
     rows, previous = [], None
     for name, count, days in steps:
+        count = count or 0
         rate = f"{count / previous * 100:.1f}%" if previous else "—"
         rows.append([name, count, rate, "—" if days is None else days])
         previous = count
-    from_suggestions = sum(1 for i in inquiries if i.origin == "suggestion")
     return {
         "key": "funnel",
         "title": _("转化漏斗"),
@@ -93,16 +99,28 @@ def funnel():
     }
 
 
-def _group(label_of, vocabulary, title, key):
-    rows = db.session.execute(
-        db.select(label_of, Inquiry.stage, func.count(Inquiry.id))
+def once_per_request(key, compute):
+    """A query several reports share runs once per page (flask.g); an export of one report runs it alone."""
+    cache = g.setdefault("inquiry_analytics", {})
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def _deal_groups():
+    """Accepted inquiries counted by their listing's industry, city and programme and by stage: one GROUP BY."""
+    return db.session.execute(
+        db.select(Listing.industry, Listing.region, Listing.source_programme, Inquiry.stage, func.count(Inquiry.id))
         .join(Listing, Listing.id == Inquiry.listing_id)
         .where(Inquiry.status == "accepted")
-        .group_by(label_of, Inquiry.stage)
+        .group_by(Listing.industry, Listing.region, Listing.source_programme, Inquiry.stage)
     ).all()
+
+
+def _group(position, vocabulary, title, key):
     table = defaultdict(Counter)
-    for code, stage, n in rows:
-        table[code][stage] += n
+    for row in once_per_request("deal_groups", _deal_groups):
+        table[row[position]][row[3]] += row[4]
     out = [
         [str(vocabulary.get(code, code or "—")), sum(c.values()), c["registered"]]
         for code, c in sorted(table.items(), key=lambda kv: -sum(kv[1].values()))
@@ -111,77 +129,97 @@ def _group(label_of, vocabulary, title, key):
 
 
 def by_industry():
-    return _group(Listing.industry, taxonomy.INDUSTRIES, _("按行业的交易"), "industry")
+    return _group(0, taxonomy.INDUSTRIES, _("按行业的交易"), "industry")
 
 
 def by_city():
-    return _group(Listing.region, taxonomy.REGIONS, _("按地市的交易"), "city")
+    return _group(1, taxonomy.REGIONS, _("按地市的交易"), "city")
 
 
 def by_programme():
-    return _group(
-        Listing.source_programme, taxonomy.SOURCE_PROGRAMMES, _("按来源计划的交易（含02/03专项）"), "programme"
-    )
+    return _group(2, taxonomy.SOURCE_PROGRAMMES, _("按来源计划的交易（含02/03专项）"), "programme")
 
 
 def contract_value_by_month():
     """Registered contracts: count and total amount (万元, exact) per month of signing."""
+    month = sql.month_of(Inquiry.signed_on).label("month")
     rows = db.session.execute(
-        db.select(Inquiry.signed_on, Inquiry.amount_wan).where(
-            Inquiry.stage == "registered", Inquiry.signed_on.is_not(None)
-        )
+        db.select(month, func.count(Inquiry.id), func.sum(sql.cents(Inquiry.amount_wan)))
+        .where(Inquiry.stage == "registered", Inquiry.signed_on.is_not(None))
+        .group_by(month)
+        .order_by(month)
     ).all()
-    months = defaultdict(lambda: [0, 0])
-    for signed_on, amount in rows:
-        bucket = months[signed_on.strftime("%Y-%m")]
-        bucket[0] += 1
-        bucket[1] += amount or 0
-    out = [[month, n, f"{total:.2f}"] for month, (n, total) in sorted(months.items())]
     return {
         "key": "value",
         "title": _("技术合同金额（按签订月份）"),
         "chart": "line",
+        "series": [2],
         "columns": [_("月份"), _("合同数"), _("金额（万元）")],
-        "rows": out,
+        "rows": [[m, n, f"{sql.from_cents(total):.2f}"] for m, n, total in rows],
     }
+
+
+def org_counts():
+    """{organisation id: Counter(all, accepted, registered)} of the inquiries its members sent or received (a member
+    on both sides counts twice, as before): two GROUP BYs shared by the organisations' and the tiers' reports."""
+
+    def compute():
+        by_user = defaultdict(Counter)
+        for side in (Inquiry.sender_id, Inquiry.recipient_id):  # grouped on the indexed column, no join
+            rows = db.session.execute(
+                db.select(
+                    side,
+                    func.count(Inquiry.id),
+                    sql.count_if(Inquiry.status == "accepted"),
+                    sql.count_if(Inquiry.stage == "registered"),
+                ).group_by(side)
+            ).all()
+            for user_id, n, accepted, registered in rows:
+                by_user[user_id].update(all=n, accepted=accepted or 0, registered=registered or 0)
+        org_of = dict(db.session.execute(db.select(User.id, User.organisation_id)).all())  # users << inquiries
+        counts = defaultdict(Counter)
+        for user_id, c in by_user.items():
+            counts[org_of.get(user_id)].update(c)
+        return counts
+
+    return once_per_request("org_counts", compute)
 
 
 def active_organisations(limit=10):
     """Organisations by inquiries sent and received."""
-    counts = Counter()
-    for side in (Inquiry.sender_id, Inquiry.recipient_id):
-        rows = db.session.execute(
-            db.select(User.organisation_id, func.count(Inquiry.id))
-            .join(User, User.id == side)
-            .group_by(User.organisation_id)
-        ).all()
-        for org_id, n in rows:
-            counts[org_id] += n
+    top = sorted(((c["all"], org_id) for org_id, c in org_counts().items()), key=lambda t: (-t[0], t[1]))[:limit]
     names = dict(
         db.session.execute(
-            db.select(Organisation.id, Organisation.name).where(
-                Organisation.id.in_([org_id for org_id, _n in counts.most_common(limit)])
-            )
+            db.select(Organisation.id, Organisation.name).where(Organisation.id.in_([org_id for _n, org_id in top]))
         ).all()
     )
-    out = [[names.get(org_id, "—"), n] for org_id, n in counts.most_common(limit)]
     return {
         "key": "organisations",
         "title": _("最活跃的机构"),
         "chart": "bar",
         "columns": [_("机构"), _("发出和收到的意向")],
-        "rows": out,
+        "rows": [[names.get(org_id, "—"), n] for n, org_id in top],
     }
 
 
-REPORTS = {
-    "funnel": funnel,
-    "industry": by_industry,
-    "city": by_city,
-    "programme": by_programme,
-    "value": contract_value_by_month,
-    "organisations": active_organisations,
-}
+def _reports():
+    return {
+        "funnel": funnel,
+        "trend": trends.monthly_trend,
+        "industry": by_industry,
+        "city": by_city,
+        "programme": by_programme,
+        "tier": trends.by_tier,
+        "industry_time": trends.listings_by_industry_over_time,
+        "city_time": trends.listings_by_city_over_time,
+        "programme_time": trends.listings_by_programme_over_time,
+        "value": contract_value_by_month,
+        "organisations": active_organisations,
+        "brokers": trends.brokers_results,
+    }
+
+
+REPORTS = _reports()
 
 
 def all_reports():
@@ -189,7 +227,7 @@ def all_reports():
 
 
 def owner_rows(user):
-    """For each of the user's listings: followers, inquiries by outcome and registered deals."""
+    """For each of the user's listings: views, followers, inquiries by outcome and registered deals."""
     from ..matching.models import Follow
 
     listings = (
@@ -215,4 +253,7 @@ def owner_rows(user):
         outcome[listing_id]["all"] += n
         if stage == "registered":
             outcome[listing_id]["registered"] += n
-    return [(listing, followers.get(listing.id, 0), outcome[listing.id]) for listing in listings]
+    views = listing_views.views_of(ids)
+    return [
+        (listing, views.get(listing.id, 0), followers.get(listing.id, 0), outcome[listing.id]) for listing in listings
+    ]

@@ -8,7 +8,9 @@ from flask_login import current_user, login_required
 from ..listings.services import market_today
 from ..operators.decorators import operator_required
 from ..transfer.formats import MIME_TYPES, write_rows
-from . import analytics, bp
+from . import analytics, bp, listing_views
+
+bp.after_app_request(listing_views.count_view)
 
 
 @bp.route("/ops/analytics")

@@ -10,7 +10,7 @@ from ..extensions import db
 from ..models_base import utcnow
 from ..notifications import services as notifications
 from .models import Inquiry
-from .pipeline import DEAL_TRANSITIONS, STAGES
+from .pipeline import DEAL_TRANSITIONS, STAGES, steps_reached
 from .services import InquiryError, record
 
 CONTRACT_FIELDS = ("contract_type", "amount_wan", "signed_on", "registration_number", "registry")
@@ -46,6 +46,9 @@ def move(inquiry, actor, action, seen_stage, reason=None, contract=None):
     if seen_stage not in sources:
         raise InquiryError(_("当前阶段（%(stage)s）不能执行此操作。", stage=STAGES.get(seen_stage, seen_stage)))
     values = {"stage": to_stage, "stage_changed_at": utcnow(), "last_activity_at": utcnow()}
+    for step in steps_reached(to_stage):  # the first time only
+        column = getattr(Inquiry, f"{step}_at")
+        values[column.key] = db.func.coalesce(column, values["stage_changed_at"])
     if action == "terminate":
         reason = (reason or "").strip()
         if not reason:
@@ -91,6 +94,8 @@ def correct(inquiry, operator, stage, contract, reason):
     for key, value in after.items():
         setattr(inquiry, key, value)
     inquiry.stage_changed_at = utcnow()
+    for step in steps_reached(stage):
+        setattr(inquiry, f"{step}_at", getattr(inquiry, f"{step}_at") or inquiry.stage_changed_at)
     db.session.flush()
     record(
         inquiry,

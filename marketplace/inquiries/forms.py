@@ -120,3 +120,25 @@ class DealForm(NormalisedForm):
             "registration_number": self.registration_number.data or None,
             "registry": self.registry.data or None,
         }
+
+
+class FollowupForm(NormalisedForm):
+    """A broker's follow-up: when, what happened, the next step (and when)."""
+
+    happened_on = LocalDateField(_l("跟进日期"), validators=[DataRequired(_l("请填写跟进日期。"))])
+    note = TextAreaField(
+        _l("跟进情况"),
+        validators=[DataRequired(_l("请填写跟进情况。")), Length(max=MESSAGE_MAX, message=LENGTH_MESSAGE)],
+    )
+    next_step = StringField(_l("下一步（可选）"), validators=[Optional(), Length(max=300, message=LENGTH_MESSAGE)])
+    next_on = LocalDateField(_l("下一步日期（可选）"), validators=[Optional()])
+
+    def validate_happened_on(self, field):
+        from ..listings.services import market_today
+
+        if field.data is not None and field.data > market_today():
+            raise ValidationError(_("跟进日期不能晚于今天。"))
+
+    def validate_next_on(self, field):
+        if field.data is not None and self.happened_on.data is not None and field.data < self.happened_on.data:
+            raise ValidationError(_("下一步日期不能早于跟进日期。"))

@@ -25,12 +25,19 @@ class Inquiry(db.Model):
     status = db.Column(db.String(20), nullable=False, default="pending", index=True)  # pending accepted declined
     decline_reason = db.Column(db.String(500))
     decided_at = db.Column(db.DateTime)
+    # a broker's introduction (origin "broker") opens only when both sides consented: brokers.consent
+    sender_consented_at = db.Column(db.DateTime)
+    recipient_consented_at = db.Column(db.DateTime)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)
     last_activity_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
     # --- the deal (pipeline.STAGES), from acceptance on ---
     stage = db.Column(db.String(20), index=True)
     stage_changed_at = db.Column(db.DateTime)
+    # first time the deal reached each step (pipeline.REACHED; kept by deals.move/correct): the funnel reads these
+    agreed_at = db.Column(db.DateTime)
+    signed_at = db.Column(db.DateTime)
+    registered_at = db.Column(db.DateTime)
     contract_type = db.Column(db.String(20))  # pipeline.CONTRACT_TYPES
     amount_wan = db.Column(db.Numeric(14, 2))  # 万元, exact
     signed_on = db.Column(db.Date)
@@ -45,6 +52,10 @@ class Inquiry(db.Model):
     attachments = db.relationship(
         "InquiryAttachment", back_populates="inquiry", cascade="all, delete-orphan", order_by="InquiryAttachment.id"
     )
+
+    @property
+    def is_introduction(self):
+        return self.origin == "broker"
 
     def is_party(self, user):
         return getattr(user, "id", None) in (self.sender_id, self.recipient_id)
@@ -167,3 +178,53 @@ class Report(db.Model):
     reporter = db.relationship("User", foreign_keys=[reporter_id])
     listing = db.relationship("Listing")
     message = db.relationship("Message")
+
+
+class BoardPair(db.Model):
+    """Operators' handling of one strong pair of the board (a need and an achievement): its broker and status."""
+
+    __tablename__ = "broker_pairs"
+    __table_args__ = (db.UniqueConstraint("need_id", "achievement_id", name="uq_broker_pairs"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    need_id = db.Column(db.Integer, db.ForeignKey("listings.id", ondelete="CASCADE"), nullable=False, index=True)
+    achievement_id = db.Column(db.Integer, db.ForeignKey("listings.id", ondelete="CASCADE"), nullable=False, index=True)
+    status = db.Column(db.String(20), nullable=False, default="open", index=True)  # pipeline.PAIR_STATUSES
+    broker_id = db.Column(db.Integer, db.ForeignKey("users.id"), index=True)
+    inquiry_id = db.Column(db.Integer, db.ForeignKey("inquiries.id", ondelete="SET NULL"))
+    updated_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    need = db.relationship("Listing", foreign_keys=[need_id])
+    achievement = db.relationship("Listing", foreign_keys=[achievement_id])
+    broker = db.relationship("User", foreign_keys=[broker_id])
+    inquiry = db.relationship("Inquiry")
+
+
+class DealFollowup(db.Model):
+    """A broker's follow-up on an inquiry or its deal: when, what happened, the next step. Read by the same
+    people as the inquiry (both parties, the broker, operators)."""
+
+    __tablename__ = "deal_followups"
+
+    id = db.Column(db.Integer, primary_key=True)
+    inquiry_id = db.Column(db.Integer, db.ForeignKey("inquiries.id", ondelete="CASCADE"), nullable=False, index=True)
+    author_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+    happened_on = db.Column(db.Date, nullable=False)
+    note = db.Column(db.Text, nullable=False)
+    next_step = db.Column(db.String(300))
+    next_on = db.Column(db.Date)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    author = db.relationship("User")
+
+
+class ListingView(db.Model):
+    """Views of a listing's page per day (each visitor once a day), for its owner's figures; written in batches
+    by the listing-views worker (listing_views.py), never by the page request itself."""
+
+    __tablename__ = "listing_views"
+
+    listing_id = db.Column(db.Integer, db.ForeignKey("listings.id", ondelete="CASCADE"), primary_key=True)
+    day = db.Column(db.Date, primary_key=True)
+    views = db.Column(db.Integer, nullable=False, default=0)

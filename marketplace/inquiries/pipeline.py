@@ -37,6 +37,19 @@ CONTRACT_TYPES = OrderedDict(
     consulting=_l("技术咨询"),
 )
 
+# step of the funnel -> the stages that mean the deal reached it (a signed deal has also reached 意向达成)
+REACHED = {
+    "agreed": ("agreed", "signed", "registered"),
+    "signed": ("signed", "registered"),
+    "registered": ("registered",),
+}
+
+
+def steps_reached(stage):
+    """The funnel steps a deal at `stage` has reached: their Inquiry columns are `<step>_at`."""
+    return [step for step, stages in REACHED.items() if stage in stages]
+
+
 # inquiry action: (statuses it may start from, resulting status)  -- only the recipient decides
 INQUIRY_TRANSITIONS = {
     "accept": ({"pending"}, "accepted"),
@@ -77,8 +90,39 @@ EVENT_LABELS = OrderedDict(
     terminate=_l("交易进展：终止"),
     correct=_l("运营人员更正了交易信息"),
     assign_broker=_l("指派技术经纪人"),
+    introduce=_l("技术经纪人引荐双方"),
+    consent=_l("同意引荐"),
 )
 
 
 def event_label(event):
     return str(EVENT_LABELS.get(event.action, event.action))
+
+
+# A strong pair of the operators' board: its handling by operators and the assigned broker.
+PAIR_STATUSES = OrderedDict(
+    open=_l("待处理"),
+    assigned=_l("已指派经纪人"),
+    contacted=_l("已联系"),
+    introduced=_l("已引荐"),
+    not_fit=_l("不合适"),
+)
+# pair action: (statuses it may start from, resulting status; None keeps the status, "open" becomes "assigned")
+PAIR_TRANSITIONS = {
+    "assign": ({"open", "assigned", "contacted"}, None),
+    "contacted": ({"open", "assigned"}, "contacted"),
+    "introduce": ({"assigned", "contacted"}, "introduced"),
+    "not_fit": ({"open", "assigned", "contacted"}, "not_fit"),
+    "reopen": ({"not_fit"}, "open"),
+}
+PAIR_ACTION_LABELS = OrderedDict(
+    assign=_l("指派经纪人"),
+    contacted=_l("标记已联系"),
+    introduce=_l("引荐双方"),
+    not_fit=_l("标记不合适"),
+    reopen=_l("重新打开"),
+)
+
+
+def allowed_pair_actions(status):
+    return [action for action, (sources, _to) in PAIR_TRANSITIONS.items() if (status or "open") in sources]

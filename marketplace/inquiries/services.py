@@ -189,7 +189,12 @@ def _require_reason(reason):
 
 
 def decide(inquiry, actor, action, reason=None):
-    """Accept or decline a pending inquiry (the recipient only). Exactly one concurrent decision wins."""
+    """Accept or decline a pending inquiry (the recipient only). Exactly one concurrent decision wins.
+    A broker's introduction is answered by each side (brokers.consent)."""
+    if inquiry.is_introduction:
+        from .brokers import consent
+
+        return consent(inquiry, actor, action, reason)
     if actor.id != inquiry.recipient_id:
         raise InquiryError(_("只有条目的发布者可以答复意向。"))
     sources, to_status = INQUIRY_TRANSITIONS[action]

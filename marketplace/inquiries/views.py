@@ -11,9 +11,9 @@ from ..extensions import db
 from ..listings.access import load_visible_listing
 from ..listings.attachments import remove_files, stored_path
 from ..listings.models import Listing
-from . import bp, services, threads
+from . import bp, brokers, followups, services, threads
 from .abuse import is_blocked
-from .forms import DecisionForm, InquiryForm, MessageForm
+from .forms import DecisionForm, FollowupForm, InquiryForm, MessageForm
 from .models import Inquiry, InquiryAttachment
 from .pipeline import (
     BUDGET_RANGES,
@@ -126,15 +126,20 @@ def detail(inquiry_id):
     inquiry = load_inquiry(inquiry_id)
     if threads.mark_read(inquiry, current_user):
         db.session.commit()
-    return _render_detail(inquiry, MessageForm())
+    return render_detail(inquiry, MessageForm())
 
 
-def _render_detail(inquiry, message_form, status=200):
+def render_detail(inquiry, message_form=None, status=200, followup_form=None):
+    """The inquiry page (also re-rendered with a refused message or follow-up and its errors)."""
     return render_template(
         "inquiries/detail.html",
         inquiry=inquiry,
         decision_form=DecisionForm(),
-        message_form=message_form,
+        message_form=message_form or MessageForm(formdata=None),
+        followup_form=followup_form or FollowupForm(formdata=None),
+        followups=followups.of(inquiry),
+        can_follow_up=followups.can_write(current_user, inquiry),
+        consented=inquiry.is_party(current_user) and brokers.has_consented(inquiry, current_user),
         sender_card=services.contact_card(inquiry, "sender"),
         recipient_card=services.contact_card(inquiry, "recipient"),
         events=services.events_of(inquiry),
@@ -170,7 +175,7 @@ def post_message(inquiry_id):
         abort(403)
     form = MessageForm()
     if not form.validate():
-        return _render_detail(inquiry, form, 422)
+        return render_detail(inquiry, form, 422)
     written = []
     try:
         _message, written = threads.post_message(inquiry, current_user, form.body.data, form.uploads)
@@ -179,13 +184,13 @@ def post_message(inquiry_id):
         db.session.rollback()
         remove_files(written)
         form.body.errors = [*form.body.errors, str(err)]
-        return _render_detail(db.session.get(Inquiry, inquiry_id), form, 422)
+        return render_detail(db.session.get(Inquiry, inquiry_id), form, 422)
     except Exception:
         db.session.rollback()
         remove_files(written)
         log.exception("message to inquiry %s not saved", inquiry.id)
         form.body.errors = [*form.body.errors, _("消息未能发送，请稍后重试；您写的内容仍在这里。")]
-        return _render_detail(db.session.get(Inquiry, inquiry_id), form, 503)
+        return render_detail(db.session.get(Inquiry, inquiry_id), form, 503)
     return redirect(url_for("inquiries.detail", inquiry_id=inquiry.id, _anchor="thread-end"))
 
 
@@ -209,9 +214,10 @@ def inbox():
 @bp.route("/inquiries/<int:inquiry_id>/decide", methods=["POST"])
 @login_required
 def decide(inquiry_id):
-    """The owner accepts or declines (a reason is required to decline; the sender sees it)."""
+    """The owner accepts or declines (a reason is required to decline; the sender sees it). A broker's
+    introduction is answered by each side; it opens when both accepted."""
     inquiry = load_inquiry(inquiry_id)
-    if current_user.id != inquiry.recipient_id:
+    if current_user.id != inquiry.recipient_id and not (inquiry.is_introduction and inquiry.is_party(current_user)):
         abort(403)
     action = request.form.get("decision")
     if action not in ("accept", "decline"):
@@ -225,13 +231,16 @@ def decide(inquiry_id):
             db.session.rollback()
             flash(str(err), "warning")
         else:
-            flash(
-                _("已接受意向，现在双方可以看到彼此的联系方式并继续沟通。")
-                if action == "accept"
-                else _("已婉拒，发送方会看到您的原因。"),
-                "success",
-            )
+            flash(_decision_message(inquiry, action), "success")
     return redirect(url_for("inquiries.detail", inquiry_id=inquiry.id))
+
+
+def _decision_message(inquiry, action):
+    if action == "decline":
+        return _("已婉拒，对方会看到您的原因。")
+    if inquiry.status == "pending":  # an introduction waiting for the other side
+        return _("您已同意引荐，等待对方确认；双方都同意后才会交换联系方式。")
+    return _("已接受意向，现在双方可以看到彼此的联系方式并继续沟通。")
 
 
 @bp.route("/inquiries/files/<int:attachment_id>")

@@ -284,9 +284,9 @@ def suggestions_for_user(user, page=1, per_page=10, per_listing=5):
     return paged, [(x, suggestions_for(x, user, limit=per_listing), counts.get(x.id, 0)) for x in paged.items]
 
 
-def strongest_pairs(page=1, per_page=30, per_listing=5):
-    """Operators' board, one page: each published need's top suggestions (published, nobody dismissed them),
-    strongest first."""
+def strongest_pairs_query(per_listing=5):
+    """(select of Suggestion, need alias, achievement alias): each published need's top suggestions (published,
+    nobody dismissed them), strongest first. The board adds its filters to it."""
     need = db.aliased(Listing)
     cand = db.aliased(Listing)
     forward = db.and_(Dismissal.listing_id == Suggestion.listing_id, Dismissal.candidate_id == Suggestion.candidate_id)
@@ -305,6 +305,12 @@ def strongest_pairs(page=1, per_page=30, per_listing=5):
         )
         .order_by(Suggestion.score.desc(), Suggestion.id)
     )
+    return query, need, cand
+
+
+def strongest_pairs(page=1, per_page=30, per_listing=5):
+    """Operators' board, one page of strongest_pairs_query."""
+    query, _need, _cand = strongest_pairs_query(per_listing)
     return db.paginate(query, page=min(max(page, 1), MAX_PAGE), per_page=per_page, error_out=False)
 
 

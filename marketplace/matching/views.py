@@ -104,10 +104,24 @@ def dismiss(listing_id):
 @bp.route("/board")
 @operator_required
 def board():
-    """Operators: the strongest published pairs nobody dismissed, to broker; dismissal reasons summarised."""
-    page = services.strongest_pairs(page=request.args.get("page", 1, type=int))
+    """Operators: the strongest published pairs nobody dismissed, to broker (assign, contacted, not a fit,
+    introduce), with filters and pages; dismissal reasons summarised."""
+    from ..inquiries import board as inquiry_board
+    from ..inquiries.services import brokers
+
+    filters = inquiry_board.read_filters(request.args)
+    page, handled = inquiry_board.board_page(filters, page=request.args.get("page", 1, type=int))
     summary = [(DISMISS_LABELS.get(code, code), count) for code, count in services.dismissal_summary()]
-    return render_template("matching/board.html", pairs=page.items, page=page, summary=summary)
+    return render_template(
+        "matching/board.html",
+        pairs=page.items,
+        page=page,
+        summary=summary,
+        handled=handled,
+        filters=filters,
+        status_filter=inquiry_board.STATUS_FILTER,
+        broker_choices=brokers(),
+    )
 
 
 @bp.route("/suggest-tags")

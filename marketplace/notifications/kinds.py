@@ -38,6 +38,15 @@ KINDS = {
     "deal_stage": ("deals", _l("“%(title)s”的交易进展：%(stage)s")),
     "moderation_warning": ("account", _l("运营人员就您发布的内容提出警告：%(reason)s")),
     "broker_assigned": ("deals", _l("您被指派为“%(title)s”洽谈的技术经纪人。")),
+    "broker_pair_assigned": ("deals", _l("您被指派撮合需求“%(need)s”与成果“%(title)s”，请在“我的撮合”中查看。")),
+    "introduction_received": (
+        "inquiries",
+        _l("技术经纪人为需求“%(need)s”引荐了成果“%(title)s”，请确认是否同意与对方交换联系方式。"),
+    ),
+    "introduction_consent": ("inquiries", _l("“%(title)s”的引荐：一方已同意，等待另一方确认。")),
+    "introduction_accepted": ("inquiries", _l("双方都已同意“%(title)s”的引荐，现在可以查看彼此的联系方式并继续沟通。")),
+    "introduction_declined": ("inquiries", _l("“%(title)s”的引荐未获同意，原因：%(reason)s")),
+    "deal_followup": ("deals", _l("技术经纪人记录了“%(title)s”的跟进情况。")),
     "event_update": ("events", _l("%(subject)s：%(text)s")),  # events.notify; texts written in the events package
     "event_agenda": ("events", _l("%(subject)s：%(text)s")),  # the same, its e-mail carries the .ics agenda
 }

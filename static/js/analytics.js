@@ -16,21 +16,32 @@
                    data: names.map(function (n, i) { return { name: n, value: values[i] }; }) }]
       };
     }
+    // report.series: the table columns drawn (a line or a bar each); the first column names the points
+    function column(i, reverse) {
+      var data = report.rows.map(function (r) { return Number(r[i]) || 0; });
+      return reverse ? data.reverse() : data;
+    }
     if (report.chart === "line") {
       return {
         tooltip: { trigger: "axis" },
+        legend: { type: "scroll", top: 0 },
+        grid: { top: 32, left: 8, right: 16, containLabel: true },
         xAxis: { type: "category", data: names },
         yAxis: { type: "value" },
-        series: [{ type: "line", name: report.columns[2],
-                   data: report.rows.map(function (r) { return Number(r[2]) || 0; }) }]
+        series: (report.series || [2]).map(function (i) {
+          return { type: "line", name: report.columns[i], data: column(i, false) };
+        })
       };
     }
     return {
       tooltip: { trigger: "axis" },
-      grid: { left: 8, right: 16, containLabel: true },
+      legend: { type: "scroll", top: 0 },
+      grid: { top: 32, left: 8, right: 16, containLabel: true },
       xAxis: { type: "value" },
       yAxis: { type: "category", data: names.slice().reverse(), axisLabel: { width: 120, overflow: "truncate" } },
-      series: [{ type: "bar", name: report.columns[1], data: values.slice().reverse() }]
+      series: (report.series || [1]).map(function (i) {
+        return { type: "bar", name: report.columns[i], data: column(i, true) };
+      })
     };
   }
 

@@ -202,6 +202,12 @@ MATRIX = {
         ("POST", "/inquiries/{inquiry}/deal", NOBODY),  # not accepted: no deal yet
         ("POST", "/inquiries/{inquiry_accepted}/deal", {**NOBODY, "owner": 400, "company": 400}),  # no action
     ],
+    # the board's pairs: operators (and the pair's assigned broker; no actor here is one); no action given: 400
+    "inquiries.pair_action": [("POST", "/broker/pairs/{need_draft}/{ach_pub}", operator_only(ok=400))],
+    "inquiries.introduce": [("GET", "/broker/pairs/{need_draft}/{ach_pub}/introduce", operator_only())],
+    "inquiries.broker_desk": [("GET", "/broker/desk", operator_only())],
+    # follow-ups: written by the inquiry's broker and operators (an empty form is re-rendered with errors)
+    "inquiries.add_followup": [("POST", "/inquiries/{inquiry_accepted}/followups", {**NOBODY, "operator": 422})],
     "inquiries.deal_correct": [("POST", "/inquiries/{inquiry_accepted}/deal/correct", operator_only(ok=302))],
     # an achievement whose owner requires the NDA: members of verified organisations may sign, not the owner
     "inquiries.nda_sign": [

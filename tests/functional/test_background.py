@@ -7,7 +7,7 @@ def test_every_worker_has_one_setting_declared_in_config():
     from marketplace.config import Config, TestConfig
 
     names = {w.name for w in background.workers()}
-    assert names == {"search-updater", "match-updater", "listing-expiry"}
+    assert names == {"search-updater", "match-updater", "listing-expiry", "listing-views"}
     for worker in background.workers():
         assert hasattr(Config, worker.setting)
         assert not getattr(TestConfig, worker.setting)  # tests run the work themselves

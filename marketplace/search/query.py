@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 from whoosh import query as wq
 
-from .analysis import DOMAIN_TERMS, SYNONYMS, SegmentTokenizer, normalize, synonyms_of
+from .analysis import _CJK, DOMAIN_TERMS, SYNONYMS, SegmentTokenizer, normalize, synonyms_of
 from .analysis import STOP_WORDS as ANALYSIS_STOP_WORDS
 
 MAX_QUERY_CHARS = 200
@@ -148,6 +148,8 @@ class BuiltQuery:
     bonus: object = None  # Whoosh query that only adds to the score: a typed word's parts side by side
     typed_words: object = None  # Whoosh query: every part of at least one typed word
     facts: object = None  # Whoosh query: every word among a listing's facts (its organisation, city ...)
+    parts: object = None  # Whoosh query: a part of a typed compound word (有限元 of 有限元法) in a listing's own text
+    own_words: object = None  # Whoosh query: any word or part of a typed compound word in a listing's own text
 
     def scoring(self, query):
         """`query` with the phrase bonus (documents that write 质量控制 together before 质量 … 控制)."""
@@ -166,6 +168,14 @@ def _pieces(word, tokenizer, known):
     return pieces
 
 
+def _loose_parts(word, tokenizer, known):
+    """The indexed parts of a Chinese word of three or more characters (有限元法 -> 有限元; 桥梁工程 -> 桥梁, 工程):
+    listings that write only part of a compound term come after those having the whole of it."""
+    if known is None or len(word) < 3 or not _CJK.search(word):
+        return []
+    return [p for p in (p.lower() for p in tokenizer.split(word)) if len(p) >= 2 and p not in STOP_WORDS and known(p)]
+
+
 def _clause_words(clause, tokenizer, known):
     if clause.phrase or synonyms_of(clause.text):
         return [clause.text]
@@ -177,12 +187,15 @@ def _clause_words(clause, tokenizer, known):
 def build(clauses, tokenizer, known=None, fields=ALL_FIELDS):
     """Whoosh queries for parsed clauses, or None for an empty query. `tokenizer` is the index's own;
     `known(word)` (optional) says whether a word occurs in the index; `fields`: the index's text fields."""
-    required, highlight, bonus, typed, facts = [], set(), [], [], []
+    required, highlight, bonus, typed, facts, loose, words_seen = [], set(), [], [], [], [], []
     for clause in clauses:
         words = _clause_words(clause, tokenizer, known)
         queries = [q for q in (_with_synonyms(word, tokenizer, fields) for word in words) if q is not None]
         if not queries:
             continue
+        words_seen += words
+        if not clause.phrase:
+            loose += [p for word in words for p in _loose_parts(word, tokenizer, known)][:MAX_CLAUSES]
         required += queries
         typed.append(queries[0] if len(queries) == 1 else wq.And(queries))
         highlight.update(words)
@@ -196,10 +209,20 @@ def build(clauses, tokenizer, known=None, fields=ALL_FIELDS):
     required = required[: MAX_CLAUSES * 2]
     bonus = wq.Or(bonus[:MAX_CLAUSES]) if bonus else None
     facts = (facts[0] if len(facts) == 1 else wq.And(facts)) if len(facts) == len(typed) else None
+    own_text = fields - {"facts"}
+    pieces = [p for p in dict.fromkeys(loose) if p not in words_seen]
+    parts = _alternatives(_text_query(p, tokenizer, own_text) for p in pieces)
+    own_words = _alternatives(_with_synonyms(w, tokenizer, own_text) for w in dict.fromkeys(words_seen))
+    if parts is not None:
+        own_words = wq.Or([own_words, parts])
     if len(required) == 1:
-        return BuiltQuery(required[0], required[0], tuple(highlight), tuple(required), bonus, required[0], facts)
+        return BuiltQuery(
+            required[0], required[0], tuple(highlight), tuple(required), bonus, required[0], facts, parts, own_words
+        )
     some = typed[0] if len(typed) == 1 else wq.Or(typed)
-    return BuiltQuery(wq.And(required), wq.Or(required), tuple(highlight), tuple(required), bonus, some, facts)
+    return BuiltQuery(
+        wq.And(required), wq.Or(required), tuple(highlight), tuple(required), bonus, some, facts, parts, own_words
+    )
 
 
 def _marker(terms):

@@ -140,11 +140,11 @@ def _levels(matcher, built):
     if len(full) >= PARTIAL_BELOW:
         return levels
     seen = full
-    if full:
-        loose = built.own_words
-    else:
-        loose = built.any_terms if built.parts is None else wq.Or([built.any_terms, built.parts])
-    for query in (built.typed_words, loose):
+    loose = (built.own_words if full else built.words) + built.parts
+    for words in (built.typed, loose):
+        if not words:
+            continue
+        query = words[0] if len(words) == 1 else wq.Or(list(words))
         docs = matcher.docs(query) - seen
         if docs:
             levels.append((query, docs))

@@ -18,7 +18,7 @@ from .analysis import STOP_WORDS as ANALYSIS_STOP_WORDS
 MAX_QUERY_CHARS = 200
 MAX_CLAUSES = 8
 PHRASE_BOOST = 2.0  # a typed word found with its parts side by side
-QUERY_BOOSTS = {"title": 2.0, "body": 1.0, "sub": 0.5, "tags": 1.0, "facts": 2.0}  # times the fields' index boosts
+QUERY_BOOSTS = {"title": 3.0, "body": 1.0, "sub": 0.5, "tags": 1.0, "facts": 2.0}  # times the fields' index boosts
 ALL_FIELDS = frozenset(("title", "body", "sub", "tags", "facts"))
 _QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "『": '"', "』": '"', "«": '"', "»": '"'})
 _PHRASE = re.compile(r'"([^"]*)"')
@@ -146,10 +146,10 @@ class BuiltQuery:
     highlight_terms: tuple  # surface strings to mark in snippets
     words: tuple = ()  # one Whoosh query per required word (its fields and synonyms as alternatives)
     bonus: object = None  # Whoosh query that only adds to the score: a typed word's parts side by side
-    typed_words: object = None  # Whoosh query: every part of at least one typed word
+    typed: tuple = ()  # one Whoosh query per typed word (every part of it)
     facts: object = None  # Whoosh query: every word among a listing's facts (its organisation, city ...)
-    parts: object = None  # Whoosh query: a part of a typed compound word (有限元 of 有限元法) in a listing's own text
-    own_words: object = None  # Whoosh query: any word or part of a typed compound word in a listing's own text
+    parts: tuple = ()  # Whoosh queries: the parts of typed compound words (有限元 of 有限元法), in a listing's own text
+    own_words: tuple = ()  # Whoosh queries: each word, in a listing's own text (not its facts)
 
     def scoring(self, query):
         """`query` with the phrase bonus (documents that write 质量控制 together before 质量 … 控制)."""
@@ -176,6 +176,13 @@ def _loose_parts(word, tokenizer, known):
     return [p for p in (p.lower() for p in tokenizer.split(word)) if len(p) >= 2 and p not in STOP_WORDS and known(p)]
 
 
+def _partial_words(words):
+    """The words of one typed word that alone make a partial match: not a lone Chinese character split off a
+    longer word (法 of 有限元法, rare as a word of its own and so weighted far above 有限元)."""
+    longer = [w for w in words if len(w) > 1 or not _CJK.match(w)]
+    return longer or words
+
+
 def _clause_words(clause, tokenizer, known):
     if clause.phrase or synonyms_of(clause.text):
         return [clause.text]
@@ -187,17 +194,17 @@ def _clause_words(clause, tokenizer, known):
 def build(clauses, tokenizer, known=None, fields=ALL_FIELDS):
     """Whoosh queries for parsed clauses, or None for an empty query. `tokenizer` is the index's own;
     `known(word)` (optional) says whether a word occurs in the index; `fields`: the index's text fields."""
-    required, highlight, bonus, typed, facts, loose, words_seen = [], set(), [], [], [], [], []
+    required, highlight, bonus, typed, facts, loose, partial = [], set(), [], [], [], [], []
     for clause in clauses:
         words = _clause_words(clause, tokenizer, known)
         queries = [q for q in (_with_synonyms(word, tokenizer, fields) for word in words) if q is not None]
         if not queries:
             continue
-        words_seen += words
-        if not clause.phrase:
-            loose += [p for word in words for p in _loose_parts(word, tokenizer, known)][:MAX_CLAUSES]
         required += queries
         typed.append(queries[0] if len(queries) == 1 else wq.And(queries))
+        partial += _partial_words(words)
+        if not clause.phrase:
+            loose += [p for word in words for p in _loose_parts(word, tokenizer, known)][:MAX_CLAUSES]
         highlight.update(words)
         highlight.update(s for word in words for s in synonyms_of(word))
         if len(words) > 1:
@@ -207,21 +214,17 @@ def build(clauses, tokenizer, known=None, fields=ALL_FIELDS):
     if not required:
         return None
     required = required[: MAX_CLAUSES * 2]
-    bonus = wq.Or(bonus[:MAX_CLAUSES]) if bonus else None
-    facts = (facts[0] if len(facts) == 1 else wq.And(facts)) if len(facts) == len(typed) else None
     own_text = fields - {"facts"}
-    pieces = [p for p in dict.fromkeys(loose) if p not in words_seen]
-    parts = _alternatives(_text_query(p, tokenizer, own_text) for p in pieces)
-    own_words = _alternatives(_with_synonyms(w, tokenizer, own_text) for w in dict.fromkeys(words_seen))
-    if parts is not None:
-        own_words = wq.Or([own_words, parts])
-    if len(required) == 1:
-        return BuiltQuery(
-            required[0], required[0], tuple(highlight), tuple(required), bonus, required[0], facts, parts, own_words
-        )
-    some = typed[0] if len(typed) == 1 else wq.Or(typed)
     return BuiltQuery(
-        wq.And(required), wq.Or(required), tuple(highlight), tuple(required), bonus, some, facts, parts, own_words
+        all_terms=required[0] if len(required) == 1 else wq.And(required),
+        any_terms=required[0] if len(required) == 1 else wq.Or(required),
+        highlight_terms=tuple(highlight),
+        words=tuple(required),
+        bonus=wq.Or(bonus[:MAX_CLAUSES]) if bonus else None,
+        typed=tuple(typed),
+        facts=(facts[0] if len(facts) == 1 else wq.And(facts)) if len(facts) == len(typed) else None,
+        parts=tuple(_text_query(p, tokenizer, own_text) for p in dict.fromkeys(loose) if p not in partial),
+        own_words=tuple(_with_synonyms(w, tokenizer, own_text) for w in dict.fromkeys(partial)),
     )
 
 

@@ -16,7 +16,7 @@ from whoosh import scoring
 from .caches import QueryCaches
 
 FIELD_WEIGHTS = {"title": 3.0, "facts": 3.0, "tags": 2.0, "body": 1.0, "sub": 0.5}
-BM25_B, BM25_K1 = 1.0, 1.2  # full length normalisation: a word in a long text says less about it
+BM25_B, BM25_K1 = 1.0, 0.6  # full length normalisation (a word in a long text says less); early saturation
 LENGTH_PRIOR = 0.5  # scores times (average text length / this text's length) ** LENGTH_PRIOR
 RERANK_DEPTH = 200  # BM25F results re-ordered by the length prior (at least 5 pages' worth)
 BM25_LIMIT = 3000  # up to this many hits Whoosh's BM25F ranks them

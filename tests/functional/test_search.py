@@ -306,3 +306,37 @@ def test_relevance_prefers_title_matches(factory, monkeypatch, bm25_limit):
     result = services.search(q="陶瓷膜")
     assert [hit.listing_id for hit in result.hits] == [in_title, in_text]
     assert services.search(q="陶瓷膜", page=1, per_page=1).hits[0].listing_id == in_title
+
+
+def test_a_compound_word_finds_listings_with_part_of_it_after_those_with_all_of_it(factory):
+    """有限元法: listings that write only 有限元 come after the one with the whole word, marked as partial."""
+    whole = factory.listing(title="桁架分析", summary="采用有限元法计算应力。").id
+    part = factory.listing(title="桥梁模型", summary="建立有限元模型。").id
+    factory.listing(title="无关成果", summary="一种新方法。")
+    result = services.search(q="有限元法")
+    assert [hit.listing_id for hit in result.hits] == [whole, part]
+    assert [hit.partial for hit in result.hits] == [False, True]
+    assert result.full_total == 1 and result.total == 2
+
+
+def test_a_whole_typed_word_comes_before_a_part_of_one(factory):
+    """石墨烯 散热膜: after the listing with both, one with the whole of 石墨烯 comes before one with only the 散热
+    of 散热膜."""
+    both = factory.listing(title="石墨烯散热膜", summary="用于手机。").id
+    graphene = factory.listing(title="石墨烯涂料", summary="防腐。").id
+    heat = factory.listing(title="散热风扇", summary="静音设计。").id
+    result = services.search(q="石墨烯 散热膜")
+    assert [hit.listing_id for hit in result.hits] == [both, graphene, heat]
+    assert [hit.partial for hit in result.hits] == [False, True, True]
+
+
+def test_partial_matches_are_left_out_when_enough_listings_have_every_word(factory, monkeypatch):
+    from marketplace.search import engine
+
+    both = {factory.listing(title=f"石墨烯散热膜{i}", summary="用于5G基站。").id for i in range(2)}
+    factory.listing(title="石墨烯涂料", summary="防腐。")
+    monkeypatch.setattr(engine, "PARTIAL_BELOW", 2)
+    result = services.search(q="石墨烯 5G")
+    assert {hit.listing_id for hit in result.hits} == both and result.total == 2 and not result.partial
+    monkeypatch.setattr(engine, "PARTIAL_BELOW", 3)
+    assert services.search(q="石墨烯 5G").total == 3

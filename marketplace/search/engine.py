@@ -13,12 +13,13 @@ from .analysis import synonyms_of
 from .caches import QueryCaches
 from .facets import doc_values, filter_and_count, top_sorted
 from .query import ALL_FIELDS, Clause, build, clean, highlight, parse
-from .ranking import BM25_LIMIT, SetMatcher, bm25_rank, rank_by_fields
+from .ranking import BM25_LIMIT, SetMatcher, bm25_rank, frequency, rank_by_fields
 from .schema import FACETS
 
 SORTS = ("relevance", "newest", "price_asc", "price_desc")
 MAX_PAGE = 50
 PARTIAL_BELOW = 100  # listings with only some of the words are added while fewer than this many have them all
+COMMON_WORD_SHARE, COMMON_WORD_MIN = 0.02, 1000  # a word in more listings than both makes no partial match alone
 SNIPPET_CHARS = 140
 
 
@@ -134,14 +135,19 @@ def _levels(matcher, built):
     """[(query, documents)]: listings with every word; then, while fewer than PARTIAL_BELOW listings have every
     word, those with every part of one of the typed words, then those with any word or a part of a typed compound
     word (有限元 of 有限元法) in their own text (once some listing has every word, a listing in 鹰潭 is no partial
-    match of 鹰潭智联科技有限公司). Each level holds only documents of no earlier level."""
+    match of 鹰潭智联科技有限公司). Each level holds only documents of no earlier level. A word in more than
+    COMMON_WORD_SHARE of the listings (分析, 设计) does not stand for the query alone: besides saying little, its
+    hundreds of thousands of postings cost most of a search's time at 100k listings."""
     full = matcher.docs(built.all_terms)
     levels = [(built.all_terms, full)]
     if len(full) >= PARTIAL_BELOW:
         return levels
     seen = full
     loose = (built.own_words if full else built.words) + built.parts
+    common = max(COMMON_WORD_MIN, COMMON_WORD_SHARE * matcher.searcher.doc_count())
+    reader = matcher.searcher.reader()
     for words in (built.typed, loose):
+        words = [w for w in words if frequency(reader, w) <= common]
         if not words:
             continue
         query = words[0] if len(words) == 1 else wq.Or(list(words))
@@ -184,10 +190,9 @@ def _tiers(matcher, built, levels, final):
     if len(levels) == 1 and built.facts is None:
         return [(built.all_terms, final)], len(final)
     named = matcher.docs(built.facts) & full if built.facts is not None else frozenset()
-    sets = [named, full] + [docs for _query, docs in levels[1:]]
-    tiers = [[] for _ in sets]
-    for doc in final:
-        tiers[next(i for i, docs in enumerate(sets) if doc in docs)].append(doc)
+    sets = [named, full - named] + [docs for _query, docs in levels[1:]]  # disjoint
+    kept = sum(len(docs) for docs in sets) == len(final) or frozenset(final)  # True: no filter dropped any
+    tiers = [sorted(docs if kept is True else docs & kept) for docs in sets]
     queries = [built.all_terms, built.all_terms] + [query for query, _docs in levels[1:]]
     return list(zip(queries, tiers, strict=True)), len(tiers[0]) + len(tiers[1])
 

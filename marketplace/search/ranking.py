@@ -59,6 +59,20 @@ class SetMatcher:
         return [(getattr(q, "fieldname", "body"), self._leaf(q))]
 
 
+def frequency(reader, q):
+    """About how many documents match `q`, from the term index alone (no postings read): a term's document
+    frequency; the most of any alternative (Or), the fewest of the required parts (And, Phrase)."""
+    if isinstance(q, wq.Term):
+        return reader.doc_frequency(q.fieldname, q.text)
+    if isinstance(q, wq.Phrase):
+        return min((reader.doc_frequency(q.fieldname, w) for w in q.words), default=0)
+    if isinstance(q, wq.And):
+        return min((frequency(reader, sub) for sub in q.subqueries), default=0)
+    if isinstance(q, wq.Or):
+        return max((frequency(reader, sub) for sub in q.subqueries), default=0)
+    return 0
+
+
 def rank_by_fields(matcher, words, final, total_docs, newest, limit):
     """The `limit` best of `final` by weighted field matches of each word, then newest."""
     scores = dict.fromkeys(final, 0.0)

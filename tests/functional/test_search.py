@@ -340,3 +340,16 @@ def test_partial_matches_are_left_out_when_enough_listings_have_every_word(facto
     assert {hit.listing_id for hit in result.hits} == both and result.total == 2 and not result.partial
     monkeypatch.setattr(engine, "PARTIAL_BELOW", 3)
     assert services.search(q="石墨烯 5G").total == 3
+
+
+def test_a_word_most_listings_have_makes_no_partial_match_alone(factory, monkeypatch):
+    """石墨烯 方法 钙钛矿 (no listing has all three): the listing with 石墨烯, not every listing that says 方法."""
+    from marketplace.search import engine
+
+    graphene = factory.listing(title="石墨烯制备方法", summary="化学气相沉积。").id
+    for name in ("陶瓷", "涂料", "电池"):
+        factory.listing(title=f"{name}制备方法", summary="一种工艺。")
+    monkeypatch.setattr(engine, "COMMON_WORD_MIN", 1)  # 方法 is in 4 of 4 listings: common
+    assert [hit.listing_id for hit in services.search(q="石墨烯 方法 钙钛矿").hits] == [graphene]
+    monkeypatch.setattr(engine, "COMMON_WORD_SHARE", 1.0)  # nothing is common
+    assert len(services.search(q="石墨烯 方法 钙钛矿").hits) == 4

@@ -223,7 +223,9 @@ def build(clauses, tokenizer, known=None, fields=ALL_FIELDS):
         bonus=wq.Or(bonus[:MAX_CLAUSES]) if bonus else None,
         typed=tuple(typed),
         facts=(facts[0] if len(facts) == 1 else wq.And(facts)) if len(facts) == len(typed) else None,
-        parts=tuple(_text_query(p, tokenizer, own_text) for p in dict.fromkeys(loose) if p not in partial),
+        parts=tuple(_text_query(p, tokenizer, own_text) for p in dict.fromkeys(loose) if p not in partial)
+        if len(typed) == 1
+        else (),
         own_words=tuple(_with_synonyms(w, tokenizer, own_text) for w in dict.fromkeys(partial)),
     )
 

@@ -6,16 +6,20 @@ Database-free, so the benchmark and the web service run exactly the same code.
 import math
 from dataclasses import dataclass, field
 
+from whoosh import query as wq
+
 from ..listings import visibility
 from .analysis import synonyms_of
 from .caches import QueryCaches
 from .facets import doc_values, filter_and_count, top_sorted
 from .query import ALL_FIELDS, Clause, build, clean, highlight, parse
-from .ranking import BM25_LIMIT, SetMatcher, bm25_rank, rank_by_fields
+from .ranking import BM25_LIMIT, SetMatcher, bm25_rank, frequency, rank_by_fields
 from .schema import FACETS
 
 SORTS = ("relevance", "newest", "price_asc", "price_desc")
 MAX_PAGE = 50
+PARTIAL_BELOW = 100  # listings with only some of the words are added while fewer than this many have them all
+COMMON_WORD_SHARE, COMMON_WORD_MIN = 0.02, 1000  # a word in more listings than both makes no partial match alone
 SNIPPET_CHARS = 140
 
 
@@ -127,14 +131,31 @@ def _known(reader):
     return lambda word: any(reader.doc_frequency(name, word) for name in ("title", "body", "sub"))
 
 
-def _match(matcher, built):
-    """(documents having every word, documents having some): listings with every part of one of the typed
-    words, or when no listing has every word, any of the words. Both sorted document numbers."""
+def _levels(matcher, built):
+    """[(query, documents)]: listings with every word; then, while fewer than PARTIAL_BELOW listings have every
+    word, those with every part of one of the typed words, then those with any word or a part of a typed compound
+    word (有限元 of 有限元法) in their own text (once some listing has every word, a listing in 鹰潭 is no partial
+    match of 鹰潭智联科技有限公司). Each level holds only documents of no earlier level. A word in more than
+    COMMON_WORD_SHARE of the listings (分析, 设计) does not stand for the query alone: besides saying little, its
+    hundreds of thousands of postings cost most of a search's time at 100k listings."""
     full = matcher.docs(built.all_terms)
-    if built.any_terms is built.all_terms:
-        return sorted(full), sorted(full), built.all_terms
-    some = built.typed_words if full else built.any_terms
-    return sorted(full), sorted(full | matcher.docs(some)), some
+    levels = [(built.all_terms, full)]
+    if len(full) >= PARTIAL_BELOW:
+        return levels
+    seen = full
+    loose = (built.own_words if full else built.words) + built.parts
+    common = max(COMMON_WORD_MIN, COMMON_WORD_SHARE * matcher.searcher.doc_count())
+    reader = matcher.searcher.reader()
+    for words in (built.typed, loose):
+        words = [w for w in words if frequency(reader, w) <= common]
+        if not words:
+            continue
+        query = words[0] if len(words) == 1 else wq.Or(list(words))
+        docs = matcher.docs(query) - seen
+        if docs:
+            levels.append((query, docs))
+            seen = seen | docs
+    return levels
 
 
 def _rank_tier(searcher, matcher, built, query, tier, values, limit):
@@ -146,10 +167,10 @@ def _rank_tier(searcher, matcher, built, query, tier, values, limit):
     return rank_by_fields(matcher, built.words, tier, searcher.doc_count(), values["published_at"], limit)
 
 
-def _order(searcher, matcher, built, queries, tiers, values, sort, stop):
-    """The first `stop` documents: listings with every word first, then those with some of the words."""
+def _order(searcher, matcher, built, tiers, values, sort, stop):
+    """The first `stop` documents: tier by tier ([(query, documents)]), each ranked by its own query."""
     chosen, scores = [], {}
-    for query, tier in zip(queries, tiers, strict=True):
+    for query, tier in tiers:
         need = stop - len(chosen)
         if need <= 0:
             break
@@ -162,28 +183,28 @@ def _order(searcher, matcher, built, queries, tiers, values, sort, stop):
     return chosen, scores
 
 
-def _tiers(matcher, built, full, docs, final):
-    """`final` in three tiers: listings whose facts (organisation, city, industry ...) name every word, the
-    other listings with every word, listings with some of the words."""
-    if len(docs) == len(full) and built.facts is None:
-        return [final, [], []]
-    full_set = frozenset(full)
-    named = matcher.docs(built.facts) & full_set if built.facts is not None else frozenset()
-    tiers = [[], [], []]
-    for doc in final:
-        tiers[0 if doc in named else 1 if doc in full_set else 2].append(doc)
-    return tiers
+def _tiers(matcher, built, levels, final):
+    """`final` as [(query, documents)]: listings whose facts (organisation, city, industry ...) name every word,
+    the other listings with every word, then the partial levels; and how many have every word."""
+    full = levels[0][1]
+    if len(levels) == 1 and built.facts is None:
+        return [(built.all_terms, final)], len(final)
+    named = matcher.docs(built.facts) & full if built.facts is not None else frozenset()
+    sets = [named, full - named] + [docs for _query, docs in levels[1:]]  # disjoint
+    kept = sum(len(docs) for docs in sets) == len(final) or frozenset(final)  # True: no filter dropped any
+    tiers = [sorted(docs if kept is True else docs & kept) for docs in sets]
+    queries = [built.all_terms, built.all_terms] + [query for query, _docs in levels[1:]]
+    return list(zip(queries, tiers, strict=True)), len(tiers[0]) + len(tiers[1])
 
 
 def _search(matcher, values, built, filters, sort, stop, today):
     """(documents up to `stop` in order, scores, total, listings with every word, facet counts)."""
-    searcher = matcher.searcher
-    full, docs, some = _match(matcher, built)
+    levels = _levels(matcher, built)
+    docs = sorted(frozenset().union(*(docs for _query, docs in levels)))
     final, counts = filter_and_count(values, docs, filters, today)
-    tiers = _tiers(matcher, built, full, docs, final)
-    queries = (built.all_terms, built.all_terms, some)
-    ordered, scores = _order(searcher, matcher, built, queries, tiers, values, sort, stop) if stop else ([], {})
-    return ordered, scores, len(final), len(tiers[0]) + len(tiers[1]), counts
+    tiers, full_total = _tiers(matcher, built, levels, final)
+    ordered, scores = _order(matcher.searcher, matcher, built, tiers, values, sort, stop) if stop else ([], {})
+    return ordered, scores, len(final), full_total, counts
 
 
 def _text_fields(schema):

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 from whoosh import query as wq
 
-from .analysis import DOMAIN_TERMS, SYNONYMS, SegmentTokenizer, normalize, synonyms_of
+from .analysis import _CJK, DOMAIN_TERMS, SYNONYMS, SegmentTokenizer, normalize, synonyms_of
 from .analysis import STOP_WORDS as ANALYSIS_STOP_WORDS
 
 MAX_QUERY_CHARS = 200
 MAX_CLAUSES = 8
 PHRASE_BOOST = 2.0  # a typed word found with its parts side by side
-QUERY_BOOSTS = {"title": 2.0, "body": 1.0, "sub": 0.5, "tags": 1.0, "facts": 2.0}  # times the fields' index boosts
+QUERY_BOOSTS = {"title": 3.0, "body": 1.0, "sub": 0.5, "tags": 1.0, "facts": 2.0}  # times the fields' index boosts
 ALL_FIELDS = frozenset(("title", "body", "sub", "tags", "facts"))
 _QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "『": '"', "』": '"', "«": '"', "»": '"'})
 _PHRASE = re.compile(r'"([^"]*)"')
@@ -146,8 +146,10 @@ class BuiltQuery:
     highlight_terms: tuple  # surface strings to mark in snippets
     words: tuple = ()  # one Whoosh query per required word (its fields and synonyms as alternatives)
     bonus: object = None  # Whoosh query that only adds to the score: a typed word's parts side by side
-    typed_words: object = None  # Whoosh query: every part of at least one typed word
+    typed: tuple = ()  # one Whoosh query per typed word (every part of it)
     facts: object = None  # Whoosh query: every word among a listing's facts (its organisation, city ...)
+    parts: tuple = ()  # Whoosh queries: the parts of typed compound words (有限元 of 有限元法), in a listing's own text
+    own_words: tuple = ()  # Whoosh queries: each word, in a listing's own text (not its facts)
 
     def scoring(self, query):
         """`query` with the phrase bonus (documents that write 质量控制 together before 质量 … 控制)."""
@@ -166,6 +168,21 @@ def _pieces(word, tokenizer, known):
     return pieces
 
 
+def _loose_parts(word, tokenizer, known):
+    """The indexed parts of a Chinese word of three or more characters (有限元法 -> 有限元; 桥梁工程 -> 桥梁, 工程):
+    listings that write only part of a compound term come after those having the whole of it."""
+    if known is None or len(word) < 3 or not _CJK.search(word):
+        return []
+    return [p for p in (p.lower() for p in tokenizer.split(word)) if len(p) >= 2 and p not in STOP_WORDS and known(p)]
+
+
+def _partial_words(words):
+    """The words of one typed word that alone make a partial match: not a lone Chinese character split off a
+    longer word (法 of 有限元法, rare as a word of its own and so weighted far above 有限元)."""
+    longer = [w for w in words if len(w) > 1 or not _CJK.match(w)]
+    return longer or words
+
+
 def _clause_words(clause, tokenizer, known):
     if clause.phrase or synonyms_of(clause.text):
         return [clause.text]
@@ -177,7 +194,7 @@ def _clause_words(clause, tokenizer, known):
 def build(clauses, tokenizer, known=None, fields=ALL_FIELDS):
     """Whoosh queries for parsed clauses, or None for an empty query. `tokenizer` is the index's own;
     `known(word)` (optional) says whether a word occurs in the index; `fields`: the index's text fields."""
-    required, highlight, bonus, typed, facts = [], set(), [], [], []
+    required, highlight, bonus, typed, facts, loose, partial = [], set(), [], [], [], [], []
     for clause in clauses:
         words = _clause_words(clause, tokenizer, known)
         queries = [q for q in (_with_synonyms(word, tokenizer, fields) for word in words) if q is not None]
@@ -185,6 +202,9 @@ def build(clauses, tokenizer, known=None, fields=ALL_FIELDS):
             continue
         required += queries
         typed.append(queries[0] if len(queries) == 1 else wq.And(queries))
+        partial += _partial_words(words)
+        if not clause.phrase:
+            loose += [p for word in words for p in _loose_parts(word, tokenizer, known)][:MAX_CLAUSES]
         highlight.update(words)
         highlight.update(s for word in words for s in synonyms_of(word))
         if len(words) > 1:
@@ -194,12 +214,20 @@ def build(clauses, tokenizer, known=None, fields=ALL_FIELDS):
     if not required:
         return None
     required = required[: MAX_CLAUSES * 2]
-    bonus = wq.Or(bonus[:MAX_CLAUSES]) if bonus else None
-    facts = (facts[0] if len(facts) == 1 else wq.And(facts)) if len(facts) == len(typed) else None
-    if len(required) == 1:
-        return BuiltQuery(required[0], required[0], tuple(highlight), tuple(required), bonus, required[0], facts)
-    some = typed[0] if len(typed) == 1 else wq.Or(typed)
-    return BuiltQuery(wq.And(required), wq.Or(required), tuple(highlight), tuple(required), bonus, some, facts)
+    own_text = fields - {"facts"}
+    return BuiltQuery(
+        all_terms=required[0] if len(required) == 1 else wq.And(required),
+        any_terms=required[0] if len(required) == 1 else wq.Or(required),
+        highlight_terms=tuple(highlight),
+        words=tuple(required),
+        bonus=wq.Or(bonus[:MAX_CLAUSES]) if bonus else None,
+        typed=tuple(typed),
+        facts=(facts[0] if len(facts) == 1 else wq.And(facts)) if len(facts) == len(typed) else None,
+        parts=tuple(_text_query(p, tokenizer, own_text) for p in dict.fromkeys(loose) if p not in partial)
+        if len(typed) == 1
+        else (),
+        own_words=tuple(_with_synonyms(w, tokenizer, own_text) for w in dict.fromkeys(partial)),
+    )
 
 
 def _marker(terms):

@@ -16,7 +16,7 @@ from whoosh import scoring
 from .caches import QueryCaches
 
 FIELD_WEIGHTS = {"title": 3.0, "facts": 3.0, "tags": 2.0, "body": 1.0, "sub": 0.5}
-BM25_B, BM25_K1 = 1.0, 1.2  # full length normalisation: a word in a long text says less about it
+BM25_B, BM25_K1 = 1.0, 0.6  # full length normalisation (a word in a long text says less); early saturation
 LENGTH_PRIOR = 0.5  # scores times (average text length / this text's length) ** LENGTH_PRIOR
 RERANK_DEPTH = 200  # BM25F results re-ordered by the length prior (at least 5 pages' worth)
 BM25_LIMIT = 3000  # up to this many hits Whoosh's BM25F ranks them
@@ -57,6 +57,20 @@ class SetMatcher:
         if isinstance(q, (wq.And, wq.Or)):
             return [item for sub in q.subqueries for item in self.field_sets(sub)]
         return [(getattr(q, "fieldname", "body"), self._leaf(q))]
+
+
+def frequency(reader, q):
+    """About how many documents match `q`, from the term index alone (no postings read): a term's document
+    frequency; the most of any alternative (Or), the fewest of the required parts (And, Phrase)."""
+    if isinstance(q, wq.Term):
+        return reader.doc_frequency(q.fieldname, q.text)
+    if isinstance(q, wq.Phrase):
+        return min((reader.doc_frequency(q.fieldname, w) for w in q.words), default=0)
+    if isinstance(q, wq.And):
+        return min((frequency(reader, sub) for sub in q.subqueries), default=0)
+    if isinstance(q, wq.Or):
+        return max((frequency(reader, sub) for sub in q.subqueries), default=0)
+    return 0
 
 
 def rank_by_fields(matcher, words, final, total_docs, newest, limit):

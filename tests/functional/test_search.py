@@ -210,16 +210,17 @@ def test_facet_counts_equal_database_counts(factory):
 
 
 def test_facet_counts_with_a_query_match_the_database(factory):
+    """Facets count every listing shown: those with the whole word, then (fewer than 100 of those) the ones with
+    a part of it (检测 of 光谱检测)."""
     _make_catalogue(factory)
     result = services.search(q="光谱检测", filters={"kind": {"achievement"}})
-    rows = [
-        row
-        for row in db.session.execute(db.select(Listing).where(Listing.status == "published")).scalars()
-        if "光谱检测" in row.title + row.summary
-    ]
-    assert result.total == sum(1 for row in rows if row.kind == "achievement")
-    assert dict(result.facets["kind"]) == dict(Counter(row.kind for row in rows))
-    expected = Counter(row.industry for row in rows if row.kind == "achievement")
+    published = list(db.session.execute(db.select(Listing).where(Listing.status == "published")).scalars())
+    whole = [row for row in published if "光谱检测" in row.title + row.summary]
+    shown = [row for row in published if "光谱" in row.title + row.summary or "检测" in row.title + row.summary]
+    assert result.full_total == sum(1 for row in whole if row.kind == "achievement")
+    assert result.total == sum(1 for row in shown if row.kind == "achievement")
+    assert dict(result.facets["kind"]) == dict(Counter(row.kind for row in shown))
+    expected = Counter(row.industry for row in shown if row.kind == "achievement")
     assert dict(result.facets["industry"]) == dict(expected)
 
 
@@ -305,3 +306,50 @@ def test_relevance_prefers_title_matches(factory, monkeypatch, bm25_limit):
     result = services.search(q="陶瓷膜")
     assert [hit.listing_id for hit in result.hits] == [in_title, in_text]
     assert services.search(q="陶瓷膜", page=1, per_page=1).hits[0].listing_id == in_title
+
+
+def test_a_compound_word_finds_listings_with_part_of_it_after_those_with_all_of_it(factory):
+    """有限元法: listings that write only 有限元 come after the one with the whole word, marked as partial."""
+    whole = factory.listing(title="桁架分析", summary="采用有限元法计算应力。").id
+    part = factory.listing(title="桥梁模型", summary="建立有限元模型。").id
+    factory.listing(title="无关成果", summary="一种新方法。")
+    result = services.search(q="有限元法")
+    assert [hit.listing_id for hit in result.hits] == [whole, part]
+    assert [hit.partial for hit in result.hits] == [False, True]
+    assert result.full_total == 1 and result.total == 2
+
+
+def test_a_whole_typed_word_comes_before_a_part_of_one(factory):
+    """石墨烯 散热膜: after the listing with both, one with the whole of 石墨烯 comes before one with only the 散热
+    of 散热膜."""
+    both = factory.listing(title="石墨烯散热膜", summary="用于手机。").id
+    graphene = factory.listing(title="石墨烯涂料", summary="防腐。").id
+    heat = factory.listing(title="散热风扇", summary="静音设计。").id
+    result = services.search(q="石墨烯 散热膜")
+    assert [hit.listing_id for hit in result.hits] == [both, graphene, heat]
+    assert [hit.partial for hit in result.hits] == [False, True, True]
+
+
+def test_partial_matches_are_left_out_when_enough_listings_have_every_word(factory, monkeypatch):
+    from marketplace.search import engine
+
+    both = {factory.listing(title=f"石墨烯散热膜{i}", summary="用于5G基站。").id for i in range(2)}
+    factory.listing(title="石墨烯涂料", summary="防腐。")
+    monkeypatch.setattr(engine, "PARTIAL_BELOW", 2)
+    result = services.search(q="石墨烯 5G")
+    assert {hit.listing_id for hit in result.hits} == both and result.total == 2 and not result.partial
+    monkeypatch.setattr(engine, "PARTIAL_BELOW", 3)
+    assert services.search(q="石墨烯 5G").total == 3
+
+
+def test_a_word_most_listings_have_makes_no_partial_match_alone(factory, monkeypatch):
+    """石墨烯 方法 钙钛矿 (no listing has all three): the listing with 石墨烯, not every listing that says 方法."""
+    from marketplace.search import engine
+
+    graphene = factory.listing(title="石墨烯制备方法", summary="化学气相沉积。").id
+    for name in ("陶瓷", "涂料", "电池"):
+        factory.listing(title=f"{name}制备方法", summary="一种工艺。")
+    monkeypatch.setattr(engine, "COMMON_WORD_MIN", 1)  # 方法 is in 4 of 4 listings: common
+    assert [hit.listing_id for hit in services.search(q="石墨烯 方法 钙钛矿").hits] == [graphene]
+    monkeypatch.setattr(engine, "COMMON_WORD_SHARE", 1.0)  # nothing is common
+    assert len(services.search(q="石墨烯 方法 钙钛矿").hits) == 4

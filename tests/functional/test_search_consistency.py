@@ -11,7 +11,8 @@ from marketplace.search import apply, background, dictionary, rebuild, services
 
 
 def found(q):
-    return {hit.listing_id for hit in services.search(q=q).hits}
+    """Listings having every word of `q` (not those shown after them with only a part of it)."""
+    return {hit.listing_id for hit in services.search(q=q).hits if not hit.partial}
 
 
 def found_and_end(q):

@@ -73,6 +73,7 @@ class Pools:
     def __init__(self):
         self.by_kind = {"achievement": Pool(), "need": Pool()}
         self.last_change = 0
+        self.computed = {}  # listing id -> last_change when this process stored its list (services.compute_lists)
 
     def build(self):
         self.last_change = db.session.execute(db.select(db.func.max(ListingChange.id))).scalar() or 0

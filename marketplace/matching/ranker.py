@@ -34,6 +34,7 @@ RETRIEVAL_LIMIT = 400  # documents scored on the whole query after retrieval on 
 CANDIDATES = 400  # how many text candidates are re-ranked
 FIELD_EXPAND_MIN = 0.4  # share of the top matches' votes a discipline needs to bring in all its documents
 FIELD_EXPAND_MAX = 3000
+PRF_EXPAND_MAX = 200  # a feedback tag on more documents than this brings none in (it is generic at that scale)
 
 
 @dataclass
@@ -128,7 +129,9 @@ def feed_back(query_doc, pool, cand, text, tags, w, disabled=()):
 
     cand_set = set(cand)
     for tag in prf_weight:
-        cand_set.update(pool.tag_postings.get(tag, ()))
+        members = pool.tag_postings.get(tag, ())
+        if len(members) <= PRF_EXPAND_MAX:
+            cand_set.update(members)
     if field_dist:
         best_field = max(field_dist, key=field_dist.get)
         members = pool.field_postings.get(best_field, ())

@@ -58,7 +58,7 @@ def suggestions(
             and calibration.percent(m.score, bool(entry.doc.field)) < calibration.MIN_PERCENT
         ):
             continue  # under the threshold: skip explaining it (the cheap check first)
-        items = explain.factor_items(m, doc, entry.doc, cand_terms=set(entry.terms), query_words=words)
+        items = explain.factor_items(m, doc, entry.doc, cand_terms=pool.terms_of(m.doc_id), query_words=words)
         if not has_specific_evidence(items, pool.stats):
             continue
         score = m.score

@@ -13,6 +13,7 @@ cooperation, price, region, freshness) only apply when both sides carry the data
 import heapq
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from . import features as ft
 from . import market_factors as product
@@ -189,6 +190,7 @@ def rank(
     """The best `limit` pool documents for `query_doc`, each with its factor values and explanation data:
     retrieve, feed back, score."""
     w = dict(WEIGHTS, **(weights or {}))
+    now = now or datetime.now(UTC).replace(tzinfo=None)  # once per query, not once per candidate
     for code in disabled:
         w[code] = 0.0
     cand, text, hits, tags = retrieve(ft.profile(query_doc), pool, max_terms=max_terms)

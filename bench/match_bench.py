@@ -42,8 +42,15 @@ def pct(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] * 1000
 
 
-def line(name, values):
-    print(f"{name:48} p50 {pct(values, 50):8.1f} ms   p95 {pct(values, 95):8.1f} ms   (n={len(values)})", flush=True)
+def line(name, values, cpu=None):
+    """Wall-clock percentiles, and those of the CPU time this process spent (the machine is shared: under load
+    the wall time mostly measures waiting for a core)."""
+    cpu_part = f"   CPU p50 {pct(cpu, 50):7.1f} ms p95 {pct(cpu, 95):7.1f} ms" if cpu else ""
+    print(
+        f"{name:48} p50 {pct(values, 50):8.1f} ms   p95 {pct(values, 95):8.1f} ms{cpu_part}   (n={len(values)}; "
+        f"load average {os.getloadavg()[0]:.1f})",
+        flush=True,
+    )
 
 
 def load_market(n, db):
@@ -169,26 +176,32 @@ def main():
         )
 
         before = rss_mb()
-        t = time.time()
+        t, c = time.time(), time.process_time()
         all_pools = pools.get_pools()
-        print(f"pool build: {time.time() - t:.1f}s, peak RSS {before:.0f} -> {rss_mb():.0f} MB", flush=True)
+        print(
+            f"pool build: {time.time() - t:.1f}s ({time.process_time() - c:.1f}s CPU), peak RSS {before:.0f} -> "
+            f"{rss_mb():.0f} MB; load average {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
 
         sample = rng.sample(by_kind["achievement"], args.samples // 2) + rng.sample(by_kind["need"], args.samples // 2)
-        forward, both = [], []
+        forward, both, forward_cpu, both_cpu = [], [], [], []
         for i in sample:
-            t = time.time()
+            t, c = time.time(), time.process_time()
             for listing_id, results in services.rankings([i], all_pools):  # reads the listing's full text
                 services._store(listing_id, results, utcnow())
             db.session.flush()
             forward.append(time.time() - t)
+            forward_cpu.append(time.process_time() - c)
         db.session.commit()
         for i in sample[: max(10, args.samples // 5)]:
-            t = time.time()
+            t, c = time.time(), time.process_time()
             services.refresh_listings([i], all_pools)
             both.append(time.time() - t)
+            both_cpu.append(time.process_time() - c)
         db.session.commit()
-        line("recompute one listing (rank + store)", forward)
-        line("recompute with reverse side (10 counterparts)", both)
+        line("recompute one listing (rank + store)", forward, forward_cpu)
+        line("recompute with reverse side (10 counterparts)", both, both_cpu)
 
         t = time.time()
         fill_suggestions(db, by_kind)
@@ -199,18 +212,19 @@ def main():
         )
         viewers = {k: SimpleNamespace(id=u.id) for k, u in owners.items()}
         owner_id = owners["need"].id
-        serve = []
+        serve, serve_cpu = [], []
         for i in rng.sample(by_kind["need"] + by_kind["achievement"], 200):
             db.session.expunge_all()
-            t = time.time()
+            t, c = time.time(), time.process_time()
             listing = db.session.get(Listing, i)
             for s in services.suggestions_for(listing, viewers[listing.kind], limit=10):
                 explain.split(s.factors)
                 s.candidate.title  # noqa: B018 - the partial shows it
             serve.append(time.time() - t)
-        line("serve a listing's suggestions (query + reasons)", serve)
+            serve_cpu.append(time.process_time() - c)
+        line("serve a listing's suggestions (query + reasons)", serve, serve_cpu)
 
-        current = []
+        current, current_cpu = [], []
         owner = db.session.get(User, owner_id)
         for n in range(20):
             need = Need(
@@ -227,12 +241,13 @@ def main():
             db.session.flush()
             record_change(need.id)
             db.session.commit()
-            t = time.time()
+            t, c = time.time(), time.process_time()
             while services.process_changes():
                 db.session.commit()
             db.session.commit()
             current.append(time.time() - t)
-        line("publish -> own and reverse lists current", current)
+            current_cpu.append(time.process_time() - c)
+        line("publish -> own and reverse lists current", current, current_cpu)
         print(f"(+ up to {0.5:.1f} s polling interval of the background updater)")
         print(
             f"posting arrays: {sum(p.memory_estimate() for p in all_pools.by_kind.values()) / 1e6:.0f} MB; "

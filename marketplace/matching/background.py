@@ -33,8 +33,8 @@ def _take_leadership(path):
     return handle
 
 
-SQLITE_BATCH = 25  # SQLite has one write lock for the whole database: hold it for short batches only
-SQLITE_YIELD = 0.05  # seconds between batches: SQLite's busy handler polls, it does not queue waiting writers
+BATCH = 200  # changes per round (their lists are stored in one short write transaction)
+SQLITE_YIELD = 0.05  # seconds between rounds: SQLite's busy handler polls, it does not queue waiting writers
 
 
 def _changes_pending():
@@ -48,9 +48,26 @@ def _changes_pending():
     return db.session.execute(db.select(ListingChange.id).where(ListingChange.id > start).limit(1)).first() is not None
 
 
+def _round(app):
+    """One batch of the change log: compute its lists without the write lock (tens of seconds for a bulk import
+    on SQLite would stop the site), then claim the batch and store them in one short write transaction.
+    Returns how many changed listings were applied."""
+    from ..dbsetup import read_only
+    from . import services
+
+    with read_only():
+        plan = services.plan_changes(batch=BATCH)
+        db.session.rollback()
+    if plan is None:
+        return 0
+    applied = services.apply_plan(plan)
+    db.session.commit()
+    return applied
+
+
 def _run_once(app):
     from ..dbsetup import read_only
-    from . import alerts, pools, services
+    from . import alerts, pools
 
     with app.app_context():
         with read_only():  # look, and build the pools (tens of seconds at 100k), without SQLite's write lock
@@ -59,8 +76,7 @@ def _run_once(app):
                 pools.get_pools()
         db.session.rollback()
         sqlite = db.engine.dialect.name == "sqlite"
-        while pending and services.process_changes(batch=SQLITE_BATCH if sqlite else 200):
-            db.session.commit()
+        while pending and _round(app):
             if sqlite:
                 time.sleep(SQLITE_YIELD)  # let waiting writers (a user's save, an import) take the lock
         db.session.commit()

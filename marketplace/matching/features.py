@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from . import text as textmod
 
 
-@dataclass
+@dataclass(slots=True)
 class Doc:
     """A listing as the ranker sees it. Product fields are optional: the CSL data has none of them."""
 

@@ -12,7 +12,7 @@ import threading
 from flask import current_app
 
 from ..extensions import db
-from ..listings.models import Listing, ListingChange
+from ..listings.models import Listing, ListingChange, Tag, listing_tags
 from ..listings.visibility import public_condition
 from . import text as textmod
 from .features import Doc
@@ -73,13 +73,23 @@ class Pools:
     def __init__(self):
         self.by_kind = {"achievement": Pool(), "need": Pool()}
         self.last_change = 0
+        self.computed = {}  # listing id -> last_change when this process stored its list (services.compute_lists)
 
-    def build(self):
+    def build(self, chunk=5000):
+        """Build from the published listings, a chunk at a time: the loaded rows of one chunk are released before
+        the next (the session's identity map holds them weakly), so 100k listings never sit in memory at once."""
         self.last_change = db.session.execute(db.select(db.func.max(ListingChange.id))).scalar() or 0
-        docs = load_docs()
-        textmod.use_vocabulary([*textmod.domain_terms(), *(t for d in docs for t in d.tags)])
-        for doc in docs:
-            self.by_kind[doc.kind].add(doc)
+        ids = db.session.execute(db.select(Listing.id).where(public_condition()).order_by(Listing.id)).scalars().all()
+        tag_names = db.session.execute(
+            db.select(Tag.name)
+            .join(listing_tags, listing_tags.c.tag_id == Tag.id)
+            .where(listing_tags.c.listing_id.in_(db.select(Listing.id).where(public_condition())))
+            .distinct()
+        ).scalars()
+        textmod.use_vocabulary([*textmod.domain_terms(), *tag_names])  # before any text is segmented
+        for start in range(0, len(ids), chunk):
+            for doc in load_docs(ids[start : start + chunk]):
+                self.by_kind[doc.kind].add(doc)
         log.info(
             "matching pools built: %d achievements, %d needs",
             len(self.by_kind["achievement"]),

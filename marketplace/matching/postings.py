@@ -19,7 +19,7 @@ TF_BITS = 4
 TF_MAX = (1 << TF_BITS) - 1
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """A pooled document: the record, its normalised tags, its length and its slot."""
 
@@ -27,7 +27,7 @@ class Entry:
     tags: tuple
     length: int
     slot: int
-    terms: tuple = ()
+    terms: array = None
 
 
 class Pool:
@@ -35,7 +35,9 @@ class Pool:
         self.stats = ft.Stats()
         self.profiles = {}  # doc id -> Entry
         self.slots = []  # slot -> doc id (None: tombstone)
-        self.postings = defaultdict(lambda: array("I"))  # term -> packed slots
+        self.vocab = {}  # term -> term id
+        self.names = []  # term id -> term
+        self.postings = []  # term id -> packed slots
         self.tag_postings = defaultdict(set)  # tag -> {doc id}
         self.field_postings = defaultdict(set)  # field -> {doc id}
         self.tombstones = 0
@@ -51,14 +53,14 @@ class Pool:
         prof = ft.profile(doc)
         slot = len(self.slots)
         self.slots.append(doc.id)
-        # Interned terms are shared by every entry and the statistics; the body text is not kept (only terms are
-        # needed once profiled), which is most of the memory at 100k listings.
-        terms = tuple(sys.intern(t) for t in prof.tf)
+        # The body text is not kept (only terms are needed once profiled) and an entry holds its terms as 4-byte
+        # ids: most of the memory at 100k listings was these two.
+        terms = array("I", (self._term_id(t) for t in prof.tf))
         entry = Entry(doc=replace(doc, body=""), tags=prof.tags, length=prof.length, slot=slot, terms=terms)
         self.profiles[doc.id] = entry
         self.stats.add(prof)
-        for term, tf in prof.tf.items():
-            self.postings[term].append(slot << TF_BITS | min(tf, TF_MAX))
+        for term_id, tf in zip(terms, prof.tf.values(), strict=True):
+            self.postings[term_id].append(slot << TF_BITS | min(tf, TF_MAX))
         for tag in prof.tags:
             self.tag_postings[tag].add(doc.id)
         if doc.field:
@@ -72,8 +74,8 @@ class Pool:
         self.tombstones += 1
         self.stats.n -= 1
         self.stats.total_length -= entry.length
-        for term in entry.terms:
-            self.stats.df[term] -= 1
+        for term_id in entry.terms:
+            self.stats.df[self.names[term_id]] -= 1
         for tag in entry.tags:
             self.stats.tag_df[tag] -= 1
             self.tag_postings[tag].discard(doc_id)
@@ -86,32 +88,47 @@ class Pool:
         """Rebuild the posting arrays without tombstones (slots are renumbered)."""
         live = [e for e in sorted(self.profiles.values(), key=lambda e: e.slot)]
         renumber = {e.slot: n for n, e in enumerate(live)}
-        for term, arr in list(self.postings.items()):
-            kept = array(
+        for term_id, arr in enumerate(self.postings):
+            self.postings[term_id] = array(
                 "I", (renumber[v >> TF_BITS] << TF_BITS | (v & TF_MAX) for v in arr if (v >> TF_BITS) in renumber)
             )
-            if kept:
-                self.postings[term] = kept
-            else:
-                del self.postings[term]
         for e in live:
             e.slot = renumber[e.slot]
         self.slots = [e.doc.id for e in live]
         self.tombstones = 0
 
+    def _term_id(self, term):
+        term_id = self.vocab.get(term)
+        if term_id is None:
+            term = sys.intern(term)  # shared with the statistics' keys
+            term_id = self.vocab[term] = len(self.names)
+            self.names.append(term)
+            self.postings.append(array("I"))
+        return term_id
+
     # ---------------------------------------------------------------- queries
+
+    def posting(self, term):
+        """The packed posting array of a term (None when no document ever had it)."""
+        term_id = self.vocab.get(term)
+        return None if term_id is None else self.postings[term_id]
+
+    def terms_of(self, doc_id):
+        """The set of a pooled document's terms ("w:<word>", "b:<bigram>")."""
+        names = self.names
+        return {names[t] for t in self.profiles[doc_id].terms}
 
     def docs_with(self, term):
         """Ids of live documents containing `term`."""
         slots = self.slots
-        return [slots[v >> TF_BITS] for v in self.postings.get(term, ()) if slots[v >> TF_BITS] is not None]
+        return [slots[v >> TF_BITS] for v in self.posting(term) or () if slots[v >> TF_BITS] is not None]
 
     def top_by_terms(self, terms, limit, k1=1.2):
         """The `limit` documents with the best partial BM25 over `terms` alone (cheap candidate retrieval)."""
         acc = {}
         slots = self.slots
         for term in terms:
-            arr = self.postings.get(term)
+            arr = self.posting(term)
             if not arr:
                 continue
             idf = self.stats.idf(term)
@@ -130,7 +147,7 @@ class Pool:
         by_slot = {e.slot: e for e in entries}
         too_common = max(50, stats.n // 10)  # such terms weigh almost nothing and have the longest lists
         for term, qtf in query_tf.items():
-            arr = self.postings.get(term)
+            arr = self.posting(term)
             if not arr or len(arr) > too_common:
                 continue
             idf = stats.idf(term) * (1.0 if term.startswith("w:") else 0.5) * (qtf * 2 / (qtf + 1))
@@ -150,4 +167,4 @@ class Pool:
 
     def memory_estimate(self):
         """Bytes held by posting arrays (for the benchmark's report)."""
-        return sum(arr.itemsize * len(arr) for arr in self.postings.values())
+        return sum(arr.itemsize * len(arr) for arr in self.postings)

@@ -13,6 +13,7 @@ cooperation, price, region, freshness) only apply when both sides carry the data
 import heapq
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from . import features as ft
 from . import market_factors as product
@@ -34,6 +35,7 @@ RETRIEVAL_LIMIT = 400  # documents scored on the whole query after retrieval on 
 CANDIDATES = 400  # how many text candidates are re-ranked
 FIELD_EXPAND_MIN = 0.4  # share of the top matches' votes a discipline needs to bring in all its documents
 FIELD_EXPAND_MAX = 3000
+PRF_EXPAND_MAX = 200  # a feedback tag on more documents than this brings none in (it is generic at that scale)
 
 
 @dataclass
@@ -128,7 +130,9 @@ def feed_back(query_doc, pool, cand, text, tags, w, disabled=()):
 
     cand_set = set(cand)
     for tag in prf_weight:
-        cand_set.update(pool.tag_postings.get(tag, ()))
+        members = pool.tag_postings.get(tag, ())
+        if len(members) <= PRF_EXPAND_MAX:
+            cand_set.update(members)
     if field_dist:
         best_field = max(field_dist, key=field_dist.get)
         members = pool.field_postings.get(best_field, ())
@@ -186,6 +190,7 @@ def rank(
     """The best `limit` pool documents for `query_doc`, each with its factor values and explanation data:
     retrieve, feed back, score."""
     w = dict(WEIGHTS, **(weights or {}))
+    now = now or datetime.now(UTC).replace(tzinfo=None)  # once per query, not once per candidate
     for code in disabled:
         w[code] = 0.0
     cand, text, hits, tags = retrieve(ft.profile(query_doc), pool, max_terms=max_terms)

@@ -6,6 +6,7 @@ which the background updater (matching.background) calls a few times a second.
 """
 
 import logging
+from dataclasses import dataclass
 
 from ..extensions import db
 from ..listings.models import Listing, ListingChange
@@ -57,10 +58,15 @@ def _dismissal_item(cand, dismissed):
     return {"code": "dismissal", "value": worst[0], "key": "dismissal_similar", "params": {"reason": worst[1]}}
 
 
-def compute(doc, all_pools, limit=SUGGESTIONS_KEPT, max_terms=ranker.RETRIEVAL_TERMS, threshold=True):
-    """Ranked suggestions for a listing doc: [(candidate_id, score, factor items)], dismissals applied."""
+def compute(doc, all_pools, limit=SUGGESTIONS_KEPT, max_terms=ranker.RETRIEVAL_TERMS, threshold=True, owners=None):
+    """Ranked suggestions for a listing doc: [(candidate_id, score, factor items)], dismissals applied.
+
+    `owners` (owner id -> dismissal context) lets a batch read each owner's dismissals once."""
     pool = all_pools.other_side(doc.kind)
-    pairs, dismissed = _dismissal_context(doc.owner_id) if doc.owner_id is not None else (set(), [])
+    owners = {} if owners is None else owners
+    if doc.owner_id is not None and doc.owner_id not in owners:
+        owners[doc.owner_id] = _dismissal_context(doc.owner_id)
+    pairs, dismissed = owners[doc.owner_id] if doc.owner_id is not None else (set(), [])
     exclude = {c for (lst, c) in pairs if lst == doc.id}
     return suggest.suggestions(
         doc,
@@ -90,12 +96,13 @@ def query_docs(listing_ids, all_pools):
 def rankings(listing_ids, all_pools, limit=SUGGESTIONS_KEPT):
     """(listing id, results or None when it is not published) for each listing: the one ranking code path."""
     ids = list(dict.fromkeys(listing_ids))
+    owners = {}  # each owner's dismissals, read once per call
     for start in range(0, len(ids), 200):
         chunk = ids[start : start + 200]
         docs = query_docs(chunk, all_pools)
         for listing_id in chunk:
             doc = docs.get(listing_id)
-            yield listing_id, (compute(doc, all_pools, limit=limit) if doc is not None else None)
+            yield listing_id, (compute(doc, all_pools, limit=limit, owners=owners) if doc is not None else None)
 
 
 def _store(listing_id, results, now):
@@ -104,44 +111,79 @@ def _store(listing_id, results, now):
     if results is None:
         db.session.execute(db.delete(Suggestion).where(Suggestion.candidate_id == listing_id))
         return []
-    db.session.add_all(
-        Suggestion(
-            listing_id=listing_id,
-            candidate_id=cid,
-            rank=n + 1,
-            score=score,
-            factors=items,
-            percent=percent,
-            computed_at=now,
+    if results:  # one multi-row INSERT (no ORM objects: a bulk refresh stores tens of thousands of rows)
+        db.session.execute(
+            db.insert(Suggestion),
+            [
+                {
+                    "listing_id": listing_id,
+                    "candidate_id": cid,
+                    "rank": n + 1,
+                    "score": score,
+                    "factors": items,
+                    "percent": percent,
+                    "computed_at": now,
+                }
+                for n, (cid, score, items, percent) in enumerate(results)
+            ],
         )
-        for n, (cid, score, items, percent) in enumerate(results)
-    )
     return results
 
 
-def refresh_listings(listing_ids, all_pools=None):
-    """Recompute the lists of changed listings, then those of their best counterparts (the reverse side).
+def _holders(listing_ids):
+    """Listings whose stored lists hold any of these listings (they may have to drop or re-rank them)."""
+    ids = list(listing_ids)
+    out = []
+    for start in range(0, len(ids), 500):
+        out.extend(
+            db.session.execute(
+                db.select(Suggestion.listing_id).where(Suggestion.candidate_id.in_(ids[start : start + 500]))
+            ).scalars()
+        )
+    return out
+
+
+def compute_lists(listing_ids, all_pools, upto=None, pending=()):
+    """{listing id: results or None}: the lists of changed listings, then those of their best counterparts and of
+    the listings whose lists held them (the reverse side). Reads only: the caller stores them.
 
     A counterpart's list is recomputed from its own point of view (scores are relative to the query), so the
-    changed listing enters, moves in or leaves it exactly as a full recomputation would place it.
+    changed listing enters, moves in or leaves it exactly as a full recomputation would place it. It is skipped
+    when it will be recomputed anyway (`pending`: changed later in the log) or when this process computed it
+    from pools that already held change `upto` (a bulk import would otherwise recompute the same counterparts
+    once per batch).
     """
-    all_pools = all_pools or pools.get_pools()
+    lists = dict(rankings(listing_ids, all_pools))
+    reverse = [r[0] for results in lists.values() for r in (results or [])[:REVERSE_REFRESH]]
+    reverse.extend(_holders(lists))
+    seen = all_pools.computed
+    todo = [
+        c
+        for c in dict.fromkeys(reverse)
+        if c not in lists and c not in pending and (upto is None or seen.get(c, 0) < upto)
+    ]
+    lists.update(rankings(todo, all_pools))
+    return lists
+
+
+def store_lists(lists, all_pools=None, position=0):
+    """Store computed lists (flushes); remembers the change-log position of the pools they were computed from
+    (see compute_lists)."""
     now = utcnow()
-    done = set()
-    reverse = []
-    for listing_id, results in rankings(listing_ids, all_pools):
-        results = _store(listing_id, results, now)
-        done.add(listing_id)
-        reverse.extend(r[0] for r in results[:REVERSE_REFRESH])
-        # lists that held the listing and may have to drop or re-rank it
-        reverse.extend(
-            db.session.execute(db.select(Suggestion.listing_id).where(Suggestion.candidate_id == listing_id)).scalars()
-        )
-    for cid, results in rankings([c for c in dict.fromkeys(reverse) if c not in done], all_pools):
-        _store(cid, results, now)
-        done.add(cid)
+    for listing_id, results in lists.items():
+        _store(listing_id, results, now)
+        if all_pools is not None:
+            all_pools.computed[listing_id] = position
     db.session.flush()
-    return done
+
+
+def refresh_listings(listing_ids, all_pools=None):
+    """Recompute the lists of changed listings and of their reverse side; returns the ids recomputed."""
+    all_pools = all_pools or pools.get_pools()
+    position = all_pools.last_change
+    lists = compute_lists(listing_ids, all_pools)
+    store_lists(lists, all_pools, position)
+    return set(lists)
 
 
 def refresh_listing(listing_id, all_pools=None):
@@ -150,18 +192,28 @@ def refresh_listing(listing_id, all_pools=None):
     return suggestions_for(db.session.get(Listing, listing_id), limit=SUGGESTIONS_KEPT)
 
 
-def process_changes(batch=200):
-    """Apply the ListingChange log to the stored suggestions; returns how many listings were refreshed.
+@dataclass
+class Plan:
+    """A batch of the change log and the lists it requires, computed before anything is written."""
 
-    The consumer position is claimed with a compare-and-set on MatchState in the same transaction, so several
-    workers running this at once never apply a change twice; the caller commits.
-    """
+    start: int  # the consumer position the batch was read at
+    last: int  # the last change id of the batch
+    ids: list  # the listings that changed
+    lists: dict  # listing id -> results (None: not published any more)
+    position: int  # the change-log position of the pools the lists were computed from
+
+
+def _state():
     state = db.session.get(MatchState, STATE_NAME)
-    if state is None:
-        state = MatchState(name=STATE_NAME, last_change_id=0)
-        db.session.add(state)
-        db.session.flush()
-    start = state.last_change_id
+    return state.last_change_id if state is not None else 0
+
+
+def plan_changes(batch=200):
+    """Read a batch of the change log and compute the lists it requires; None when nothing is pending.
+
+    Only reads (the background updater runs it without SQLite's write lock); `apply_plan` writes.
+    """
+    start = _state()
     rows = db.session.execute(
         db.select(ListingChange.id, ListingChange.listing_id)
         .where(ListingChange.id > start)
@@ -169,20 +221,44 @@ def process_changes(batch=200):
         .limit(batch)
     ).all()
     if not rows:
+        return None
+    all_pools = pools.get_pools()  # synced to the end of the log
+    ids = list(dict.fromkeys(r.listing_id for r in rows))
+    later = db.session.execute(
+        db.select(ListingChange.listing_id).where(ListingChange.id > rows[-1].id).distinct()
+    ).scalars()
+    position = all_pools.last_change
+    lists = compute_lists(ids, all_pools, upto=rows[-1].id, pending=set(later))
+    return Plan(start, rows[-1].id, ids, lists, position)
+
+
+def apply_plan(plan):
+    """Claim the plan's batch with a compare-and-set on MatchState and store its lists (flushes); returns how
+    many changed listings it applied (0 when another worker applied the batch first). Several workers may
+    plan the same batch; only one claims it, so a change is applied (and alerts sent) once."""
+    if plan is None:
         return 0
+    state = db.session.get(MatchState, STATE_NAME)
+    if state is None:
+        db.session.add(MatchState(name=STATE_NAME, last_change_id=0))
+        db.session.flush()
     claimed = db.session.execute(
         db.update(MatchState)
-        .where(MatchState.name == STATE_NAME, MatchState.last_change_id == start)
-        .values(last_change_id=rows[-1].id, updated_at=utcnow())
+        .where(MatchState.name == STATE_NAME, MatchState.last_change_id == plan.start)
+        .values(last_change_id=plan.last, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     ).rowcount
     if not claimed:
         return 0
-    all_pools = pools.get_pools()
-    ids = list(dict.fromkeys(r.listing_id for r in rows))
-    refresh_listings(ids, all_pools)
-    alerts.notify_for(ids)
-    return len(ids)
+    store_lists(plan.lists, pools.peek(), plan.position)
+    alerts.notify_for(plan.ids)
+    return len(plan.ids)
+
+
+def process_changes(batch=200):
+    """Apply the ListingChange log to the stored suggestions in the caller's transaction; returns how many
+    changed listings were applied. The caller commits."""
+    return apply_plan(plan_changes(batch))
 
 
 def refresh_batches(batch=100):

@@ -49,8 +49,16 @@ def suggestions(
     words = query_words(doc, pool.stats)
     out = []
     for m in matches:
+        if malus is None and len(out) == limit:
+            break  # matches come best first and nothing lowers a score: the list is complete
         entry = pool.profiles[m.doc_id]
-        items = explain.factor_items(m, doc, entry.doc, cand_terms=set(entry.terms), query_words=words)
+        if (
+            threshold
+            and malus is None
+            and calibration.percent(m.score, bool(entry.doc.field)) < calibration.MIN_PERCENT
+        ):
+            continue  # under the threshold: skip explaining it (the cheap check first)
+        items = explain.factor_items(m, doc, entry.doc, cand_terms=pool.terms_of(m.doc_id), query_words=words)
         if not has_specific_evidence(items, pool.stats):
             continue
         score = m.score

@@ -192,3 +192,36 @@ def test_match_refresh_recomputes_every_published_listing(runner, factory):
     assert "refreshed 2 listing(s)" in result.output
     db.session.expire_all()
     assert [s.candidate_id for s in services.suggestions_for(need)] == [ach.id]
+
+
+def _stored_lists():
+    from marketplace.matching.models import Suggestion
+
+    stored = {}
+    for s in db.session.execute(db.select(Suggestion).order_by(Suggestion.listing_id, Suggestion.rank)).scalars():
+        stored.setdefault(s.listing_id, []).append((s.candidate_id, s.percent))
+    return stored
+
+
+def test_a_bulk_import_drained_in_batches_leaves_the_lists_a_full_refresh_computes(app, runner):
+    """Issue 12 item 6: the updater shares the reverse-side work of a bulk import across its batches (a
+    counterpart already computed from current pools, or changed later in the log, is not recomputed), and
+    still stores for every listing, on both sides, exactly what `flask match refresh` stores."""
+    from marketplace.listings.changes import record_changes
+    from marketplace.matching import csl, services
+
+    ids = csl.load_records(_read(DATA / "csl_achievements_200.jsonl"), _read(DATA / "csl_needs_30.jsonl"))
+    record_changes(sorted(ids.values(), reverse=True))  # needs first: their counterparts change later in the log
+    db.session.commit()
+    batches = 0
+    while services.process_changes(batch=40):
+        db.session.commit()
+        batches += 1
+    assert batches >= 5
+    drained = _stored_lists()
+    assert len(drained) >= 40  # the needs and the achievements they suggest
+
+    result = runner.invoke(args=["match", "refresh"])
+    assert result.exit_code == 0, result.output
+    assert "refreshed 230 listing(s)" in result.output
+    assert _stored_lists() == drained

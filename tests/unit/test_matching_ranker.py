@@ -142,7 +142,7 @@ def test_ranked_matches_explain_shared_key_terms():
     n = need("寻求石墨烯锂电池负极材料技术", "需要提高锂电池循环寿命。")
     m = ranker.rank(n, p, limit=1)[0]
     entry = p.profiles[m.doc_id]
-    items = explain.factor_items(m, n, entry.doc, cand_terms=set(entry.terms), stats=p.stats)
+    items = explain.factor_items(m, n, entry.doc, cand_terms=p.terms_of(m.doc_id), stats=p.stats)
     texts = [explain.describe(i) for i in items]
     shared = next(t for t in texts if t.startswith("共同关键词："))
     assert "石墨烯" in shared and "锂电池" in shared
@@ -156,7 +156,7 @@ def test_reasons_name_only_evidence_found_on_both_listings():
     n = need("石墨烯负极材料", "石墨烯锂电池。")
     for m in ranker.rank(n, p, limit=5):
         entry = p.profiles[m.doc_id]
-        items = explain.factor_items(m, n, entry.doc, cand_terms=set(entry.terms), stats=p.stats)
+        items = explain.factor_items(m, n, entry.doc, cand_terms=p.terms_of(m.doc_id), stats=p.stats)
         text = textmod.normalize(f"{entry.doc.title} {entry.doc.body} {' '.join(entry.doc.tags)}")
         for item in items:
             assert item["key"] in ("text", "tags", "category_given", "field")

@@ -13,7 +13,7 @@ KINDS = ("achievement", "need")
 
 
 def statements(org_id=1):
-    """[(name, select)]: lists (first page, newest first and by price), their counts, the organisation page, the home page."""
+    """[(name, select)]: lists (first page, newest first and by price), their counts, the organisation and home page."""
     out = []
     for kind in KINDS:
         lst = queries.public_listings(queries.ListingFilters(kind=kind))

@@ -1,8 +1,15 @@
-"""Template filters and globals: taxonomy labels, local times, prices."""
+"""Template filters and globals: taxonomy labels, local times, prices.
 
+Labels of the code lists are lazy strings, translated on every use; a list page shows a few hundred of them
+(cards and filter menus). Translations do not change while the process runs, so each label is translated once
+per language and reused (`label`, `translated_choices`).
+"""
+
+import threading
 from datetime import UTC
 
 from flask import request, url_for
+from markupsafe import Markup
 
 from . import taxonomy
 from .listings import filters as filter_table
@@ -15,6 +22,40 @@ def local_time(value, fmt="%Y-%m-%d %H:%M"):
     if getattr(value, "tzinfo", None) is None and hasattr(value, "hour"):
         value = value.replace(tzinfo=UTC).astimezone(market_timezone())
     return value.strftime(fmt)
+
+
+_labels = {}  # (locale, id(vocabulary), code) -> (vocabulary, translated label)
+_labels_lock = threading.Lock()
+
+
+def _translated(vocabulary, code, value):
+    """The label `value` of `code` in the request's language, translated once per language and process."""
+    from flask_babel import get_locale
+
+    key = (str(get_locale()), id(vocabulary), code)
+    hit = _labels.get(key)
+    if hit is not None and hit[0] is vocabulary:
+        return hit[1]
+    # Markup: a lazy label renders unescaped (LazyString.__html__), and so does its cached text. The entry keeps
+    # its vocabulary, so that an id is never reused while cached; the bound keeps throw-away dicts from piling up.
+    text = Markup(str(value))
+    with _labels_lock:
+        if len(_labels) > 5000:
+            _labels.clear()
+        _labels[key] = (vocabulary, text)
+    return text
+
+
+def label(vocabulary, code, default="—"):
+    """taxonomy.label, translated once per language: the display label of a code, a dash for an empty one."""
+    if not code or code not in vocabulary:  # empty or unknown code: nothing to translate
+        return taxonomy.label(vocabulary, code, default)
+    return _translated(vocabulary, code, taxonomy.label(vocabulary, code))
+
+
+def translated_choices(vocabulary):
+    """taxonomy.choices with the labels translated (once per language)."""
+    return [(code, _translated(vocabulary, code, text)) for code, text in taxonomy.choices(vocabulary)]
 
 
 def price_text(listing):
@@ -79,7 +120,7 @@ def register(app):
         filter_args=filter_table.read,
         listing_filters=filter_table.FILTERS,
         taxonomy=taxonomy,
-        label=taxonomy.label,
+        label=label,
         price_text=price_text,
         url_with=url_with,
     )

@@ -5,25 +5,48 @@ import os
 
 from flask import abort, render_template, request, send_file
 from flask_login import current_user
+from sqlalchemy.orm import load_only, selectinload
 
-from .. import taxonomy
 from ..accounts.models import Organisation
 from ..extensions import db
 from ..pagination import paginate
+from ..templating import translated_choices
 from . import bp, fields, queries, services, visibility
 from . import filters as filter_table
 from .access import load_visible_listing
 from .attachments import stored_path
-from .models import Attachment
+from .models import Attachment, Listing
 
 log = logging.getLogger(__name__)
 
 KIND_ROUTE = "/<any(achievement,need):kind>s/<int:listing_id>"
 
 
+# What a list card (listings/_macros.html `card`) shows: only these columns are loaded, with the organisation's
+# name and the tags in one query each, not one per card.
+CARD_LOAD = (
+    load_only(
+        Listing.id,
+        Listing.kind,
+        Listing.title,
+        Listing.summary,
+        Listing.price_wan,
+        Listing.price_negotiable,
+        Listing.industry,
+        Listing.region,
+        Listing.maturity,
+        Listing.published_at,
+        Listing.organisation_id,
+        Listing.hide_org_name,
+    ),
+    selectinload(Listing.organisation).load_only(Organisation.id, Organisation.name),
+    selectinload(Listing.tags),
+)
+
+
 def _browse(kind):
     filters = queries.ListingFilters.from_args(request.args, kind)
-    page = paginate(queries.public_listings(filters), cache_count=True)
+    page = paginate(queries.public_listings(filters).options(*CARD_LOAD), cache_count=True)
     return render_template(
         "listings/browse.html",
         kind=kind,
@@ -47,7 +70,7 @@ def _sort_labels(kind):
 
 def _filter_specs(kind):
     """[(argument, label, choices)] of the filters that apply to this kind, for the GET form."""
-    return [(f.arg, f.label_for(kind), taxonomy.choices(f.vocabulary)) for f in filter_table.for_kind(kind)]
+    return [(f.arg, f.label_for(kind), translated_choices(f.vocabulary)) for f in filter_table.for_kind(kind)]
 
 
 @bp.route("/achievements")
@@ -87,7 +110,7 @@ def organisation(org_id):
     org = db.session.get(Organisation, org_id)
     if org is None:
         abort(404)
-    page = paginate(queries.organisation_listings(org.id), cache_count=True)
+    page = paginate(queries.organisation_listings(org.id).options(*CARD_LOAD), cache_count=True)
     return render_template("listings/organisation.html", org=org, page=page)
 
 

@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from . import taxonomy
 from .listings import filters as filter_table
+from .listings.cards import card_html
 from .listings.visibility import market_timezone
 
 
@@ -122,5 +123,6 @@ def register(app):
         taxonomy=taxonomy,
         label=label,
         price_text=price_text,
+        listing_card=card_html,
         url_with=url_with,
     )

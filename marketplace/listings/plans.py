@@ -7,6 +7,7 @@ from sqlalchemy import func
 from ..extensions import db
 from ..pagination import count_statement
 from . import queries
+from .cards import CARD_LOAD
 from .models import Listing
 
 KINDS = ("achievement", "need")
@@ -16,11 +17,14 @@ def statements(org_id=1):
     """[(name, select)]: lists (first page, newest first and by price), their counts, the organisation and home page."""
     out = []
     for kind in KINDS:
-        lst = queries.public_listings(queries.ListingFilters(kind=kind))
+        lst = queries.public_listings(queries.ListingFilters(kind=kind)).options(*CARD_LOAD)  # as the page runs it
         out.append((f"list {kind} newest", lst.limit(20)))
         for sort in ("price_asc", "price_desc"):
             out.append(
-                (f"list {kind} {sort}", queries.public_listings(queries.ListingFilters(kind=kind, sort=sort)).limit(20))
+                (
+                    f"list {kind} {sort}",
+                    queries.public_listings(queries.ListingFilters(kind=kind, sort=sort)).options(*CARD_LOAD).limit(20),
+                )
             )
         out.append((f"count {kind}", count_statement(lst)))
         out.append(
@@ -32,7 +36,7 @@ def statements(org_id=1):
                 .limit(6),
             )
         )
-    org = queries.organisation_listings(org_id)
+    org = queries.organisation_listings(org_id).options(*CARD_LOAD)
     out.append(("organisation list", org.limit(20)))
     out.append(("organisation count", count_statement(org)))
     out.append(

@@ -5,7 +5,6 @@ import os
 
 from flask import abort, render_template, request, send_file
 from flask_login import current_user
-from sqlalchemy.orm import load_only, selectinload
 
 from ..accounts.models import Organisation
 from ..extensions import db
@@ -15,33 +14,12 @@ from . import bp, fields, queries, services, visibility
 from . import filters as filter_table
 from .access import load_visible_listing
 from .attachments import stored_path
-from .models import Attachment, Listing
+from .cards import CARD_LOAD
+from .models import Attachment
 
 log = logging.getLogger(__name__)
 
 KIND_ROUTE = "/<any(achievement,need):kind>s/<int:listing_id>"
-
-
-# What a list card (listings/_macros.html `card`) shows: only these columns are loaded, with the organisation's
-# name and the tags in one query each, not one per card.
-CARD_LOAD = (
-    load_only(
-        Listing.id,
-        Listing.kind,
-        Listing.title,
-        Listing.summary,
-        Listing.price_wan,
-        Listing.price_negotiable,
-        Listing.industry,
-        Listing.region,
-        Listing.maturity,
-        Listing.published_at,
-        Listing.organisation_id,
-        Listing.hide_org_name,
-    ),
-    selectinload(Listing.organisation).load_only(Organisation.id, Organisation.name),
-    selectinload(Listing.tags),
-)
 
 
 def _browse(kind):

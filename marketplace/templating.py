@@ -7,6 +7,7 @@ per language and reused (`label`, `translated_choices`).
 
 import threading
 from datetime import UTC
+from urllib.parse import urlencode
 
 from flask import request, url_for
 from markupsafe import Markup
@@ -79,11 +80,23 @@ def url_with(**changes):
             args.pop(key, None)
         else:
             args[key] = value if isinstance(value, list) else [value]
-    if request.endpoint is None:  # error pages: no endpoint matched
-        from urllib.parse import urlencode
+    query = urlencode([(key, v) for key, values in args.items() for v in values if v is not None], safe=URL_SAFE)
+    return _current_path() + ("?" + query if query else "")
 
-        return request.path + ("?" + urlencode(args, doseq=True) if args else "")
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+URL_SAFE = "!$'()*,/:;?@"  # what url_for leaves unquoted in a query (werkzeug.urls._urlencode)
+
+
+def _current_path():
+    """The path of the current page as url_for builds it, once per request (a search page has ~150 links)."""
+    path = getattr(request, "url_with_path", None)  # on the request: an app context (g) may outlive it in tests
+    if path is None:
+        if request.endpoint is None:  # error pages: no endpoint matched
+            path = request.path
+        else:
+            path = url_for(request.endpoint, **(request.view_args or {}))
+        request.url_with_path = path
+    return path
 
 
 def _nav_context():
@@ -111,8 +124,34 @@ def _nav_context():
     }
 
 
+def _translations():
+    """The request's translations, looked up once per request: a page has dozens of {{ _('...') }}, and each
+    lookup through Flask-Babel costs several context-local reads. Outside a request, Flask-Babel's own."""
+    from flask import has_request_context
+    from flask_babel import get_translations
+
+    if not has_request_context():
+        return get_translations()
+    found = getattr(request, "page_translations", None)
+    if found is None:
+        found = request.page_translations = get_translations()
+    return found
+
+
+def _install_gettext(env):
+    """Flask-Babel's template gettext callables, reading the translations once per request (_translations)."""
+    env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
+
+
 def register(app):
     app.context_processor(_nav_context)
+    _install_gettext(app.jinja_env)
     app.jinja_env.filters["local_time"] = local_time
     from flask_babel import get_locale
 

@@ -7,7 +7,7 @@ from sqlalchemy import func
 from ..extensions import db
 from ..pagination import count_statement
 from . import queries
-from .cards import CARD_LOAD
+from .cards import id_statement
 from .models import Listing
 
 KINDS = ("achievement", "need")
@@ -17,13 +17,13 @@ def statements(org_id=1):
     """[(name, select)]: lists (first page, newest first and by price), their counts, the organisation and home page."""
     out = []
     for kind in KINDS:
-        lst = queries.public_listings(queries.ListingFilters(kind=kind)).options(*CARD_LOAD)  # as the page runs it
+        lst = id_statement(queries.public_listings(queries.ListingFilters(kind=kind)))  # as the page runs it
         out.append((f"list {kind} newest", lst.limit(20)))
         for sort in ("price_asc", "price_desc"):
             out.append(
                 (
                     f"list {kind} {sort}",
-                    queries.public_listings(queries.ListingFilters(kind=kind, sort=sort)).options(*CARD_LOAD).limit(20),
+                    id_statement(queries.public_listings(queries.ListingFilters(kind=kind, sort=sort))).limit(20),
                 )
             )
         out.append((f"count {kind}", count_statement(lst)))
@@ -36,7 +36,7 @@ def statements(org_id=1):
                 .limit(6),
             )
         )
-    org = queries.organisation_listings(org_id).options(*CARD_LOAD)
+    org = id_statement(queries.organisation_listings(org_id))
     out.append(("organisation list", org.limit(20)))
     out.append(("organisation count", count_statement(org)))
     out.append(

@@ -8,13 +8,12 @@ from flask_login import current_user
 
 from ..accounts.models import Organisation
 from ..extensions import db
-from ..pagination import paginate
 from ..templating import translated_choices
 from . import bp, fields, queries, services, visibility
 from . import filters as filter_table
 from .access import load_visible_listing
 from .attachments import stored_path
-from .cards import CARD_LOAD
+from .cards import card_page
 from .models import Attachment
 
 log = logging.getLogger(__name__)
@@ -24,7 +23,7 @@ KIND_ROUTE = "/<any(achievement,need):kind>s/<int:listing_id>"
 
 def _browse(kind):
     filters = queries.ListingFilters.from_args(request.args, kind)
-    page = paginate(queries.public_listings(filters).options(*CARD_LOAD), cache_count=True)
+    page = card_page(queries.public_listings(filters))
     return render_template(
         "listings/browse.html",
         kind=kind,
@@ -88,7 +87,7 @@ def organisation(org_id):
     org = db.session.get(Organisation, org_id)
     if org is None:
         abort(404)
-    page = paginate(queries.organisation_listings(org.id).options(*CARD_LOAD), cache_count=True)
+    page = card_page(queries.organisation_listings(org.id))
     return render_template("listings/organisation.html", org=org, page=page)
 
 

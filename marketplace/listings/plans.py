@@ -52,7 +52,9 @@ def extra_statements():
         out.append(
             (
                 f"list {kind} industry",
-                queries.public_listings(queries.ListingFilters(kind=kind, industry="electronics")).limit(20),
+                id_statement(
+                    queries.public_listings(queries.ListingFilters(kind=kind, values={"industry": "electronics"}))
+                ).limit(20),
             )
         )
     return out

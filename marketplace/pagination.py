@@ -48,8 +48,7 @@ def _cached(stmt, fetch, seconds, kind="scalar"):
     seconds = current_app.config["PUBLIC_COUNT_CACHE_SECONDS"] if seconds is None else seconds
     if seconds <= 0:
         return fetch()
-    compiled = stmt.compile(db.engine)
-    key = (kind, str(db.engine.url), str(compiled), repr(sorted(compiled.params.items(), key=lambda kv: kv[0])))
+    key = (kind, str(db.engine.url), *_statement_key(stmt))
     now = time.monotonic()
     with _counts_lock:
         hit = _counts.get(key)
@@ -61,6 +60,16 @@ def _cached(stmt, fetch, seconds, kind="scalar"):
             _counts.clear()
         _counts[key] = (now + seconds, value)
     return value
+
+
+def _statement_key(stmt):
+    """SQLAlchemy's own cache key of `stmt` (its structure) and the values of its parameters: what compiling
+    the statement to text would tell apart, at a small fraction of the cost of compiling it on every page view."""
+    cache_key = stmt._generate_cache_key()
+    if cache_key is None:  # a construct SQLAlchemy does not cache: fall back to the statement's text
+        compiled = stmt.compile(db.engine)
+        return str(compiled), repr(sorted(compiled.params.items(), key=lambda kv: kv[0]))
+    return cache_key.key, repr([param.effective_value for param in cache_key.bindparams])
 
 
 def clear_cache():

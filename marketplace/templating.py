@@ -1,11 +1,20 @@
-"""Template filters and globals: taxonomy labels, local times, prices."""
+"""Template filters and globals: taxonomy labels, local times, prices.
 
+Labels of the code lists are lazy strings, translated on every use; a list page shows a few hundred of them
+(cards and filter menus). Translations do not change while the process runs, so each label is translated once
+per language and reused (`label`, `translated_choices`).
+"""
+
+import threading
 from datetime import UTC
+from urllib.parse import urlencode
 
 from flask import request, url_for
+from markupsafe import Markup
 
 from . import taxonomy
 from .listings import filters as filter_table
+from .listings.cards import card_html
 from .listings.visibility import market_timezone
 
 
@@ -15,6 +24,40 @@ def local_time(value, fmt="%Y-%m-%d %H:%M"):
     if getattr(value, "tzinfo", None) is None and hasattr(value, "hour"):
         value = value.replace(tzinfo=UTC).astimezone(market_timezone())
     return value.strftime(fmt)
+
+
+_labels = {}  # (locale, id(vocabulary), code) -> (vocabulary, translated label)
+_labels_lock = threading.Lock()
+
+
+def _translated(vocabulary, code, value):
+    """The label `value` of `code` in the request's language, translated once per language and process."""
+    from flask_babel import get_locale
+
+    key = (str(get_locale()), id(vocabulary), code)
+    hit = _labels.get(key)
+    if hit is not None and hit[0] is vocabulary:
+        return hit[1]
+    # Markup: a lazy label renders unescaped (LazyString.__html__), and so does its cached text. The entry keeps
+    # its vocabulary, so that an id is never reused while cached; the bound keeps throw-away dicts from piling up.
+    text = Markup(str(value))
+    with _labels_lock:
+        if len(_labels) > 5000:
+            _labels.clear()
+        _labels[key] = (vocabulary, text)
+    return text
+
+
+def label(vocabulary, code, default="—"):
+    """taxonomy.label, translated once per language: the display label of a code, a dash for an empty one."""
+    if not code or code not in vocabulary:  # empty or unknown code: nothing to translate
+        return taxonomy.label(vocabulary, code, default)
+    return _translated(vocabulary, code, taxonomy.label(vocabulary, code))
+
+
+def translated_choices(vocabulary):
+    """taxonomy.choices with the labels translated (once per language)."""
+    return [(code, _translated(vocabulary, code, text)) for code, text in taxonomy.choices(vocabulary)]
 
 
 def price_text(listing):
@@ -37,11 +80,23 @@ def url_with(**changes):
             args.pop(key, None)
         else:
             args[key] = value if isinstance(value, list) else [value]
-    if request.endpoint is None:  # error pages: no endpoint matched
-        from urllib.parse import urlencode
+    query = urlencode([(key, v) for key, values in args.items() for v in values if v is not None], safe=URL_SAFE)
+    return _current_path() + ("?" + query if query else "")
 
-        return request.path + ("?" + urlencode(args, doseq=True) if args else "")
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+URL_SAFE = "!$'()*,/:;?@"  # what url_for leaves unquoted in a query (werkzeug.urls._urlencode)
+
+
+def _current_path():
+    """The path of the current page as url_for builds it, once per request (a search page has ~150 links)."""
+    path = getattr(request, "url_with_path", None)  # on the request: an app context (g) may outlive it in tests
+    if path is None:
+        if request.endpoint is None:  # error pages: no endpoint matched
+            path = request.path
+        else:
+            path = url_for(request.endpoint, **(request.view_args or {}))
+        request.url_with_path = path
+    return path
 
 
 def _nav_context():
@@ -69,8 +124,34 @@ def _nav_context():
     }
 
 
+def _translations():
+    """The request's translations, looked up once per request: a page has dozens of {{ _('...') }}, and each
+    lookup through Flask-Babel costs several context-local reads. Outside a request, Flask-Babel's own."""
+    from flask import has_request_context
+    from flask_babel import get_translations
+
+    if not has_request_context():
+        return get_translations()
+    found = getattr(request, "page_translations", None)
+    if found is None:
+        found = request.page_translations = get_translations()
+    return found
+
+
+def _install_gettext(env):
+    """Flask-Babel's template gettext callables, reading the translations once per request (_translations)."""
+    env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
+
+
 def register(app):
     app.context_processor(_nav_context)
+    _install_gettext(app.jinja_env)
     app.jinja_env.filters["local_time"] = local_time
     from flask_babel import get_locale
 
@@ -79,7 +160,8 @@ def register(app):
         filter_args=filter_table.read,
         listing_filters=filter_table.FILTERS,
         taxonomy=taxonomy,
-        label=taxonomy.label,
+        label=label,
         price_text=price_text,
+        listing_card=card_html,
         url_with=url_with,
     )

@@ -5,12 +5,12 @@ Public means what visibility.public_condition says (one rule for every surface).
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, or_
+from sqlalchemy import or_
 
 from .. import taxonomy
 from ..extensions import db
 from . import filters as filter_table
-from .models import Listing
+from .models import Listing, negotiable_last
 from .visibility import public_condition
 
 SORTS = ("newest", "price_asc", "price_desc")
@@ -78,9 +78,8 @@ def apply_sort(stmt, sort):
     """Newest first, or by price with 面议 (no price) always last; ties broken by newest."""
     newest = (Listing.published_at.desc(), Listing.id.desc())
     if sort in ("price_asc", "price_desc"):
-        negotiable_last = case((negotiable_condition(), 1), else_=0)
         price = Listing.price_wan.asc() if sort == "price_asc" else Listing.price_wan.desc()
-        return stmt.order_by(negotiable_last, price, *newest)
+        return stmt.order_by(negotiable_last(), price, *newest)  # the terms of ix_listings_public_price_*
     return stmt.order_by(*newest)
 
 

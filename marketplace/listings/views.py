@@ -6,14 +6,14 @@ import os
 from flask import abort, render_template, request, send_file
 from flask_login import current_user
 
-from .. import taxonomy
 from ..accounts.models import Organisation
 from ..extensions import db
-from ..pagination import paginate
+from ..templating import translated_choices
 from . import bp, fields, queries, services, visibility
 from . import filters as filter_table
 from .access import load_visible_listing
 from .attachments import stored_path
+from .cards import card_page
 from .models import Attachment
 
 log = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ KIND_ROUTE = "/<any(achievement,need):kind>s/<int:listing_id>"
 
 def _browse(kind):
     filters = queries.ListingFilters.from_args(request.args, kind)
-    page = paginate(queries.public_listings(filters), cache_count=True)
+    page = card_page(queries.public_listings(filters))
     return render_template(
         "listings/browse.html",
         kind=kind,
@@ -47,7 +47,7 @@ def _sort_labels(kind):
 
 def _filter_specs(kind):
     """[(argument, label, choices)] of the filters that apply to this kind, for the GET form."""
-    return [(f.arg, f.label_for(kind), taxonomy.choices(f.vocabulary)) for f in filter_table.for_kind(kind)]
+    return [(f.arg, f.label_for(kind), translated_choices(f.vocabulary)) for f in filter_table.for_kind(kind)]
 
 
 @bp.route("/achievements")
@@ -87,7 +87,7 @@ def organisation(org_id):
     org = db.session.get(Organisation, org_id)
     if org is None:
         abort(404)
-    page = paginate(queries.organisation_listings(org.id), cache_count=True)
+    page = card_page(queries.organisation_listings(org.id))
     return render_template("listings/organisation.html", org=org, page=page)
 
 

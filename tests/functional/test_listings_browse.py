@@ -205,3 +205,24 @@ def test_attachment_of_unpublished_listing_is_404_for_others(client, factory, lo
     assert client.get(f"/attachments/{attachment_id}").status_code == 404
     login(listing.owner)
     assert client.get(f"/attachments/{attachment_id}").status_code == 200
+
+
+def test_a_card_shows_an_edit_at_once_in_either_language(client, factory):
+    """List cards are reused between page views: an edit (title, organisation name, tags) shows at once."""
+    listing = factory.listing("achievement", title="旧标题成果", industry="ai", tags=["石墨烯"])
+    page = client.get("/achievements").get_data(as_text=True)
+    assert titles(page) == ["旧标题成果"] and "石墨烯" in page
+    listing.title = "新标题成果"
+    listing.organisation.name = "改名后的大学"
+    db.session.commit()
+    page = client.get("/achievements").get_data(as_text=True)
+    assert titles(page) == ["新标题成果"]
+    assert "改名后的大学" in page
+    english = cards(client.get("/achievements?lang=en").get_data(as_text=True))
+    assert "新标题成果" in english and "Artificial intelligence" in english and "人工智能" not in english
+    chinese = cards(client.get("/achievements?lang=zh").get_data(as_text=True))
+    assert "人工智能" in chinese and "Artificial intelligence" not in chinese
+
+
+def cards(page):
+    return page.split('<ul class="list-group')[1].split("</ul>")[0]

@@ -9,7 +9,12 @@ from marketplace.dbsetup import explain
 from marketplace.extensions import db
 from marketplace.listings import plans
 
-INDEXES = ("ix_listings_public_newest", "ix_listings_org_newest")
+INDEXES = (
+    "ix_listings_public_newest",
+    "ix_listings_org_newest",
+    "ix_listings_public_price_asc",
+    "ix_listings_public_price_desc",
+)
 # A count needs no order: on PostgreSQL's tiny test tables the planner may answer it from any index that holds its
 # conditions (the events' theme index, organisation_id); what matters there is that it never scans the table.
 COUNT_INDEXES = (*INDEXES, "ix_events_listings_theme")
@@ -39,6 +44,16 @@ def test_lists_counts_and_home_queries_use_the_composite_indexes(app, factory):
         else:
             assert "Sort" not in plan.replace("Sort Key", "").replace("Presorted", ""), f"{name} sorts:\n{plan}"
             assert "Seq Scan on listings" not in plan, f"{name}:\n{plan}"
+    db.session.rollback()
+
+
+def test_price_sorts_read_their_own_index_in_order(app, factory):
+    """Price ascending / descending (面议 last, newest first on ties): the first page comes from the price index."""
+    found = _plans(factory)
+    for kind in plans.KINDS:
+        for sort in ("price_asc", "price_desc"):
+            plan = "\n".join(found[f"list {kind} {sort}"])
+            assert f"ix_listings_public_{sort}" in plan, f"{kind} {sort}:\n{plan}"
     db.session.rollback()
 
 

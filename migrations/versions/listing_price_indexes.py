@@ -1,14 +1,14 @@
 """Indexes for the price sorts of the public lists (price ascending / descending, 面议 last, newest first on ties).
 
 Revision ID: listing_price_indexes
-Revises: matching_percent
+Revises: deals_brokers
 Create Date: 2026-11-30
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "listing_price_indexes"
-down_revision = "matching_percent"
+down_revision = "deals_brokers"
 branch_labels = None
 depends_on = None
 

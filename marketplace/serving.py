@@ -176,11 +176,10 @@ def _warm_pages(app, barrier=None):
 # instead of as threads in every web worker. In a web worker they competed with the request threads for the
 # GIL: the suggestion refresher ranks thousands of listings after a bulk import, and every request thread then
 # waited up to the switch interval each time it wanted the interpreter back (read p99 2.15 s under a 10k import).
-# The process runs at a lower CPU priority (BACKGROUND_NICE): on a small host the pages come first.
-BACKGROUND_NICE = 10
+# The process runs at a lower CPU priority (Config.BULK_WORK_NICE): on a small host the pages come first.
 
 
-def background_main(nice=BACKGROUND_NICE):
+def background_main():
     """`python -m marketplace.serving`: build the app and run its enabled background workers until terminated.
 
     Dies with its parent (the gunicorn master). Never exits with gunicorn's boot-error codes (3, 4), which would
@@ -192,10 +191,10 @@ def background_main(nice=BACKGROUND_NICE):
 
     die_with_parent(os.getppid())
     try:
-        os.nice(nice)
         from . import background, create_app
 
         app = create_app()
+        background.lower_priority(app)
         chosen = background.enabled(app)
         for worker in chosen:
             background.start(app, worker)

@@ -5,11 +5,13 @@ import os
 import sys
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import taxonomy
 from ..audit import record
+from ..background import lower_priority
 from ..dbsetup import optimize, read_only
 from ..extensions import db
 from .exporter import export_listings
@@ -98,6 +100,7 @@ def import_command(file, fmt, org, owner, publish, skip_bad, dry_run, no_index):
     空单元格表示“不提供”：新记录取默认值，已有记录保留原值。已发布的记录再次导入后仍保持发布。
     有任何错误行时默认不导入（退出码 1），并逐行报告“第 N 行: 原因”。
     """
+    lower_priority(current_app)  # a bulk import yields the CPU to the running site
     try:
         fmt = detect_format(file, fmt)
         with read_only():  # reading the options (and, in run_import, the file) takes no SQLite write lock

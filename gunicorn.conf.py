@@ -2,7 +2,7 @@
 
 Each worker builds its own app: its own database engine and search index handle, so there is no --preload.
 Background work (search index updater, suggestion refresher, expiry; marketplace/background.py) runs in one
-process of its own (`python -m marketplace.serving`), started and restarted by the master at a lower CPU priority,
+process of its own (`python -m marketplace.serving`), started and restarted by the master,
 not as threads in the web workers, where it took the GIL from the request threads (GUNICORN_BACKGROUND_PROCESS=0:
 threads in every worker, as under `flask run`).
 Workers are marketplace.serving.BufferingThreadWorker: gthread threads, but each request is read completely in

@@ -59,8 +59,8 @@ def start(app, worker):
 
 
 def lower_priority(app):
-    """Give the CPU to the site first: nice this process by BULK_WORK_NICE (the background process under gunicorn,
-    bulk imports). Once per process: nice() adds up."""
+    """Give the CPU to the site first: nice this process by BULK_WORK_NICE (bulk indexing, which holds no database
+    lock). Once per process: nice() adds up."""
     if app.config["BULK_WORK_NICE"] > 0 and os.getpriority(os.PRIO_PROCESS, 0) == 0:
         os.nice(app.config["BULK_WORK_NICE"])
 

@@ -132,8 +132,9 @@ class Config:
     SEARCH_BACKGROUND = _env_bool("SEARCH_BACKGROUND", True)  # search index updater thread
     # suggestion refresher thread; None: follows SEARCH_BACKGROUND (also when that one is overridden for an app)
     MATCH_BACKGROUND = _env_bool("MATCH_BACKGROUND", None)
-    # CPU priority (nice) of bulk work: the background process under gunicorn and `flask listings import`; on a
-    # busy host the pages come first (a niced process is not slower on an idle one). 0: same as the site.
+    # CPU priority (nice) of the index phase of `flask listings import` (it holds no database lock); on a busy host
+    # the pages come first, and a niced process is not slower on an idle one. 0: same as the site. Work that holds
+    # SQLite's write lock is never niced: a descheduled lock holder would stall every writer.
     BULK_WORK_NICE = int(os.environ.get("BULK_WORK_NICE", 10))
     # SQLite: how long a writer waits for the write lock before answering 503 with Retry-After (readers never wait).
     SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", 5000))

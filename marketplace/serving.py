@@ -176,7 +176,8 @@ def _warm_pages(app, barrier=None):
 # instead of as threads in every web worker. In a web worker they competed with the request threads for the
 # GIL: the suggestion refresher ranks thousands of listings after a bulk import, and every request thread then
 # waited up to the switch interval each time it wanted the interpreter back (read p99 2.15 s under a 10k import).
-# The process runs at a lower CPU priority (Config.BULK_WORK_NICE): on a small host the pages come first.
+# It runs at the site's CPU priority: its suggestion refresher holds SQLite's write lock while it works, and a
+# niced lock holder, descheduled on a busy host, made every other writer wait past the busy timeout.
 
 
 def background_main():
@@ -194,7 +195,6 @@ def background_main():
         from . import background, create_app
 
         app = create_app()
-        background.lower_priority(app)
         chosen = background.enabled(app)
         for worker in chosen:
             background.start(app, worker)

@@ -100,7 +100,6 @@ def import_command(file, fmt, org, owner, publish, skip_bad, dry_run, no_index):
     空单元格表示“不提供”：新记录取默认值，已有记录保留原值。已发布的记录再次导入后仍保持发布。
     有任何错误行时默认不导入（退出码 1），并逐行报告“第 N 行: 原因”。
     """
-    lower_priority(current_app)  # a bulk import yields the CPU to the running site
     try:
         fmt = detect_format(file, fmt)
         with read_only():  # reading the options (and, in run_import, the file) takes no SQLite write lock
@@ -131,6 +130,7 @@ def import_command(file, fmt, org, owner, publish, skip_bad, dry_run, no_index):
     if report.imported >= OPTIMIZE_AFTER_ROWS and db.engine.dialect.name == "sqlite":
         optimize(db.engine)  # fresh planner statistics for lists and counts (PostgreSQL: writer.refresh_statistics)
     if report.imported and not no_index:
+        lower_priority(current_app)  # indexing (and its forked writers) holds no database lock: the site goes first
         _sync_search_index()
 
 

@@ -124,4 +124,4 @@ def post_worker_init(worker):
         return  # another app under these settings (bench/bare_app.py)
     from marketplace.serving import warm_up
 
-    warm_up(worker.wsgi, pages=True)
+    warm_up(worker.wsgi, threads=worker.cfg.threads, executor=worker.tpool)  # the pool exists, its threads idle

@@ -12,7 +12,7 @@ which monkey-patching cannot make cooperative; threads stay, only the reading of
 
 Warm-up. A new worker opens the search index, segments a query, compiles templates and fills SQLAlchemy's
 statement cache on its first requests: 1.2-2.5 s at 100k listings for the first search. warm_up() does that
-before the worker accepts traffic, once in each of its threads (each thread keeps its own index searcher).
+before the worker accepts traffic: the pages once, the index searcher in each of its threads.
 """
 
 import errno
@@ -127,16 +127,18 @@ WARM_PATHS = ("/", "/achievements", "/needs", "/search/?q=%E6%8A%80%E6%9C%AF")  
 
 
 def warm_up(app, threads=1, executor=None, pages=True):
-    """Serve the common pages once per thread before the worker takes traffic; never fails the worker."""
+    """Before the worker takes traffic: serve the common pages once (templates, statement caches, counts, the
+    segmenter) in this thread, then open the search index in each of the `threads` threads of `executor` (each
+    thread keeps its own searcher: 60 ms and more to open at 100k listings). Never fails the worker.
+
+    The pages are served in one thread only: the per-thread part touches no database."""
     started = time.perf_counter()
     _warm_search_store(app)
-    if not pages:
-        pass
-    elif executor is None or threads <= 1:
+    if pages:
         _warm_pages(app)
-    else:
+    if executor is not None and threads > 1:
         barrier = threading.Barrier(threads)
-        jobs = [executor.submit(_warm_pages, app, barrier) for _ in range(threads)]
+        jobs = [executor.submit(_warm_thread, app, barrier) for _ in range(threads)]
         for job in jobs:
             try:
                 job.result(timeout=120)
@@ -155,12 +157,15 @@ def _warm_search_store(app):
         log.exception("search index warm-up failed")
 
 
-def _warm_pages(app, barrier=None):
-    if barrier is not None:
-        try:
-            barrier.wait(timeout=60)  # one job per pool thread: each thread opens its own searcher
-        except threading.BrokenBarrierError:
-            pass
+def _warm_thread(app, barrier):
+    try:
+        barrier.wait(timeout=60)  # one job per pool thread: each thread opens its own searcher
+    except threading.BrokenBarrierError:
+        pass
+    _warm_search_store(app)
+
+
+def _warm_pages(app):
     client = app.test_client()
     for path in WARM_PATHS:
         try:

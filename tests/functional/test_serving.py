@@ -131,17 +131,22 @@ def test_a_slow_small_post_body_does_not_hold_a_thread(served):
             sock.close()
 
 
-def test_warm_up_serves_the_common_pages_in_every_thread(app, factory, caplog):
+def test_warm_up_serves_the_common_pages_once_and_opens_the_index_in_every_thread(app, factory, caplog):
     from concurrent.futures import ThreadPoolExecutor
 
+    from marketplace.search import services
     from marketplace.serving import WARM_PATHS, warm_up
 
     factory.listing("achievement", title="预热成果")
+    services.ensure_index()
     seen = []
     app.before_request(lambda: seen.append(__import__("flask").request.full_path.rstrip("?")))
     with ThreadPoolExecutor(max_workers=2) as pool, caplog.at_level("INFO", logger="marketplace.serving"):
         warm_up(app, threads=2, executor=pool)
-    assert sorted(seen) == sorted([p.rstrip("?") for p in WARM_PATHS] * 2)
+        pool_threads = set(pool._threads)
+    assert sorted(seen) == sorted(p.rstrip("?") for p in WARM_PATHS)
+    store = services.get_store(app)
+    assert {t.ident for t in pool_threads} <= set(store._all)  # each pool thread has its searcher open
     assert "worker warmed up" in caplog.text
     assert "failed" not in caplog.text
 

@@ -61,6 +61,13 @@ def start(app, worker):
     worker.start(app)
 
 
+def lower_priority(app):
+    """Give the CPU to the site first: nice this process by BULK_WORK_NICE (bulk indexing, which holds no database
+    lock). Once per process: nice() adds up."""
+    if app.config["BULK_WORK_NICE"] > 0 and os.getpriority(os.PRIO_PROCESS, 0) == 0:
+        os.nice(app.config["BULK_WORK_NICE"])
+
+
 def _in_cli():
     """True while a `flask ...` command builds the app: commands apply changes themselves (import, rebuild) and
     may fork indexing processes, which needs a process without other threads."""

@@ -132,6 +132,10 @@ class Config:
     SEARCH_BACKGROUND = _env_bool("SEARCH_BACKGROUND", True)  # search index updater thread
     # suggestion refresher thread; None: follows SEARCH_BACKGROUND (also when that one is overridden for an app)
     MATCH_BACKGROUND = _env_bool("MATCH_BACKGROUND", None)
+    # CPU priority (nice) of the index phase of `flask listings import` (it holds no database lock); on a busy host
+    # the pages come first, and a niced process is not slower on an idle one. 0: same as the site. Work that holds
+    # SQLite's write lock is never niced: a descheduled lock holder would stall every writer.
+    BULK_WORK_NICE = int(os.environ.get("BULK_WORK_NICE", 10))
     # SQLite: how long a writer waits for the write lock before answering 503 with Retry-After (readers never wait).
     SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", 5000))
     # Totals of public lists and home-page counts are reused this long per process (0: count on every page).
@@ -166,6 +170,7 @@ class TestConfig(Config):
     MATCH_BACKGROUND = False
     LISTINGS_EXPIRE_SECONDS = 0
     LISTING_VIEWS_FLUSH_SECONDS = 0
+    BULK_WORK_NICE = 0  # tests run imports in the test process
     PUBLIC_COUNT_CACHE_SECONDS = 0  # tests see every change at once
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing in tests only
 

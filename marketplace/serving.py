@@ -12,7 +12,7 @@ which monkey-patching cannot make cooperative; threads stay, only the reading of
 
 Warm-up. A new worker opens the search index, segments a query, compiles templates and fills SQLAlchemy's
 statement cache on its first requests: 1.2-2.5 s at 100k listings for the first search. warm_up() does that
-before the worker accepts traffic, once in each of its threads (each thread keeps its own index searcher).
+before the worker accepts traffic: the pages once, the index searcher in each of its threads.
 """
 
 import errno
@@ -127,16 +127,18 @@ WARM_PATHS = ("/", "/achievements", "/needs", "/search/?q=%E6%8A%80%E6%9C%AF")  
 
 
 def warm_up(app, threads=1, executor=None, pages=True):
-    """Serve the common pages once per thread before the worker takes traffic; never fails the worker."""
+    """Before the worker takes traffic: serve the common pages once (templates, statement caches, counts, the
+    segmenter) in this thread, then open the search index in each of the `threads` threads of `executor` (each
+    thread keeps its own searcher: 60 ms and more to open at 100k listings). Never fails the worker.
+
+    The pages are served in one thread only: the per-thread part touches no database."""
     started = time.perf_counter()
     _warm_search_store(app)
-    if not pages:
-        pass
-    elif executor is None or threads <= 1:
+    if pages:
         _warm_pages(app)
-    else:
+    if executor is not None and threads > 1:
         barrier = threading.Barrier(threads)
-        jobs = [executor.submit(_warm_pages, app, barrier) for _ in range(threads)]
+        jobs = [executor.submit(_warm_thread, app, barrier) for _ in range(threads)]
         for job in jobs:
             try:
                 job.result(timeout=120)
@@ -155,15 +157,64 @@ def _warm_search_store(app):
         log.exception("search index warm-up failed")
 
 
-def _warm_pages(app, barrier=None):
-    if barrier is not None:
-        try:
-            barrier.wait(timeout=60)  # one job per pool thread: each thread opens its own searcher
-        except threading.BrokenBarrierError:
-            pass
+def _warm_thread(app, barrier):
+    try:
+        barrier.wait(timeout=60)  # one job per pool thread: each thread opens its own searcher
+    except threading.BrokenBarrierError:
+        pass
+    _warm_search_store(app)
+
+
+def _warm_pages(app):
     client = app.test_client()
     for path in WARM_PATHS:
         try:
             client.get(path, headers={"X-Warm-Up": "1"})
         except Exception:  # noqa: BLE001
             log.exception("warm-up request %s failed", path)
+
+
+# ---------------------------------------------------------------- the background process
+
+# Under gunicorn (gunicorn.conf.py) the background workers of marketplace/background.py (search index updater,
+# suggestion refresher, expiry) run in one process of their own, started and restarted by the gunicorn master,
+# instead of as threads in every web worker. In a web worker they competed with the request threads for the
+# GIL: the suggestion refresher ranks thousands of listings after a bulk import, and every request thread then
+# waited up to the switch interval each time it wanted the interpreter back (read p99 2.15 s under a 10k import).
+# It runs at the site's CPU priority: its suggestion refresher holds SQLite's write lock while it works, and a
+# niced lock holder, descheduled on a busy host, made every other writer wait past the busy timeout.
+
+
+def background_main():
+    """`python -m marketplace.serving`: build the app and run its enabled background workers until terminated.
+
+    Dies with its parent (the gunicorn master). Never exits with gunicorn's boot-error codes (3, 4), which would
+    halt the master that reaps it."""
+    import os
+    import signal
+
+    from .search.index import die_with_parent
+
+    die_with_parent(os.getppid())
+    try:
+        from . import background, create_app
+
+        app = create_app()
+        chosen = background.enabled(app)
+        for worker in chosen:
+            background.start(app, worker)
+        log.info("background process %s running: %s", os.getpid(), ", ".join(w.name for w in chosen) or "nothing")
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_args: stop.set())
+        signal.signal(signal.SIGINT, lambda *_args: stop.set())
+        while not stop.wait(3600):
+            pass
+    except Exception:  # noqa: BLE001 - logged; the master starts a new one
+        log.exception("background process failed")
+        os._exit(1)
+    # A normal exit: the atexit hook of background.init_app stops the index updater and closes the index.
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="[%(asctime)s] [%(process)d] [%(levelname)s] %(message)s")
+    background_main()

@@ -5,11 +5,13 @@ import os
 import sys
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import taxonomy
 from ..audit import record
+from ..background import lower_priority
 from ..dbsetup import optimize, read_only
 from ..extensions import db
 from .exporter import export_listings
@@ -128,6 +130,7 @@ def import_command(file, fmt, org, owner, publish, skip_bad, dry_run, no_index):
     if report.imported >= OPTIMIZE_AFTER_ROWS and db.engine.dialect.name == "sqlite":
         optimize(db.engine)  # fresh planner statistics for lists and counts (PostgreSQL: writer.refresh_statistics)
     if report.imported and not no_index:
+        lower_priority(current_app)  # indexing (and its forked writers) holds no database lock: the site goes first
         _sync_search_index()
 
 

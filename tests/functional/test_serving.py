@@ -131,16 +131,65 @@ def test_a_slow_small_post_body_does_not_hold_a_thread(served):
             sock.close()
 
 
-def test_warm_up_serves_the_common_pages_in_every_thread(app, factory, caplog):
+def test_warm_up_serves_the_common_pages_once_and_opens_the_index_in_every_thread(app, factory, caplog):
     from concurrent.futures import ThreadPoolExecutor
 
+    from marketplace.search import services
     from marketplace.serving import WARM_PATHS, warm_up
 
     factory.listing("achievement", title="预热成果")
+    services.ensure_index()
     seen = []
     app.before_request(lambda: seen.append(__import__("flask").request.full_path.rstrip("?")))
     with ThreadPoolExecutor(max_workers=2) as pool, caplog.at_level("INFO", logger="marketplace.serving"):
         warm_up(app, threads=2, executor=pool)
-    assert sorted(seen) == sorted([p.rstrip("?") for p in WARM_PATHS] * 2)
+        pool_threads = set(pool._threads)
+    assert sorted(seen) == sorted(p.rstrip("?") for p in WARM_PATHS)
+    store = services.get_store(app)
+    assert {t.ident for t in pool_threads} <= set(store._all)  # each pool thread has its searcher open
     assert "worker warmed up" in caplog.text
     assert "failed" not in caplog.text
+
+
+def _background_processes(instance_path):
+    """pids of `python -m marketplace.serving` processes whose INSTANCE_PATH is `instance_path`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+            environ = (entry / "environ").read_bytes().split(b"\0")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if b"marketplace.serving" in cmdline and f"INSTANCE_PATH={instance_path}".encode() in environ and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def _wait_for(predicate, rounds=300):
+    for _ in range(rounds):  # bounded: 60 s at most
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    return predicate()
+
+
+def test_background_work_runs_in_one_process_of_its_own_restarted_after_kill_9(tmp_path_factory):
+    """Web workers keep the interpreter for requests: the updaters run in one process the master restarts."""
+    folder = tmp_path_factory.mktemp("background")
+    runner = run_gunicorn(folder)
+    base = next(runner)
+    try:
+        instance = folder / "instance"
+        first = _wait_for(lambda: _background_processes(instance))
+        assert len(first) == 1
+        os.kill(first[0], 9)
+        second = _wait_for(lambda: [p for p in _background_processes(instance) if p != first[0]])
+        assert len(second) == 1
+        assert _get(base + "/achievements") == 200
+    finally:
+        next(runner, None)
+    assert _wait_for(lambda: not _background_processes(instance))  # gone with the master

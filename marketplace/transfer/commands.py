@@ -127,8 +127,8 @@ def import_command(file, fmt, org, owner, publish, skip_bad, dry_run, no_index):
         return
     db.session.commit()
     click.echo(f"导入完成：{report.imported} 条记录已写入。")
-    if report.imported >= OPTIMIZE_AFTER_ROWS and db.engine.dialect.name == "sqlite":
-        optimize(db.engine)  # fresh planner statistics for lists and counts (PostgreSQL: writer.refresh_statistics)
+    if report.imported >= OPTIMIZE_AFTER_ROWS:
+        optimize(db.engine)  # fresh planner statistics for lists and counts; on PostgreSQL counts read the index only
     if report.imported and not no_index:
         lower_priority(current_app)  # indexing (and its forked writers) holds no database lock: the site goes first
         _sync_search_index()

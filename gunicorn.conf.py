@@ -83,13 +83,26 @@ class BackgroundSupervisor(threading.Thread):
 
     def run(self):
         while not self.stopping.is_set():
-            self.proc = subprocess.Popen([sys.executable, "-m", "marketplace.serving"], cwd=ROOT)
-            self.log.info("background process started (pid %s)", self.proc.pid)
-            while self.proc.poll() is None and not self.stopping.wait(0.5):
-                pass
+            try:
+                self.proc = subprocess.Popen([sys.executable, "-m", "marketplace.serving"], cwd=ROOT)
+                self.log.info("background process started (pid %s)", self.proc.pid)
+                while not self._ended() and not self.stopping.wait(0.5):
+                    pass
+            except Exception:  # noqa: BLE001 - the supervisor must outlive any one failure, or nothing restarts
+                self.log.exception("background process supervisor")
             if self.stopping.wait(1.0) or not self.server.LISTENERS:
                 return
-            self.log.warning("background process %s ended (%s); starting another", self.proc.pid, self.proc.returncode)
+            self.log.warning("background process %s ended; starting another", getattr(self.proc, "pid", None))
+
+    def _ended(self):
+        """Ended: its exit status read here, or its pid gone from /proc (the master reaped it first) or a zombie."""
+        if self.proc.poll() is not None:
+            return True
+        try:
+            with open(f"/proc/{self.proc.pid}/stat") as stat:
+                return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+        except OSError:
+            return True
 
     def stop(self):
         self.stopping.set()

@@ -188,7 +188,7 @@ def test_background_work_runs_in_one_process_of_its_own_restarted_after_kill_9(t
         assert len(first) == 1
         os.kill(first[0], 9)
         second = _wait_for(lambda: [p for p in _background_processes(instance) if p != first[0]])
-        assert len(second) == 1
+        assert len(second) == 1, (folder / "gunicorn.log").read_text(errors="replace")[-4000:]
         assert _get(base + "/achievements") == 200
     finally:
         next(runner, None)

@@ -53,6 +53,22 @@ def line(name, values, cpu=None):
     )
 
 
+def bench_app(prefix):
+    """An app on a fresh SQLite database and index in a temporary folder, no background workers."""
+    from marketplace import create_app
+
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    return create_app(
+        None,
+        SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(tmp, "bench.db"),
+        SECRET_KEY="bench",
+        SEARCH_BACKGROUND=False,
+        MATCH_BACKGROUND=False,
+        SEARCH_INDEX_DIR=os.path.join(tmp, "index"),
+        PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
+    )
+
+
 def load_market(n, db):
     """Bulk-insert the corpus (listings, tags) with two owners; returns listing ids by kind."""
     import corpus
@@ -146,7 +162,6 @@ def main():
     p.add_argument("--samples", type=int, default=100)
     args = p.parse_args()
 
-    from marketplace import create_app
     from marketplace.accounts.models import User
     from marketplace.extensions import db
     from marketplace.listings.changes import record_change
@@ -154,16 +169,7 @@ def main():
     from marketplace.matching import explain, pools, services
     from marketplace.models_base import utcnow
 
-    tmp = tempfile.mkdtemp(prefix="match-bench-")
-    app = create_app(
-        None,
-        SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(tmp, "bench.db"),
-        SECRET_KEY="bench",
-        SEARCH_BACKGROUND=False,
-        MATCH_BACKGROUND=False,
-        SEARCH_INDEX_DIR=os.path.join(tmp, "index"),
-        PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
-    )
+    app = bench_app("match-bench-")
     rng = random.Random(11)
     with app.app_context():
         db.create_all()

@@ -14,7 +14,6 @@ import os
 import random
 import resource
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -52,24 +51,14 @@ def main():
     p.add_argument("--readers", type=int, default=2)
     args = p.parse_args()
 
-    from match_bench import load_market, pct
+    from match_bench import bench_app, load_market, pct
 
-    from marketplace import create_app
     from marketplace.extensions import db
     from marketplace.listings.changes import record_changes
     from marketplace.matching import background, pools, services
     from marketplace.matching.models import Suggestion
 
-    tmp = tempfile.mkdtemp(prefix="match-refresh-")
-    app = create_app(
-        None,
-        SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(tmp, "bench.db"),
-        SECRET_KEY="bench",
-        SEARCH_BACKGROUND=False,
-        MATCH_BACKGROUND=False,
-        SEARCH_INDEX_DIR=os.path.join(tmp, "index"),
-        PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
-    )
+    app = bench_app("match-refresh-")
     with app.app_context():
         db.create_all()
         by_kind, _owners = load_market(args.n, db)

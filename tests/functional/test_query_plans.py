@@ -27,6 +27,7 @@ def _plans(factory):
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("SET LOCAL enable_seqscan = off"))
         db.session.execute(text("SET LOCAL enable_sort = off"))
+        db.session.execute(text("SET LOCAL enable_incremental_sort = off"))
     return {name: explain(db.session, stmt) for name, stmt in plans.statements(org_id)}
 
 

@@ -14,9 +14,10 @@ leak, and a recycled worker drops kept-alive connections and starts cold. In pro
 """
 
 import os
-import subprocess
+import signal
 import sys
 import threading
+import time
 
 
 def _int_env(name, default, minimum=1):
@@ -42,9 +43,6 @@ max_requests_jitter = max_requests // 10
 preload_app = False
 background_process = os.environ.get("GUNICORN_BACKGROUND_PROCESS", "1") != "0"
 ROOT = os.path.dirname(os.path.abspath(__file__))
-# What web workers run with when the background process does the background work (marketplace.config reads it:
-# the master never imports the app, so each worker reads these after its fork).
-WEB_WORKER_ENV = {"SEARCH_BACKGROUND": "0", "MATCH_BACKGROUND": "0", "LISTINGS_EXPIRE_SECONDS": "0"}
 
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
@@ -72,53 +70,85 @@ def on_exit(server):
 
 
 class BackgroundSupervisor(threading.Thread):
-    """A thread of the master: runs `python -m marketplace.serving` and restarts it a second after it ends
-    (crash, kill -9), unless the master is shutting down (its listeners closed). It polls rather than waits: the
-    master's own reaping may collect the exit status first (poll() then reads ECHILD as ended). The process dies
-    with the master (PDEATHSIG)."""
+    """A thread of the master: runs `python -m marketplace.serving` and starts another a second after it ends
+    (crash, kill -9), unless the master is shutting down (its listeners closed). The process dies with the master
+    (PDEATHSIG).
+
+    Started with posix_spawn, not subprocess.Popen: Popen waits for the child's exec on a pipe, and a web worker
+    the master forks meanwhile inherits that pipe's write end and never closes it (workers do not exec), so Popen
+    waited forever and nothing was restarted. It polls rather than waits: the master's own reaping (waitpid(-1))
+    may collect the exit status first."""
 
     def __init__(self, server):
         super().__init__(name="background-supervisor", daemon=True)
-        self.server, self.log, self.proc, self.stopping = server, server.log, None, threading.Event()
+        self.server, self.log, self.pid, self.stopping = server, server.log, None, threading.Event()
 
     def run(self):
         while not self.stopping.is_set():
             try:
-                self.proc = subprocess.Popen([sys.executable, "-m", "marketplace.serving"], cwd=ROOT)
-                self.log.info("background process started (pid %s)", self.proc.pid)
+                self.pid = self._spawn()
+                self.log.info("background process started (pid %s)", self.pid)
                 while not self._ended() and not self.stopping.wait(0.5):
                     pass
             except Exception:  # noqa: BLE001 - the supervisor must outlive any one failure, or nothing restarts
                 self.log.exception("background process supervisor")
             if self.stopping.wait(1.0) or not self.server.LISTENERS:
                 return
-            self.log.warning("background process %s ended; starting another", getattr(self.proc, "pid", None))
+            self.log.warning("background process %s ended; starting another", self.pid)
+
+    def _spawn(self):
+        """The child gets the master's environment and working directory, none of its inheritable descriptors
+        (gunicorn's listening sockets), and ROOT on its module path."""
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (ROOT, env.get("PYTHONPATH")) if p)
+        closing = [(os.POSIX_SPAWN_CLOSE, fd) for fd in _inheritable_fds()]
+        return os.posix_spawn(sys.executable, [sys.executable, "-m", "marketplace.serving"], env, file_actions=closing)
 
     def _ended(self):
         """Ended: its exit status read here, or its pid gone from /proc (the master reaped it first) or a zombie."""
-        if self.proc.poll() is not None:
+        try:
+            pid, _status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                return True
+        except ChildProcessError:
             return True
         try:
-            with open(f"/proc/{self.proc.pid}/stat") as stat:
+            with open(f"/proc/{self.pid}/stat") as stat:
                 return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
         except OSError:
             return True
 
     def stop(self):
         self.stopping.set()
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        if self.pid is None or self._ended():
+            return
+        os.kill(self.pid, signal.SIGTERM)
+        for _ in range(100):  # 10 s to finish its batch and close the index
+            if self._ended():
+                return
+            time.sleep(0.1)
+        os.kill(self.pid, signal.SIGKILL)
+
+
+def _inheritable_fds():
+    fds = []
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            if int(name) > 2 and os.get_inheritable(int(name)):
+                fds.append(int(name))
+        except OSError:
+            continue  # the descriptor listdir itself used, or one closed since
+    return fds
 
 
 def post_fork(server, worker):
-    """Web workers run no background threads when the background process does them. With preload_app turned on,
-    connections opened in the master must not be shared by workers."""
+    """A web worker runs no background work when the background process does it (read when its app is built:
+    marketplace/background.py). With preload_app turned on, connections opened in the master must not be shared
+    by workers."""
     if background_process and _serves_marketplace(server):
-        os.environ.update(WEB_WORKER_ENV)
+        from marketplace.background import PROCESS_ROLE_ENV
+
+        os.environ[PROCESS_ROLE_ENV] = "web"
     if not server.cfg.preload_app:
         return
     app = getattr(worker, "app", None)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from . import background
 from .config import config_from_env, load_secret_key
 from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
 from .security.settings import check_production
@@ -25,6 +26,7 @@ def create_app(config=None, **overrides):
         static_folder=str(root / "static"),
     )
     app.config.from_object(config or config_from_env())
+    background.apply_process_role(app)  # a gunicorn web worker leaves background work to its own process
     app.config.update(overrides)
     _resolve_paths(app)
     check_production(app.config)

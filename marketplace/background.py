@@ -47,6 +47,20 @@ _started = set()  # (pid, app, worker name)
 _lock = threading.Lock()
 
 
+# Under gunicorn (gunicorn.conf.py) the background work runs in a process of its own and the web workers run
+# only the work that must stay in-process (listing views are counted in each worker's memory). The master imports
+# this package (the worker class) before it forks, so Config's defaults are already evaluated by then: the role is
+# read when the app is built, not from settings computed at import.
+PROCESS_ROLE_ENV = "MARKETPLACE_PROCESS"
+WEB_WORKER_SETTINGS = {"SEARCH_BACKGROUND": False, "MATCH_BACKGROUND": False, "LISTINGS_EXPIRE_SECONDS": 0}
+
+
+def apply_process_role(app):
+    """In a web worker whose background work runs elsewhere (MARKETPLACE_PROCESS=web), switch that work off."""
+    if os.environ.get(PROCESS_ROLE_ENV) == "web":
+        app.config.update(WEB_WORKER_SETTINGS)
+
+
 def enabled(app):
     return [worker for worker in workers() if app.config[worker.setting]]
 

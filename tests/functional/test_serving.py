@@ -193,3 +193,28 @@ def test_background_work_runs_in_one_process_of_its_own_restarted_after_kill_9(t
     finally:
         next(runner, None)
     assert _wait_for(lambda: not _background_processes(instance))  # gone with the master
+
+
+def test_a_web_worker_leaves_background_work_to_the_background_process(monkeypatch, tmp_path):
+    """The master imports the package (the worker class) before it forks: the role must be read when the worker
+    builds its app, or every web worker also ran the index updater and the suggestion refresher."""
+    import runpy
+    from types import SimpleNamespace
+
+    from marketplace import background, create_app
+    from marketplace.config import Config
+
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    monkeypatch.setenv(background.PROCESS_ROLE_ENV, "")  # restored (unset) after the test
+    server = SimpleNamespace(app=SimpleNamespace(app_uri="wsgi:app"), cfg=SimpleNamespace(preload_app=False))
+    settings["post_fork"](server, SimpleNamespace())
+    assert os.environ[background.PROCESS_ROLE_ENV] == "web"
+
+    class Served(Config):  # what `make run` builds: the defaults switch every background worker on
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path}/web.db"
+        SECRET_KEY = "web-worker-test"
+        SEARCH_INDEX_DIR = str(tmp_path / "ix")
+
+    assert Served.SEARCH_BACKGROUND and Served.LISTINGS_EXPIRE_SECONDS
+    app = create_app(Served)
+    assert [worker.name for worker in background.enabled(app)] == ["listing-views"]

@@ -9,6 +9,7 @@ import threading
 
 TERM_SETS = 512  # query leaves -> frozenset of document numbers (ranking.SetMatcher)
 BROWSE = 32  # filters without words -> counts and sort orders of the whole catalogue (engine.execute)
+RESULTS = 512  # one search (words, filters, sort, page) -> its result page (engine.execute), ~20 hits each
 
 
 class BoundedCache:
@@ -42,3 +43,4 @@ class QueryCaches:
     def __init__(self):
         self.term_sets = BoundedCache(TERM_SETS)
         self.browse = BoundedCache(BROWSE)
+        self.results = BoundedCache(RESULTS)

@@ -4,7 +4,7 @@ Database-free, so the benchmark and the web service run exactly the same code.
 """
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from whoosh import query as wq
 
@@ -213,10 +213,24 @@ def _text_fields(schema):
 
 def execute(searcher, params, today=None, caches=None):
     """Run `params` on `searcher` (a Whoosh searcher of our schema). `caches`: the index directory's
-    QueryCaches (store.caches()), kept between searches; None caches nothing beyond this search."""
+    QueryCaches (store.caches()), kept between searches; None caches nothing beyond this search.
+
+    A search asked again before the index changes (same generation and document count, same day) is answered
+    from `caches.results`: people repeat searches (the popular terms, the pages of one search, the tag links),
+    and the answer is a function of the index and the parameters. The caller gets its own copy of the hits."""
     today = today or _today()
     caches = caches or QueryCaches()
     reader = searcher.reader()
+    frozen = tuple(sorted((name, tuple(sorted(codes))) for name, codes in (params.filters or {}).items()))
+    key = (reader.generation(), reader.doc_count(), params.q, frozen, params.sort, params.page, params.per_page, today)
+    result = caches.results.get(key)
+    if result is None:
+        result = _execute(searcher, reader, params, today, caches)
+        caches.results.put(key, result)
+    return replace(result, hits=[replace(hit) for hit in result.hits])
+
+
+def _execute(searcher, reader, params, today, caches):
     values = doc_values(reader)
     built = build(
         parse(params.q), searcher.schema["body"].analyzer, known=_known(reader), fields=_text_fields(searcher.schema)

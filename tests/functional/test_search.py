@@ -339,6 +339,7 @@ def test_partial_matches_are_left_out_when_enough_listings_have_every_word(facto
     result = services.search(q="石墨烯 5G")
     assert {hit.listing_id for hit in result.hits} == both and result.total == 2 and not result.partial
     monkeypatch.setattr(engine, "PARTIAL_BELOW", 3)
+    services.get_store().caches().results.clear()  # results are cached per index state, not per setting
     assert services.search(q="石墨烯 5G").total == 3
 
 
@@ -352,4 +353,25 @@ def test_a_word_most_listings_have_makes_no_partial_match_alone(factory, monkeyp
     monkeypatch.setattr(engine, "COMMON_WORD_MIN", 1)  # 方法 is in 4 of 4 listings: common
     assert [hit.listing_id for hit in services.search(q="石墨烯 方法 钙钛矿").hits] == [graphene]
     monkeypatch.setattr(engine, "COMMON_WORD_SHARE", 1.0)  # nothing is common
+    services.get_store().caches().results.clear()
     assert len(services.search(q="石墨烯 方法 钙钛矿").hits) == 4
+
+
+def test_a_repeated_search_sees_every_change_since(factory):
+    """Result pages are reused while the index stays the same: a new, edited or withdrawn listing shows at once."""
+    first = factory.listing(title="钙钛矿太阳能电池组件")
+    assert [hit.listing_id for hit in services.search(q="钙钛矿").hits] == [first.id]
+    again = services.search(q="钙钛矿")
+    again.hits[0].title_html = "changed by a caller"
+    assert services.search(q="钙钛矿").hits[0].title_html != "changed by a caller"  # each caller its own hits
+
+    second = factory.listing(title="钙钛矿叠层电池")
+    assert {hit.listing_id for hit in services.search(q="钙钛矿").hits} == {first.id, second.id}
+    first.title = "钙钛矿光伏组件（新版）"
+    record_change(first.id)
+    db.session.commit()
+    assert "新版" in str(services.search(q="钙钛矿 光伏").hits[0].title_html)
+    second.status = "withdrawn"
+    record_change(second.id)
+    db.session.commit()
+    assert [hit.listing_id for hit in services.search(q="钙钛矿").hits] == [first.id]

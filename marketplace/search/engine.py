@@ -131,6 +131,11 @@ def _known(reader):
     return lambda word: any(reader.doc_frequency(name, word) for name in ("title", "body", "sub"))
 
 
+def _indexed(reader):
+    """Whether a word occurs as a word of its own in some listing's title or text."""
+    return lambda word: any(reader.doc_frequency(name, word) for name in ("title", "body"))
+
+
 def _levels(matcher, built):
     """[(query, documents)]: listings with every word; then, while fewer than PARTIAL_BELOW listings have every
     word, those with every part of one of the typed words, then those with any word or a part of a typed compound
@@ -233,7 +238,11 @@ def execute(searcher, params, today=None, caches=None):
 def _execute(searcher, reader, params, today, caches):
     values = doc_values(reader)
     built = build(
-        parse(params.q), searcher.schema["body"].analyzer, known=_known(reader), fields=_text_fields(searcher.schema)
+        parse(params.q),
+        searcher.schema["body"].analyzer,
+        known=_known(reader),
+        fields=_text_fields(searcher.schema),
+        indexed=_indexed(reader),
     )
     page, per_page = max(1, int(params.page or 1)), params.per_page
     if built is None and clean(params.q):  # typed something, but not one searchable word (AND, *, (((, 的)

@@ -17,6 +17,7 @@ from .analysis import STOP_WORDS as ANALYSIS_STOP_WORDS
 
 MAX_QUERY_CHARS = 200
 MAX_CLAUSES = 8
+JOIN_SPAN = 3  # at most this many query words joined into one word the index has (see _joined)
 PHRASE_BOOST = 2.0  # a typed word found with its parts side by side
 QUERY_BOOSTS = {"title": 3.0, "body": 1.0, "sub": 0.5, "tags": 1.0, "facts": 2.0}  # times the fields' index boosts
 ALL_FIELDS = frozenset(("title", "body", "sub", "tags", "facts"))
@@ -105,14 +106,21 @@ def _sequence(fieldname, words, boost=1.0):
     return wq.Phrase(fieldname, list(words), boost=boost)
 
 
-def _text_query(text, tokenizer, fields=ALL_FIELDS):
-    """One word or phrase across the segmented fields, the sub-word field, the tags and the facts."""
+def _text_query(text, tokenizer, fields=ALL_FIELDS, indexed=None):
+    """One word or phrase across the segmented fields, the sub-word field, the tags and the facts.
+
+    `indexed(word)` (optional): whether listings have the word as one word of their title or text, which they
+    may although the segmenter cuts it apart when it stands alone in a query (小波: 小 波 alone, whole in 小波去噪).
+    """
     words = [w.lower() for w, _s, _e in tokenizer.words(text)]
     if not words:
         return None
+    whole = len(words) > 1 and " " not in text and indexed is not None and indexed(text.lower())
     parts = [
         _sequence("title", words, QUERY_BOOSTS["title"]),
         _sequence("body", words, QUERY_BOOSTS["body"]),
+        wq.Term("title", text.lower(), boost=QUERY_BOOSTS["title"]) if whole else None,
+        wq.Term("body", text.lower(), boost=QUERY_BOOSTS["body"]) if whole else None,
         wq.Term("sub", text, boost=QUERY_BOOSTS["sub"]) if " " not in text else None,
         wq.Term("tags", text, boost=QUERY_BOOSTS["tags"]) if len(text) <= 40 else None,
         _sequence("facts", words, QUERY_BOOSTS["facts"]) if "facts" in fields else None,
@@ -128,8 +136,8 @@ def _alternatives(queries):
     return wq.Or(queries) if len(queries) > 1 else queries[0]
 
 
-def _with_synonyms(text, tokenizer, fields=ALL_FIELDS):
-    return _alternatives(_text_query(t, tokenizer, fields) for t in [text] + synonyms_of(text))
+def _with_synonyms(text, tokenizer, fields=ALL_FIELDS, indexed=None):
+    return _alternatives(_text_query(t, tokenizer, fields, indexed) for t in [text] + synonyms_of(text))
 
 
 def _in_facts(text, tokenizer):
@@ -183,21 +191,47 @@ def _partial_words(words):
     return longer or words
 
 
-def _clause_words(clause, tokenizer, known):
+def _lone(word):
+    return len(word) == 1 and _CJK.match(word) is not None
+
+
+def _joined(words, indexed):
+    """`words` with lone Chinese characters joined to their neighbours into the longest word (of at most
+    JOIN_SPAN words) that listings have as one word: alone, a short query gives the segmenter no context, so it
+    may cut 小波变换 into 小 波 变换 where documents have 小波 (小波去噪)."""
+    if indexed is None or not any(_lone(w) for w in words):
+        return words
+    out, i = [], 0
+    while i < len(words):
+        end = next(
+            (
+                j
+                for j in range(min(len(words), i + JOIN_SPAN), i + 1, -1)
+                if any(_lone(w) for w in words[i:j]) and indexed("".join(words[i:j]))
+            ),
+            i + 1,
+        )
+        out.append("".join(words[i:end]))
+        i = end
+    return out
+
+
+def _clause_words(clause, tokenizer, known, indexed=None):
     if clause.phrase or synonyms_of(clause.text):
         return [clause.text]
     words = [w.lower() for w, _s, _e in tokenizer.words(clause.text)]
-    words = [w for w in words if w not in STOP_WORDS] or words
+    words = _joined([w for w in words if w not in STOP_WORDS] or words, indexed)
     return [piece for word in words for piece in _pieces(word, tokenizer, known)]
 
 
-def build(clauses, tokenizer, known=None, fields=ALL_FIELDS):
+def build(clauses, tokenizer, known=None, fields=ALL_FIELDS, indexed=None):
     """Whoosh queries for parsed clauses, or None for an empty query. `tokenizer` is the index's own;
-    `known(word)` (optional) says whether a word occurs in the index; `fields`: the index's text fields."""
+    `known(word)` (optional) says whether a word occurs in the index (whole or inside a longer word);
+    `indexed(word)` (optional) whether it occurs as a word of its own; `fields`: the index's text fields."""
     required, highlight, bonus, typed, facts, loose, partial = [], set(), [], [], [], [], []
     for clause in clauses:
-        words = _clause_words(clause, tokenizer, known)
-        queries = [q for q in (_with_synonyms(word, tokenizer, fields) for word in words) if q is not None]
+        words = _clause_words(clause, tokenizer, known, indexed)
+        queries = [q for q in (_with_synonyms(word, tokenizer, fields, indexed) for word in words) if q is not None]
         if not queries:
             continue
         required += queries
@@ -207,8 +241,9 @@ def build(clauses, tokenizer, known=None, fields=ALL_FIELDS):
             loose += [p for word in words for p in _loose_parts(word, tokenizer, known)][:MAX_CLAUSES]
         highlight.update(words)
         highlight.update(s for word in words for s in synonyms_of(word))
-        if len(words) > 1:
-            bonus += [wq.Phrase(name, words, boost=PHRASE_BOOST) for name in ("title", "body")]
+        for sequence in dict.fromkeys((tuple(words), tuple(_clause_words(clause, tokenizer, known)))):
+            if len(sequence) > 1:  # the words side by side, as joined and as the segmenter cut them
+                bonus += [wq.Phrase(name, list(sequence), boost=PHRASE_BOOST) for name in ("title", "body")]
         if "facts" in fields:
             facts += [q for q in (_in_facts(clause.text, tokenizer),) if q is not None]
     if not required:
@@ -226,7 +261,7 @@ def build(clauses, tokenizer, known=None, fields=ALL_FIELDS):
         parts=tuple(_text_query(p, tokenizer, own_text) for p in dict.fromkeys(loose) if p not in partial)
         if len(typed) == 1
         else (),
-        own_words=tuple(_with_synonyms(w, tokenizer, own_text) for w in dict.fromkeys(partial)),
+        own_words=tuple(_with_synonyms(w, tokenizer, own_text, indexed) for w in dict.fromkeys(partial)),
     )
 
 

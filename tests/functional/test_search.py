@@ -319,6 +319,16 @@ def test_a_compound_word_finds_listings_with_part_of_it_after_those_with_all_of_
     assert result.full_total == 1 and result.total == 2
 
 
+def test_a_query_word_cut_apart_alone_finds_listings_that_have_it_whole(factory):
+    """小波变换 typed alone is cut 小 波 变换; listings have 小波 as one word (小波去噪): they are partial matches."""
+    whole = factory.listing(title="小波变换用于信号分析", summary="提取特征。").id
+    part = factory.listing(title="图像的小波去噪研究", summary="抑制噪声。").id
+    factory.listing(title="无关成果", summary="一种新方法。")
+    result = services.search(q="小波变换")
+    assert [hit.listing_id for hit in result.hits] == [whole, part]
+    assert [hit.partial for hit in result.hits] == [False, True]
+
+
 def test_a_whole_typed_word_comes_before_a_part_of_one(factory):
     """石墨烯 散热膜: after the listing with both, one with the whole of 石墨烯 comes before one with only the 散热
     of 散热膜."""

@@ -93,12 +93,13 @@ def main(argv=None):
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--pages", nargs="+")
     parser.add_argument("--profile", help="print a cProfile of this page instead")
+    parser.add_argument("--queries", type=int, default=40, help="distinct search queries (see bench/http_bench.py)")
     args = parser.parse_args(argv)
     import corpus
 
     info = http_bench.ensure_catalogue(args.db, args.size)
     app = make_app(args.db, args.size)
-    paths = page_urls(info, corpus.queries(40))
+    paths = page_urls(info, corpus.queries(args.queries))
     anonymous, signed = app.test_client(), signed_in_client(app, info["email"])
     if args.profile:
         client = signed if args.profile in SIGNED_IN else anonymous

@@ -2,7 +2,8 @@
 
 Pure Python, no app. Two stages:
 1. text evidence: BM25 over segmented words and character bigrams, plus the pool document's tags found
-   literally in the query text (tags are authors' keywords, so a hit is a strong signal);
+   literally in the query text (tags are authors' keywords, so a hit is a strong signal: such a document is a
+   candidate even when the texts share no word);
 2. pseudo-relevance feedback from the best text matches: their fields/categories give the query's likely
    discipline (used when the query has none, and to rank within a given category), their tags give
    expansion keywords that other pool documents may share.
@@ -22,10 +23,10 @@ from .postings import Pool  # noqa: F401  (the ranker's pool type)
 # Few, rounded weights (tuned on csl-dev as a whole, never per need).
 WEIGHTS = {
     "text": 1.0,  # BM25 words + bigrams, normalised by the best candidate
-    "tags": 0.3,  # the candidate's tags found in the query text
+    "tags": 0.5,  # the candidate's tags found in the query text
     "prf_tags": 0.5,  # the candidate's tags shared with the best text matches
-    "field": 1.3,  # agreement with the (inferred) discipline
-    "category": 0.6,  # agreement with the (given or inferred) category
+    "field": 1.6,  # agreement with the (inferred) discipline
+    "category": 0.8,  # agreement with the (given or inferred) category
     "product": 1.0,  # scale of the product factors (each is a small bonus or malus)
 }
 FEEDBACK_DOCS = 3  # tags of this many top text matches expand the query
@@ -36,6 +37,7 @@ CANDIDATES = 400  # how many text candidates are re-ranked
 FIELD_EXPAND_MIN = 0.4  # share of the top matches' votes a discipline needs to bring in all its documents
 FIELD_EXPAND_MAX = 3000
 PRF_EXPAND_MAX = 200  # a feedback tag on more documents than this brings none in (it is generic at that scale)
+TAGGED_MAX = 200  # documents brought in because one of their tags is in the query text (the rarest tags first)
 
 
 @dataclass
@@ -98,10 +100,37 @@ class Evidence:
     cat_dist: dict  # category -> share (1.0 for a given category)
 
 
+def tagged_in_text(norm_text, pool, limit=TAGGED_MAX):
+    """Pool documents one of whose tags occurs literally in the text, those of the rarest tags first (a tag on
+    more than PRF_EXPAND_MAX documents brings none: generic at that scale). One lookup per substring of at most
+    the longest tag's length, so a candidate whose text shares no word with the query is still found."""
+    found = {}
+    postings, longest = pool.tag_postings, pool.longest_tag
+    for start in range(len(norm_text) - 1):
+        for end in range(start + 2, min(len(norm_text), start + longest) + 1):
+            members = postings.get(norm_text[start:end])
+            if members and len(members) <= PRF_EXPAND_MAX:
+                found[norm_text[start:end]] = members
+    out = set()
+    for members in sorted(found.values(), key=len):
+        if len(out) + len(members) > limit:
+            break
+        out.update(members)
+    return out
+
+
 def retrieve(query, pool, max_terms=RETRIEVAL_TERMS):
-    """Stage 1: the text candidates with their relative BM25 and the pool tags found in the query text."""
+    """Stage 1: the text candidates with their relative BM25 and the pool tags found in the query text.
+
+    Candidates are the best BM25 matches on the query's most specific words, plus the documents with a tag in
+    the query text (an author's keyword the need names is strong evidence even where the texts share no word)."""
     raw_text = _text_scores(query, pool, max_terms=max_terms)
+    tagged = tagged_in_text(query.norm_text, pool) - raw_text.keys()
+    if tagged:
+        raw_text.update(pool.bm25(query.tf, list(tagged)))
     cand = sorted(raw_text, key=raw_text.get, reverse=True)[:CANDIDATES]
+    kept = set(cand)
+    cand += sorted((i for i in tagged if i not in kept), key=lambda i: (-raw_text[i], str(i)))  # a stable order
     text = _normalised({i: raw_text[i] for i in cand})
     hits, tag_raw = _tag_hits(query, pool, cand)
     tags = {i: min(1.0, v / 12.0) for i, v in tag_raw.items()}  # ~two specific tags saturate

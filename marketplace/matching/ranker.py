@@ -48,8 +48,8 @@ class Match:
     details: dict = field(default_factory=dict)  # code -> data for explanations (matched terms, ...)
 
 
-def _text_scores(query, pool, max_terms=None):
-    """BM25 over the whole query of every pool document sharing a query word.
+def _text_scores(query, pool, max_terms=None, extra=()):
+    """BM25 over the whole query of every pool document sharing a query word, and of the `extra` documents.
 
     With `max_terms`, candidates are only those sharing one of the query's most specific words (fast at
     100k listings), but they are still scored on the whole query (words and bigrams).
@@ -57,7 +57,8 @@ def _text_scores(query, pool, max_terms=None):
     words = [t for t in query.tf if t.startswith("w:")]
     if max_terms:
         words = sorted(words, key=pool.stats.idf, reverse=True)[:max_terms]
-    return pool.bm25(query.tf, pool.top_by_terms(words, RETRIEVAL_LIMIT))
+    found = pool.top_by_terms(words, RETRIEVAL_LIMIT)
+    return pool.bm25(query.tf, list(dict.fromkeys([*found, *sorted(extra, key=str)]))), set(found)
 
 
 def _tag_hits(query, pool, ids):
@@ -124,13 +125,10 @@ def retrieve(query, pool, max_terms=RETRIEVAL_TERMS):
 
     Candidates are the best BM25 matches on the query's most specific words, plus the documents with a tag in
     the query text (an author's keyword the need names is strong evidence even where the texts share no word)."""
-    raw_text = _text_scores(query, pool, max_terms=max_terms)
-    tagged = tagged_in_text(query.norm_text, pool) - raw_text.keys()
-    if tagged:
-        raw_text.update(pool.bm25(query.tf, list(tagged)))
-    cand = sorted(raw_text, key=raw_text.get, reverse=True)[:CANDIDATES]
-    kept = set(cand)
-    cand += sorted((i for i in tagged if i not in kept), key=lambda i: (-raw_text[i], str(i)))  # a stable order
+    tagged = tagged_in_text(query.norm_text, pool)
+    raw_text, found = _text_scores(query, pool, max_terms=max_terms, extra=tagged)  # one pass over the postings
+    cand = sorted((i for i in raw_text if i in found), key=raw_text.get, reverse=True)[:CANDIDATES]
+    cand += sorted(tagged - found, key=lambda i: (-raw_text[i], str(i)))  # a stable order (sets are not)
     text = _normalised({i: raw_text[i] for i in cand})
     hits, tag_raw = _tag_hits(query, pool, cand)
     tags = {i: min(1.0, v / 12.0) for i, v in tag_raw.items()}  # ~two specific tags saturate

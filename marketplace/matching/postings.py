@@ -41,6 +41,7 @@ class Pool:
         self.tag_postings = defaultdict(set)  # tag -> {doc id}
         self.field_postings = defaultdict(set)  # field -> {doc id}
         self.tombstones = 0
+        self.longest_tag = 0  # characters of the longest tag ever pooled (bounds the tag-in-text scan)
         for doc in docs:
             self.add(doc)
 
@@ -63,6 +64,7 @@ class Pool:
             self.postings[term_id].append(slot << TF_BITS | min(tf, TF_MAX))
         for tag in prof.tags:
             self.tag_postings[tag].add(doc.id)
+            self.longest_tag = max(self.longest_tag, len(tag))
         if doc.field:
             self.field_postings[doc.field].add(doc.id)
 

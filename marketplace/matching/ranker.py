@@ -2,7 +2,8 @@
 
 Pure Python, no app. Two stages:
 1. text evidence: BM25 over segmented words and character bigrams, plus the pool document's tags found
-   literally in the query text (tags are authors' keywords, so a hit is a strong signal);
+   literally in the query text (tags are authors' keywords, so a hit is a strong signal: such a document is a
+   candidate even when the texts share no word);
 2. pseudo-relevance feedback from the best text matches: their fields/categories give the query's likely
    discipline (used when the query has none, and to rank within a given category), their tags give
    expansion keywords that other pool documents may share.
@@ -22,10 +23,10 @@ from .postings import Pool  # noqa: F401  (the ranker's pool type)
 # Few, rounded weights (tuned on csl-dev as a whole, never per need).
 WEIGHTS = {
     "text": 1.0,  # BM25 words + bigrams, normalised by the best candidate
-    "tags": 0.3,  # the candidate's tags found in the query text
+    "tags": 0.5,  # the candidate's tags found in the query text
     "prf_tags": 0.5,  # the candidate's tags shared with the best text matches
-    "field": 1.3,  # agreement with the (inferred) discipline
-    "category": 0.6,  # agreement with the (given or inferred) category
+    "field": 1.6,  # agreement with the (inferred) discipline
+    "category": 0.8,  # agreement with the (given or inferred) category
     "product": 1.0,  # scale of the product factors (each is a small bonus or malus)
 }
 FEEDBACK_DOCS = 3  # tags of this many top text matches expand the query
@@ -36,6 +37,7 @@ CANDIDATES = 400  # how many text candidates are re-ranked
 FIELD_EXPAND_MIN = 0.4  # share of the top matches' votes a discipline needs to bring in all its documents
 FIELD_EXPAND_MAX = 3000
 PRF_EXPAND_MAX = 200  # a feedback tag on more documents than this brings none in (it is generic at that scale)
+TAGGED_MAX = 200  # documents brought in because one of their tags is in the query text (the rarest tags first)
 
 
 @dataclass
@@ -46,8 +48,8 @@ class Match:
     details: dict = field(default_factory=dict)  # code -> data for explanations (matched terms, ...)
 
 
-def _text_scores(query, pool, max_terms=None):
-    """BM25 over the whole query of every pool document sharing a query word.
+def _text_scores(query, pool, max_terms=None, extra=()):
+    """BM25 over the whole query of every pool document sharing a query word, and of the `extra` documents.
 
     With `max_terms`, candidates are only those sharing one of the query's most specific words (fast at
     100k listings), but they are still scored on the whole query (words and bigrams).
@@ -55,7 +57,8 @@ def _text_scores(query, pool, max_terms=None):
     words = [t for t in query.tf if t.startswith("w:")]
     if max_terms:
         words = sorted(words, key=pool.stats.idf, reverse=True)[:max_terms]
-    return pool.bm25(query.tf, pool.top_by_terms(words, RETRIEVAL_LIMIT))
+    found = pool.top_by_terms(words, RETRIEVAL_LIMIT)
+    return pool.bm25(query.tf, list(dict.fromkeys([*found, *sorted(extra, key=str)]))), set(found)
 
 
 def _tag_hits(query, pool, ids):
@@ -98,10 +101,34 @@ class Evidence:
     cat_dist: dict  # category -> share (1.0 for a given category)
 
 
+def tagged_in_text(norm_text, pool, limit=TAGGED_MAX):
+    """Pool documents one of whose tags occurs literally in the text, those of the rarest tags first (a tag on
+    more than PRF_EXPAND_MAX documents brings none: generic at that scale). One lookup per substring of at most
+    the longest tag's length, so a candidate whose text shares no word with the query is still found."""
+    found = {}
+    postings, longest = pool.tag_postings, pool.longest_tag
+    for start in range(len(norm_text) - 1):
+        for end in range(start + 2, min(len(norm_text), start + longest) + 1):
+            members = postings.get(norm_text[start:end])
+            if members and len(members) <= PRF_EXPAND_MAX:
+                found[norm_text[start:end]] = members
+    out = set()
+    for members in sorted(found.values(), key=len):
+        if len(out) + len(members) > limit:
+            break
+        out.update(members)
+    return out
+
+
 def retrieve(query, pool, max_terms=RETRIEVAL_TERMS):
-    """Stage 1: the text candidates with their relative BM25 and the pool tags found in the query text."""
-    raw_text = _text_scores(query, pool, max_terms=max_terms)
-    cand = sorted(raw_text, key=raw_text.get, reverse=True)[:CANDIDATES]
+    """Stage 1: the text candidates with their relative BM25 and the pool tags found in the query text.
+
+    Candidates are the best BM25 matches on the query's most specific words, plus the documents with a tag in
+    the query text (an author's keyword the need names is strong evidence even where the texts share no word)."""
+    tagged = tagged_in_text(query.norm_text, pool)
+    raw_text, found = _text_scores(query, pool, max_terms=max_terms, extra=tagged)  # one pass over the postings
+    cand = sorted((i for i in raw_text if i in found), key=raw_text.get, reverse=True)[:CANDIDATES]
+    cand += sorted(tagged - found, key=lambda i: (-raw_text[i], str(i)))  # a stable order (sets are not)
     text = _normalised({i: raw_text[i] for i in cand})
     hits, tag_raw = _tag_hits(query, pool, cand)
     tags = {i: min(1.0, v / 12.0) for i, v in tag_raw.items()}  # ~two specific tags saturate

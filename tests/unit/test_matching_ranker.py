@@ -6,6 +6,7 @@ from marketplace.matching import calibration, explain, ranker, suggest
 from marketplace.matching import market_factors as product
 from marketplace.matching import text as textmod
 from marketplace.matching.features import Doc
+from marketplace.matching.features import profile as ft_profile
 
 NOW = datetime(2026, 11, 1, 12, 0)
 
@@ -82,6 +83,22 @@ def test_given_category_outranks_other_categories():
     results = ranker.rank(need("高产栽培技术", "提高产量。", category="农学"), pool(), limit=5)
     assert results[0].doc_id == "rice"
     assert results[0].factors["category"] == 1.0
+
+
+def test_a_tag_named_in_the_need_brings_its_document_in_without_shared_words(monkeypatch):
+    p = pool()
+    n = need("寻求热敏灸设备", "用于腰痛理疗。")
+    assert ranker.tagged_in_text(ft_profile(n).norm_text, p) == {"tcm"}
+    monkeypatch.setattr(ranker, "RETRIEVAL_LIMIT", 0)  # no document found by its words ...
+    results = {m.doc_id: m for m in ranker.rank(n, p, limit=5)}
+    assert results["tcm"].details["tags"] == ["热敏灸"]  # ... the tag in the need's text still finds it
+
+
+def test_tags_in_the_text_bring_the_rarest_tags_documents_first():
+    docs = [ach(f"g{i}", f"材料{i}", tags=["石墨烯"]) for i in range(5)] + [ach("rare", "导热膜", tags=["导热膜"])]
+    p = ranker.Pool(docs)
+    assert ranker.tagged_in_text("石墨烯导热膜", p, limit=3) == {"rare"}
+    assert len(ranker.tagged_in_text("石墨烯导热膜", p, limit=10)) == 6
 
 
 def test_excluded_documents_never_appear():

@@ -3,7 +3,7 @@
 import logging
 import os
 
-from flask import abort, render_template, request, send_file
+from flask import abort, g, render_template, request, send_file
 from flask_login import current_user
 
 from ..accounts.models import Organisation
@@ -66,6 +66,7 @@ def needs():
 def detail(kind, listing_id):
     """A listing's page; the confidential tier and the contact only for those allowed to see them."""
     listing = load_visible_listing(listing_id, kind)
+    g.listing_shown = listing  # for the page-view counter after the response (inquiries/listing_views.py)
     staff_or_owner = services.is_staff_or_owner(current_user, listing)
     return render_template(
         "listings/detail.html",

@@ -19,15 +19,12 @@ def index():
     counts = dict(cached_rows(db.select(Listing.kind, func.count()).where(public_condition()).group_by(Listing.kind)))
     latest = {}
     for kind in ("achievement", "need"):  # plain rows of what the list shows: no ORM objects, no tags loaded
-        latest[kind] = (
-            db.session.execute(
-                db.select(Listing.id, Listing.kind, Listing.title, Listing.industry, Listing.region)
-                .where(Listing.kind == kind, public_condition())
-                .order_by(Listing.published_at.desc(), Listing.id.desc())
-                .limit(6)
-            )
-            .all()
-        )
+        latest[kind] = db.session.execute(
+            db.select(Listing.id, Listing.kind, Listing.title, Listing.industry, Listing.region)
+            .where(Listing.kind == kind, public_condition())
+            .order_by(Listing.published_at.desc(), Listing.id.desc())
+            .limit(6)
+        ).all()
     from ..events.services import upcoming_events
 
     next_events = db.session.execute(upcoming_events(limit=3)).scalars().all()

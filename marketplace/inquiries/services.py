@@ -100,6 +100,19 @@ def open_inquiry(user, listing):
     )
 
 
+def open_inquiry_ids(user):
+    """{listing id: id of the user's pending or accepted inquiry on it} (the first one, as open_inquiry)."""
+    rows = db.session.execute(
+        db.select(Inquiry.listing_id, Inquiry.id)
+        .where(Inquiry.sender_id == user.id, Inquiry.status.in_(("pending", "accepted")))
+        .order_by(Inquiry.id)
+    )
+    found = {}
+    for listing_id, inquiry_id in rows:
+        found.setdefault(listing_id, inquiry_id)
+    return found
+
+
 def sent_today(user):
     """How many inquiries the user sent in the last 24 hours."""
     since = utcnow() - timedelta(hours=24)

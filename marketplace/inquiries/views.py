@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -52,9 +52,11 @@ def _inquiry_helpers():
             or current_user.role not in services.SENDER_ROLES[listing.kind]
         ):
             return None
-        sent = services.open_inquiry(current_user, listing)
+        if "open_inquiry_ids" not in g:  # one query per page, however many listings it shows
+            g.open_inquiry_ids = services.open_inquiry_ids(current_user)
+        sent = g.open_inquiry_ids.get(listing.id)
         if sent is not None:
-            return url_for("inquiries.detail", inquiry_id=sent.id), _("查看我的意向")
+            return url_for("inquiries.detail", inquiry_id=sent), _("查看我的意向")
         label = _("发送投资意向") if current_user.role == "investor" else _("发送合作意向")
         values = {"origin": origin} if origin != "listing" else {}
         if origin_listing is not None:

@@ -224,3 +224,17 @@ def test_concurrent_decisions_have_exactly_one_winner(app, factory, pair):
     assert final.status == {"accept": "accepted", "decline": "declined"}[next(o for o in outcomes if o != "refused")]
     events = [e.action for e in services.events_of(final)]
     assert events.count("accept") + events.count("decline") == 1
+
+
+def test_after_sending_each_page_links_to_the_open_inquiry_and_other_listings_still_offer_one(
+    client, factory, login, pair
+):
+    researcher, ach, company, need = pair
+    other = factory.listing("achievement", owner=researcher, title="NB-IoT 智能燃气表模组")
+    login(company)
+    assert client.post(f"/inquiries/new/{ach.id}", data=FORM).status_code == 302
+    inquiry = db.session.execute(db.select(Inquiry)).scalar_one()
+    for url in (f"/achievements/{ach.id}", "/search/?q=NB-IoT"):
+        page = _page(client, url)
+        assert f'href="/inquiries/{inquiry.id}"' in page and "查看我的意向" in page
+    assert f"/inquiries/new/{other.id}" in page  # the search page: one query, each listing its own link

@@ -85,6 +85,9 @@ def send_blocker(user, listing):
     return None
 
 
+OPEN_STATUSES = ("pending", "accepted")  # an inquiry still open: the sender may not send another on that listing
+
+
 def open_inquiry(user, listing):
     """The user's pending or accepted inquiry on this listing, or None."""
     return (
@@ -92,7 +95,7 @@ def open_inquiry(user, listing):
             db.select(Inquiry).where(
                 Inquiry.sender_id == user.id,
                 Inquiry.listing_id == listing.id,
-                Inquiry.status.in_(("pending", "accepted")),
+                Inquiry.status.in_(OPEN_STATUSES),
             )
         )
         .scalars()
@@ -104,7 +107,7 @@ def open_inquiry_ids(user):
     """{listing id: id of the user's pending or accepted inquiry on it} (the first one, as open_inquiry)."""
     rows = db.session.execute(
         db.select(Inquiry.listing_id, Inquiry.id)
-        .where(Inquiry.sender_id == user.id, Inquiry.status.in_(("pending", "accepted")))
+        .where(Inquiry.sender_id == user.id, Inquiry.status.in_(OPEN_STATUSES))
         .order_by(Inquiry.id)
     )
     found = {}

@@ -43,6 +43,7 @@ def make_app(db, size):
         SEARCH_BACKGROUND=False,
         MATCH_BACKGROUND=False,
         LISTINGS_EXPIRE_SECONDS=0,
+        PAGE_CACHE_SECONDS=0,  # the cost of rendering a page; http_bench.py measures the site with its page cache
     )
 
 

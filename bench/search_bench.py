@@ -9,9 +9,9 @@
 
 For each size: the corpus goes into a SQLite database (bulk insert of listings, tags and change records),
 then `search.services.rebuild()` segments and indexes it (the path `flask search rebuild` takes). Search runs
-the same code as the web page (engine.execute: query + all facet counts + first page + highlights) over the
-fixed queries of bench/corpus.py; "service" adds the database load of the page's listings. RSS is measured
-in a fresh process that opens the index and runs the queries. The baseline is what the issue calls naive:
+the same code as the web page (engine.execute: query + all facet counts + first page) over the fixed
+queries of bench/corpus.py; "service" adds the database load of the page's listings and their highlights. RSS
+is measured in a fresh process that opens the index and runs the queries. The baseline is what the issue calls naive:
 jieba's stock ChineseAnalyzer, a plain writer, a new searcher per query, Whoosh's own facet grouping and
 highlighter (built at 10k only: it indexes too slowly for the time budget at 100k).
 """

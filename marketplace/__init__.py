@@ -41,6 +41,7 @@ def create_app(config=None, **overrides):
     register_security_headers(app)
     register_commands(app)
     register_background(app)
+    register_page_cache(app)  # last: a cached page skips the before_request functions registered after it
     return app
 
 
@@ -81,6 +82,7 @@ def register_extensions(app):
     csrf.init_app(app)
     bootstrap.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: app.config["MARKET_TIMEZONE"])
+    i18n.install_template_gettext(app.jinja_env)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = i18n.LOGIN_MESSAGE
@@ -131,6 +133,12 @@ def register_template_helpers(app):
     from .templating import register
 
     register(app)
+
+
+def register_page_cache(app):
+    from . import pagecache
+
+    pagecache.init_app(app)
 
 
 def register_security_headers(app):

@@ -140,6 +140,10 @@ class Config:
     SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", 5000))
     # Totals of public lists and home-page counts are reused this long per process (0: count on every page).
     PUBLIC_COUNT_CACHE_SECONDS = float(os.environ.get("PUBLIC_COUNT_CACHE_SECONDS", 30))
+    # Anonymous visitors' home, lists, listing and search pages are reused this long per worker, dropped at once
+    # by any write on this host (marketplace/pagecache.py); 0: off.
+    PAGE_CACHE_SECONDS = float(os.environ.get("PAGE_CACHE_SECONDS", 5))
+    PAGE_CACHE_MAX_BYTES = int(os.environ.get("PAGE_CACHE_MAX_BYTES", 32 * 1024 * 1024))  # per worker
     BUSY_RETRY_AFTER_SECONDS = 3  # Retry-After of the 503 a write gets when the database stays busy
     EVENTS_PER_PAGE = 12  # public event list and the operators' event list
     LISTINGS_EXPIRE_SECONDS = float(os.environ.get("LISTINGS_EXPIRE_SECONDS", 3600))  # 0: only `flask listings expire`
@@ -172,6 +176,7 @@ class TestConfig(Config):
     LISTING_VIEWS_FLUSH_SECONDS = 0
     BULK_WORK_NICE = 0  # tests run imports in the test process
     PUBLIC_COUNT_CACHE_SECONDS = 0  # tests see every change at once
+    PAGE_CACHE_SECONDS = 0  # on in tests/functional/test_page_cache.py
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing in tests only
 
 

@@ -61,6 +61,8 @@ def _forget_cached_user():
 
     g.pop("_login_user", None)
     g.pop("_flask_babel", None)
+    for name in ("page_cache", "listing_shown", "listing_shown_id"):  # marketplace/pagecache.py's, per request
+        g.pop(name, None)
 
 
 def _truncate_all():

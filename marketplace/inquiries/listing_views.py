@@ -88,6 +88,9 @@ def count_view(response):
     # the listing the page showed: db.session.get() would read it again (the identity map holds objects weakly,
     # and nothing references the listing once the page is rendered): 2 ms, a fifth of the page
     listing = g.get("listing_shown")
+    if listing is None and g.get("listing_shown_id") is not None:  # served from pagecache.py: public, anonymous
+        buffer().add(g.listing_shown_id, _visitor(), market_today())
+        return response
     if listing is None or not is_public(listing):
         return response
     if current_user.is_authenticated and (current_user.id == listing.owner_id or current_user.is_operator):

@@ -357,7 +357,37 @@ def suggestions_for_user(user, page=1, per_page=10, per_listing=5):
         if ids
         else {}
     )
-    return paged, [(x, suggestions_for(x, user, limit=per_listing), counts.get(x.id, 0)) for x in paged.items]
+    tops = top_suggestions(ids, user, limit=per_listing)
+    return paged, [(x, tops[x.id], counts.get(x.id, 0)) for x in paged.items]
+
+
+def top_suggestions(listing_ids, user=None, limit=5):
+    """{listing id: its first `limit` suggestions as suggestions_for() lists them} for many listings in one query
+    (a page of /matches/ made one query per listing, and one more per relationship of the candidates)."""
+    if not listing_ids:
+        return {}
+    order = db.func.row_number().over(
+        partition_by=Suggestion.listing_id, order_by=(Suggestion.score.desc(), Suggestion.candidate_id)
+    )
+    ranked = _shown(
+        db.select(Suggestion.id, order.label("place"))
+        .join(Suggestion.candidate)
+        .where(Suggestion.listing_id.in_(listing_ids), public_condition()),
+        user,
+        Suggestion.listing_id,
+    ).subquery()
+    query = (
+        db.select(Suggestion)
+        .join(ranked, ranked.c.id == Suggestion.id)
+        .join(Suggestion.candidate)
+        .options(db.contains_eager(Suggestion.candidate))
+        .where(ranked.c.place <= limit)
+        .order_by(Suggestion.listing_id, ranked.c.place)
+    )
+    tops = {listing_id: [] for listing_id in listing_ids}
+    for suggestion in db.session.execute(query).scalars():
+        tops[suggestion.listing_id].append(suggestion)
+    return tops
 
 
 def strongest_pairs_query(per_listing=5):

@@ -23,6 +23,7 @@ from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from .. import pagecache
 from ..extensions import db
 from ..listings.models import Listing, ListingChange
 from .schema import document, is_public
@@ -47,6 +48,12 @@ def end_read_transaction():
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("commit or roll back before updating the search index")
     session.rollback()
+
+
+def commit(writer):
+    """Commit a Whoosh writer; the pages stored by pagecache.py may now show other results."""
+    writer.commit()
+    pagecache.bump()
 
 
 @contextlib.contextmanager
@@ -150,7 +157,7 @@ def apply_pending(store, name, progress=None, limit=None):
         writer = store.writer(name)
         try:
             write_listings(writer, listing_ids, listings)
-            writer.commit()
+            commit(writer)
         except BaseException:
             writer.cancel()
             raise
@@ -187,7 +194,7 @@ def _apply_bulk(store, name, progress=None, batch=1000):
             db.session.rollback()  # no transaction (SQLite write lock) held while indexing
             if progress:
                 progress(len(chunk))
-        writer.commit()
+        commit(writer)
     except BaseException:
         writer.cancel()
         raise

@@ -1,6 +1,7 @@
-"""One search over an open searcher: query, drill-down facet counts, one sorted page, highlighted snippets.
+"""One search over an open searcher: query, drill-down facet counts, one sorted page with the words to mark.
 
-Database-free, so the benchmark and the web service run exactly the same code.
+Database-free, so the benchmark and the web service run exactly the same code. Hits are not highlighted here:
+the page shows each listing as the database has it now, and search/services.py marks that text (once).
 """
 
 import math
@@ -12,7 +13,7 @@ from ..listings import visibility
 from .analysis import synonyms_of
 from .caches import QueryCaches
 from .facets import doc_values, filter_and_count, top_sorted
-from .query import ALL_FIELDS, Clause, build, clean, highlight, parse
+from .query import ALL_FIELDS, Clause, build, clean, parse
 from .ranking import BM25_LIMIT, SetMatcher, bm25_rank, frequency, rank_by_fields
 from .schema import FACETS
 
@@ -273,7 +274,7 @@ def _execute(searcher, reader, params, today, caches):
         )
         chosen = ordered[start:stop]
     terms = built.highlight_terms if built else ()
-    hits = [_hit(searcher, values, docnum, terms, scores.get(docnum, 0.0)) for docnum in chosen]
+    hits = [_hit(searcher, values, docnum, scores.get(docnum, 0.0)) for docnum in chosen]
     for rank, hit in enumerate(hits, start):
         hit.partial = rank >= full_total
     facets = {name: counts[name].most_common() for name in FACETS}
@@ -290,14 +291,14 @@ def _execute(searcher, reader, params, today, caches):
     )
 
 
-def _hit(searcher, values, docnum, terms, score):
+def _hit(searcher, values, docnum, score):
     stored = searcher.stored_fields(docnum)
     return Hit(
         listing_id=int(stored["id"]),
         kind=values["kind"][docnum],
         fields=stored,
-        title_html=highlight(stored.get("title", ""), terms),
-        snippet_html=highlight(stored.get("text", ""), terms, width=SNIPPET_CHARS),
+        title_html=None,  # marked by the caller, from the database row (search/services.py)
+        snippet_html=None,
         score=score,
     )
 

@@ -5,6 +5,7 @@ import time
 
 from sqlalchemy import func, select
 
+from .. import pagecache
 from ..extensions import db
 from ..listings import visibility
 from ..listings.models import Listing, ListingChange
@@ -100,6 +101,7 @@ def _rebuild(store, progress):
         with apply.writer_lock(store, timeout=120):
             apply.apply_pending(store, name)
             store.swap(name)
+        pagecache.bump()
     except BaseException:
         store.discard(name)
         raise

@@ -37,7 +37,7 @@ def reconcile(store, repair=True):
                 for i in range(0, len(ids), apply.BATCH):
                     chunk = ids[i : i + apply.BATCH]
                     apply.write_listings(writer, chunk, apply.load_listings(chunk))
-                writer.commit()
+                apply.commit(writer)
             except BaseException:
                 writer.cancel()
                 raise

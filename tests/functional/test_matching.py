@@ -260,6 +260,14 @@ def test_matches_page_is_paged_and_shows_a_listings_top_five_with_more(factory, 
         )
     _apply_changes()
     assert len(services.suggestions_for(needs[0], limit=20)) == 7
+    dropped = services.suggestions_for(needs[1], limit=1)[0].candidate_id
+    services.dismiss(company, needs[1], dropped, "other")
+    db.session.commit()
+    tops = services.top_suggestions([n.id for n in needs[:3]], company, limit=5)  # what the page shows, one query
+    for need in needs[:3]:
+        expected = services.suggestions_for(need, company, limit=5)
+        assert [s.candidate_id for s in tops[need.id]] == [s.candidate_id for s in expected]
+    assert dropped not in [s.candidate_id for s in tops[needs[1].id]] and len(tops[needs[1].id]) == 5
     login(company)
     first = client.get("/matches/").get_data(as_text=True)
     assert first.count('class="card mb-3"') == 10

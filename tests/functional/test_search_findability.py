@@ -129,6 +129,12 @@ def test_chinese_queries_find_english_listings(factory):
     assert listing in ids("石墨烯") and listing in ids("传感器")
 
 
+def test_a_method_abbreviation_finds_listings_that_write_it_out_and_the_reverse(factory):
+    written_out = factory.listing(title="辣椒制品中苏丹红的测定", summary="采用高效液相色谱法测定。").id
+    abbreviated = factory.listing(title="草酸铂含量测定", summary="建立了HPLC测定方法。").id
+    assert written_out in ids("HPLC") and abbreviated in ids("高效液相色谱")
+
+
 def test_the_glossary_is_one_data_file_in_both_directions():
     groups = read_glossary()
     assert ("传感器", "sensor", "sensors") in groups

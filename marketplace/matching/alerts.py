@@ -1,6 +1,8 @@
 """Saved searches and follows: in-app notifications and emails, never twice for the same pair.
 
-`notify_for(listing_ids)` runs in the updater's transaction after the suggestions are refreshed; through
+The updater finds the alerts of a batch of changes with `plan_alerts` while it computes the batch's lists,
+without SQLite's write lock (matching every saved search against every new listing takes seconds after a bulk
+import), and creates them with `store_alerts` in the short transaction that stores the lists; through
 marketplace.notifications.notify with a dedupe key per (source, source id, listing), so a pair notifies once even
 if a listing is published, withdrawn and published again. Emails go out after commit (`send_pending_emails`),
 through marketplace.mail (SMTP, or the outbox folder in development and tests).
@@ -30,10 +32,19 @@ def clean_filters(args):
 
 def search_matches(saved, listing):
     """Whether a published listing satisfies a saved search: every query word in its text, every filter met."""
-    if not filter_table.matches(listing, saved.filters or {}):
-        return False
-    text = textmod.normalize(" ".join([listing.title, listing.summary or "", " ".join(listing.tag_names)]))
-    return all(word in text for word in textmod.normalize(saved.query).split())
+    return _matches(_words(saved), saved.filters, listing, _text(listing))
+
+
+def _words(saved):
+    return textmod.normalize(saved.query).split()
+
+
+def _text(listing):
+    return textmod.normalize(" ".join([listing.title, listing.summary or "", " ".join(listing.tag_names)]))
+
+
+def _matches(words, filters, listing, text):
+    return all(word in text for word in words) and filter_table.matches(listing, filters or {})
 
 
 def _add(user_id, source, source_id, listing):
@@ -56,33 +67,72 @@ def _add(user_id, source, source_id, listing):
 
 
 def notify_for(listing_ids):
-    """Create the notifications that newly published listings trigger; returns how many were created."""
-    created = 0
+    """Create the notifications that newly published listings trigger now; returns how many were created."""
+    return store_alerts(plan_alerts(listing_ids))
+
+
+def plan_alerts(listing_ids, lists=None):
+    """The alerts that newly published listings trigger: [(user id, "search" | "follow", source id, listing id)].
+
+    Reads only. `lists` ({listing id: results}) are lists about to be stored in the same transaction as the alerts:
+    they count as stored when finding the followed listings whose top FOLLOW_TOP a new listing enters."""
     listings = (
         db.session.execute(db.select(Listing).where(Listing.id.in_(list(listing_ids)), public_condition()))
         .scalars()
         .all()
     )
     if not listings:
-        return 0
-    searches = db.session.execute(db.select(SavedSearch)).scalars().all()
+        return []
+    searches = [(saved, _words(saved)) for saved in db.session.execute(db.select(SavedSearch)).scalars()]
+    holders = _follow_holders([listing.id for listing in listings], lists or {})
+    followers = {}
+    if holders:
+        followed = sorted({holder for ids in holders.values() for holder in ids})
+        for follow in db.session.execute(db.select(Follow).where(Follow.listing_id.in_(followed))).scalars():
+            followers.setdefault(follow.listing_id, []).append(follow.user_id)
+    planned = []
     for listing in listings:
-        for saved in searches:
-            if saved.user_id != listing.owner_id and search_matches(saved, listing):
-                created += _add(saved.user_id, "search", saved.id, listing)
-        holders = (
-            db.session.execute(
-                db.select(Suggestion.listing_id).where(
-                    Suggestion.candidate_id == listing.id, Suggestion.rank <= FOLLOW_TOP
-                )
-            )
-            .scalars()
-            .all()
+        text = _text(listing)
+        for saved, words in searches:
+            if saved.user_id != listing.owner_id and _matches(words, saved.filters, listing, text):
+                planned.append((saved.user_id, "search", saved.id, listing.id))
+        for holder in sorted(holders.get(listing.id, ())):
+            for user_id in followers.get(holder, ()):
+                if user_id != listing.owner_id:
+                    planned.append((user_id, "follow", holder, listing.id))
+    return planned
+
+
+def _follow_holders(listing_ids, lists):
+    """{listing id: the listings whose best FOLLOW_TOP suggestions hold it}, once `lists` are stored."""
+    wanted = set(listing_ids)
+    holders = {}
+    stored = db.session.execute(
+        db.select(Suggestion.listing_id, Suggestion.candidate_id).where(
+            Suggestion.candidate_id.in_(listing_ids), Suggestion.rank <= FOLLOW_TOP
         )
-        if holders:
-            for follow in db.session.execute(db.select(Follow).where(Follow.listing_id.in_(holders))).scalars():
-                if follow.user_id != listing.owner_id:
-                    created += _add(follow.user_id, "follow", follow.listing_id, listing)
+    ).all()
+    for holder, candidate in stored:
+        if holder not in lists:  # its stored list is about to be replaced
+            holders.setdefault(candidate, set()).add(holder)
+    for holder, results in lists.items():
+        for candidate, *_rest in (results or ())[:FOLLOW_TOP]:
+            if candidate in wanted:
+                holders.setdefault(candidate, set()).add(holder)
+    return holders
+
+
+def store_alerts(planned):
+    """Create the planned alerts (a pair already notified is skipped); returns how many were created."""
+    if not planned:
+        return 0
+    ids = {listing_id for *_rest, listing_id in planned}
+    ids |= {source_id for _user, source, source_id, _listing in planned if source == "follow"}
+    listings = {x.id: x for x in db.session.execute(db.select(Listing).where(Listing.id.in_(ids))).scalars()}
+    created = 0
+    for user_id, source, source_id, listing_id in planned:
+        if listing_id in listings:
+            created += _add(user_id, source, source_id, listings[listing_id])
     db.session.flush()
     return created
 

@@ -20,6 +20,7 @@ from .models import DISMISS_REASONS, Dismissal, MatchProfile, MatchState, Sugges
 log = logging.getLogger(__name__)
 
 SUGGESTIONS_KEPT = 20
+STORE_CHUNK = 500  # listing ids per DELETE ... IN (...) when lists are stored
 REVERSE_REFRESH = 10  # the best counterparts of a changed listing whose own lists are recomputed too
 STATE_NAME = "suggestions"
 # How a dismissal reason demotes similar candidates later (value added to the score): models.DISMISS_REASONS.
@@ -105,29 +106,36 @@ def rankings(listing_ids, all_pools, limit=SUGGESTIONS_KEPT):
             yield listing_id, (compute(doc, all_pools, limit=limit, owners=owners) if doc is not None else None)
 
 
-def _store(listing_id, results, now):
-    """Store one listing's computed list; None (not published any more) takes it out of every list."""
-    db.session.execute(db.delete(Suggestion).where(Suggestion.listing_id == listing_id))
-    if results is None:
-        db.session.execute(db.delete(Suggestion).where(Suggestion.candidate_id == listing_id))
-        return []
-    if results:  # one multi-row INSERT (no ORM objects: a bulk refresh stores tens of thousands of rows)
-        db.session.execute(
-            db.insert(Suggestion),
-            [
-                {
-                    "listing_id": listing_id,
-                    "candidate_id": cid,
-                    "rank": n + 1,
-                    "score": score,
-                    "factors": items,
-                    "percent": percent,
-                    "computed_at": now,
-                }
-                for n, (cid, score, items, percent) in enumerate(results)
-            ],
-        )
-    return results
+def _store_many(lists, now):
+    """Store computed lists {listing id: results, or None when it is not published any more (it then leaves every
+    list)} with a few set-based statements: the updater runs this inside SQLite's write lock, where each statement
+    also waits for its turn at the GIL (the index updater shares the process), so their number, not their rows,
+    sets how long every other writer waits."""
+    ids = list(lists)
+    gone = {listing_id for listing_id, results in lists.items() if results is None}
+    for start in range(0, len(ids), STORE_CHUNK):
+        db.session.execute(db.delete(Suggestion).where(Suggestion.listing_id.in_(ids[start : start + STORE_CHUNK])))
+    gone_ids = sorted(gone)
+    for start in range(0, len(gone_ids), STORE_CHUNK):
+        chunk = gone_ids[start : start + STORE_CHUNK]
+        db.session.execute(db.delete(Suggestion).where(Suggestion.candidate_id.in_(chunk)))
+    rows = [
+        {
+            "listing_id": listing_id,
+            "candidate_id": cid,
+            "rank": n + 1,
+            "score": score,
+            "factors": items,
+            "percent": percent,
+            "computed_at": now,
+        }
+        for listing_id, results in lists.items()
+        if results
+        for n, (cid, score, items, percent) in enumerate(results)
+        if cid not in gone
+    ]
+    for start in range(0, len(rows), STORE_CHUNK * 10):  # multi-row INSERTs, no ORM objects
+        db.session.execute(db.insert(Suggestion), rows[start : start + STORE_CHUNK * 10])
 
 
 def _holders(listing_ids):
@@ -169,10 +177,9 @@ def compute_lists(listing_ids, all_pools, upto=None, pending=()):
 def store_lists(lists, all_pools=None, position=0):
     """Store computed lists (flushes); remembers the change-log position of the pools they were computed from
     (see compute_lists)."""
-    now = utcnow()
-    for listing_id, results in lists.items():
-        _store(listing_id, results, now)
-        if all_pools is not None:
+    _store_many(lists, utcnow())
+    if all_pools is not None:
+        for listing_id in lists:
             all_pools.computed[listing_id] = position
     db.session.flush()
 
@@ -201,6 +208,7 @@ class Plan:
     ids: list  # the listings that changed
     lists: dict  # listing id -> results (None: not published any more)
     position: int  # the change-log position of the pools the lists were computed from
+    alerts: list  # the alerts the batch triggers (alerts.plan_alerts), created when the batch is claimed
 
 
 def _state():
@@ -229,12 +237,12 @@ def plan_changes(batch=200):
     ).scalars()
     position = all_pools.last_change
     lists = compute_lists(ids, all_pools, upto=rows[-1].id, pending=set(later))
-    return Plan(start, rows[-1].id, ids, lists, position)
+    return Plan(start, rows[-1].id, ids, lists, position, alerts.plan_alerts(ids, lists))
 
 
 def apply_plan(plan):
-    """Claim the plan's batch with a compare-and-set on MatchState and store its lists (flushes); returns how
-    many changed listings it applied (0 when another worker applied the batch first). Several workers may
+    """Claim the plan's batch with a compare-and-set on MatchState and store its lists and alerts (flushes);
+    returns how many changed listings it applied (0 when another worker applied the batch first). Several workers may
     plan the same batch; only one claims it, so a change is applied (and alerts sent) once."""
     if plan is None:
         return 0
@@ -251,7 +259,7 @@ def apply_plan(plan):
     if not claimed:
         return 0
     store_lists(plan.lists, pools.peek(), plan.position)
-    alerts.notify_for(plan.ids)
+    alerts.store_alerts(plan.alerts)
     return len(plan.ids)
 
 
@@ -269,8 +277,7 @@ def refresh_batches(batch=100):
     ids = [i for pool in all_pools.by_kind.values() for i in pool.profiles]
     now = utcnow()
     for start in range(0, len(ids), batch):
-        for listing_id, results in rankings(ids[start : start + batch], all_pools):
-            _store(listing_id, results, now)
+        _store_many(dict(rankings(ids[start : start + batch], all_pools)), now)
         db.session.flush()
         yield min(start + batch, len(ids)), len(ids)
 

@@ -162,3 +162,24 @@ def test_a_saved_search_notifies_on_programme_band_and_cooperation(factory):
     assert alerts.search_matches(wanted, hit) and not alerts.search_matches(wanted, miss)
     assert not alerts.search_matches(older, hit)
     assert older.label == "国家02专项"
+
+
+def test_a_batchs_alerts_are_found_before_its_write_transaction(factory, client, login):
+    """The updater plans a batch without SQLite's write lock; matching saved searches is part of the plan, so the
+    write transaction only inserts the alerts (it used to match thousands of saved searches holding the lock)."""
+    from marketplace.dbsetup import read_only
+
+    company = factory.user("company")
+    login(company)
+    client.post("/matches/searches", data={"q": "石墨烯"})
+    hit = factory.listing("achievement", title="石墨烯散热膜", summary="石墨烯导热。")
+    company_id, hit_id = company.id, hit.id
+    with read_only():
+        plan = services.plan_changes()
+        db.session.rollback()
+    assert [(user, source, listing) for user, source, _id, listing in plan.alerts] == [(company_id, "search", hit_id)]
+    assert db.session.execute(db.select(Notification)).first() is None
+    services.apply_plan(plan)
+    db.session.commit()
+    note = db.session.execute(db.select(Notification)).scalar_one()
+    assert (note.user_id, note.listing_id, note.kind) == (company_id, hit_id, "match_search")

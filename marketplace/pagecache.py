@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 ENDPOINTS = frozenset({"main.index", "listings.achievements", "listings.needs", "listings.detail", "search.results"})
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary")
+MAX_KEY_CHARS = 2000
 GENERATION_FILE = "page-generation"
 GENERATION_FILE_LIMIT = 1 << 20  # bytes; past it the file starts again (its mtime still changes)
 
@@ -175,6 +176,8 @@ def _ended(db_session, transaction):
 
 def _cacheable_request():
     if request.method not in ("GET", "HEAD") or request.endpoint not in ENDPOINTS:
+        return False
+    if len(request.full_path) > MAX_KEY_CHARS:  # nobody else asks for that page: no entry with a 40 KB key
         return False
     if "_flashes" in session or current_user.is_authenticated:
         return False

@@ -71,8 +71,10 @@ def price_text(listing):
 
 
 def url_with(**changes):
-    """The current URL with some query arguments changed (None removes one); page resets unless given."""
+    """The current URL with some query arguments changed (None removes one); page resets unless given. A view may
+    set `request.url_with_args` to replace arguments in every link (the search page: a shortened query)."""
     args = request.args.to_dict(flat=False)
+    args.update(getattr(request, "url_with_args", {}))
     if "page" not in changes:
         args.pop("page", None)
     for key, value in changes.items():
@@ -82,6 +84,16 @@ def url_with(**changes):
             args[key] = value if isinstance(value, list) else [value]
     query = urlencode([(key, v) for key, values in args.items() for v in values if v is not None], safe=URL_SAFE)
     return _current_path() + ("?" + query if query else "")
+
+
+NEXT_URL_CHARS = 2000  # a longer query string is not worth coming back to after signing in
+
+
+def here():
+    """The current page, for a `next=` argument (sign in, then come back): its path alone when the query string
+    is very long (a pasted 40,000-character search made the sign-in link of every page 600 KB)."""
+    path = request.full_path
+    return path if len(path) <= NEXT_URL_CHARS else request.path
 
 
 URL_SAFE = "!$'()*,/:;?@"  # what url_for leaves unquoted in a query (werkzeug.urls._urlencode)
@@ -164,4 +176,5 @@ def register(app):
         price_text=price_text,
         listing_card=card_html,
         url_with=url_with,
+        here=here,
     )

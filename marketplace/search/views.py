@@ -36,6 +36,9 @@ def results():
     form = SearchForm(request.args)
     form.validate()
     q = form.q.data or ""
+    shortened = was_shortened(request.args.get("q", ""))  # the form's field keeps only MAX_QUERY_CHARS
+    if shortened:  # every link of the page carries the query as searched, not 40,000 characters again
+        request.url_with_args = {"q": [q]}
     filters = form.filters()
     try:
         result = services.search(
@@ -61,7 +64,7 @@ def results():
         did_you_mean=suggestion,
         unavailable=False,
         q_short=_short(q),
-        shortened=was_shortened(request.args.get("q", "")),
+        shortened=shortened,
         max_query_chars=MAX_QUERY_CHARS,
         facet_offers=_facet_offers(q, filters) if q else [],
         facet_args={f.name: f.arg for f in FILTERS},

@@ -163,6 +163,11 @@ def test_a_shortened_query_says_so_and_is_cut_at_a_word_boundary(market, client)
 
     assert clean(raw).endswith("石墨烯") and len(clean(raw)) <= MAX_QUERY_CHARS
     assert "只按前" not in client.get("/search/?q=石墨烯").get_data(as_text=True)
+    # the box and the page's links (sort, facets, pages) carry the query as searched: a 40,000-character query
+    # once made every one of ~140 links 120 KB long
+    huge = client.get("/search/", query_string={"q": "稀土" * 20000}).get_data(as_text=True)
+    assert "只按前" in huge and len(huge) < 100_000
+    assert len(page) < 100_000 and raw not in page
 
 
 @pytest.mark.parametrize("page_arg", ["2", "999", "99999999999999999999"])

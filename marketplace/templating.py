@@ -136,34 +136,8 @@ def _nav_context():
     }
 
 
-def _translations():
-    """The request's translations, looked up once per request: a page has dozens of {{ _('...') }}, and each
-    lookup through Flask-Babel costs several context-local reads. Outside a request, Flask-Babel's own."""
-    from flask import has_request_context
-    from flask_babel import get_translations
-
-    if not has_request_context():
-        return get_translations()
-    found = getattr(request, "page_translations", None)
-    if found is None:
-        found = request.page_translations = get_translations()
-    return found
-
-
-def _install_gettext(env):
-    """Flask-Babel's template gettext callables, reading the translations once per request (_translations)."""
-    env.install_gettext_callables(
-        gettext=lambda s: _translations().ugettext(s),
-        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
-        pgettext=lambda c, s: _translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
-        newstyle=True,
-    )
-
-
 def register(app):
     app.context_processor(_nav_context)
-    _install_gettext(app.jinja_env)
     app.jinja_env.filters["local_time"] = local_time
     from flask_babel import get_locale
 

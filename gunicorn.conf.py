@@ -148,9 +148,6 @@ def post_fork(server, worker):
     import faulthandler
 
     faulthandler.enable()
-    import faulthandler
-
-    faulthandler.enable()  # a crash in native code (SIGSEGV) leaves every thread's Python stack in the error log
     if background_process and _serves_marketplace(server):
         from marketplace.background import PROCESS_ROLE_ENV
 

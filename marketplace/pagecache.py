@@ -56,7 +56,6 @@ class PageCache:
         self._bytes = 0
         self._local = 0
         self._lock = threading.Lock()
-        self.hits = self.misses = 0
 
     def generation(self):
         try:
@@ -88,10 +87,8 @@ class PageCache:
         with self._lock:
             page = self._pages.get(key)
             if page is None or page.generation != generation or page.expires < time.monotonic():
-                self.misses += 1
                 return None
             self._pages.move_to_end(key)
-            self.hits += 1
             return page
 
     def put(self, key, page):

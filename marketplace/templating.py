@@ -16,6 +16,7 @@ from . import taxonomy
 from .listings import filters as filter_table
 from .listings.cards import card_html
 from .listings.visibility import market_timezone
+from .search.query import MAX_QUERY_CHARS
 
 
 def local_time(value, fmt="%Y-%m-%d %H:%M"):
@@ -151,4 +152,5 @@ def register(app):
         listing_card=card_html,
         url_with=url_with,
         here=here,
+        max_query_chars=MAX_QUERY_CHARS,
     )

@@ -8,7 +8,7 @@ from ..listings.filters import FILTERS
 from . import bp, labels, services
 from .forms import FACET_ARGS, SORT_CHOICES, SearchForm
 from .index import LockTimeout
-from .query import MAX_QUERY_CHARS, was_shortened
+from .query import was_shortened
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,6 @@ def results():
         unavailable=False,
         q_short=_short(q),
         shortened=shortened,
-        max_query_chars=MAX_QUERY_CHARS,
         facet_offers=_facet_offers(q, filters) if q else [],
         facet_args={f.name: f.arg for f in FILTERS},
         facet_vocabularies=FACET_VOCABULARIES,

@@ -109,8 +109,9 @@ def _sequence(fieldname, words, boost=1.0):
 
 
 def _text_query(text, tokenizer, fields=ALL_FIELDS, indexed=None):
-    """One word or phrase across the segmented fields, the sub-word field, the tags and the facts; a one-word
-    query also in the title's phrase-initial words (lead: a bonus, every such listing has the word in its title).
+    """One word or phrase across the segmented fields, the sub-word field, the tags and the facts; a text that is
+    one word of the index also among the title's phrase-initial words (lead: only adds to the score, as every such
+    listing has the word in its title).
 
     `indexed(word)` (optional): whether listings have the word as one word of their title or text, which they
     may although the segmenter cuts it apart when it stands alone in a query (小波: 小 波 alone, whole in 小波去噪).

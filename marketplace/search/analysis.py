@@ -26,7 +26,7 @@ from whoosh.analysis import Token, Tokenizer
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
 
-ANALYZER_VERSION = "2"  # part of the dictionary digest: a new version rebuilds the index on deploy
+ANALYZER_VERSION = "3"  # part of the dictionary digest: a new version rebuilds the index on deploy
 
 # Shipped domain vocabulary: kept whole by the segmenter. Taxonomy labels and tags are added at build time.
 DOMAIN_TERMS = (
@@ -408,6 +408,48 @@ class SubwordTokenizer(SegmentTokenizer):
         if _LATIN.match(word.lower()) and any(ch in word for ch in "-_.+"):
             return tuple(piece for piece in re.split(r"[-_.+]", word) if len(piece) >= 2)
         return ()
+
+
+# Parts of speech after which a word begins a phrase: prepositions (基于, 关于), conjunctions (及其, 与) and
+# particles (的); jieba's tags.
+_PHRASE_OPENERS = ("p", "c", "u")
+_opens = {}  # word -> whether a word after it begins a phrase
+
+
+class LeadTokenizer(SegmentTokenizer):
+    """The words that begin a phrase of a title: its first word and each word after punctuation, a function
+    word or a preposition, conjunction or particle (碱溶性茶多糖的提取及其**分析**, not 横向共振分析).
+
+    Chinese puts the modifier before the head, so a word right after another content word is usually the head of
+    a longer term (共振分析 is a kind of 分析): a title is about 共振分析, not about 分析 in general. Measured on
+    csl-dev/search single-keyword queries: a query word that begins a phrase of the title is one of the record's
+    own keywords in 29 % of such titles; elsewhere in the title, 7 %."""
+
+    def words(self, text):
+        seg = _segmenter(self.digest, self.terms)
+        out, base = [], 0
+        for line in text.split("\n"):
+            opener = True
+            for word, start, end in segment(seg, line):
+                if _keep(word):
+                    if opener:
+                        out.append((word, base + start, base + end))
+                    opener = _opens_phrase(seg, word)
+                else:
+                    opener = True
+            base += len(line) + 1
+        return out
+
+
+def _opens_phrase(seg, word):
+    """Whether a (kept) word is a preposition, conjunction or particle: the word after it begins a phrase."""
+    opens = _opens.get(word)
+    if opens is None:
+        if len(_opens) >= _CACHE_MAX:
+            _opens.clear()
+        tags = seg.tag(word, False)
+        opens = _opens[word] = len(tags) == 1 and tags[0][1].startswith(_PHRASE_OPENERS)
+    return opens
 
 
 _SINGLE_POSITIONS = {}  # position -> Positions encoding of [position]

@@ -15,7 +15,7 @@ from whoosh import scoring
 
 from .caches import QueryCaches
 
-FIELD_WEIGHTS = {"title": 3.0, "facts": 3.0, "tags": 2.0, "body": 1.0, "sub": 0.5}
+FIELD_WEIGHTS = {"title": 3.0, "facts": 3.0, "tags": 2.0, "body": 1.0, "sub": 0.5, "lead": 1.0}
 BM25_B, BM25_K1 = 1.0, 0.6  # full length normalisation (a word in a long text says less); early saturation
 # K1 of the text fields: a word said again in a listing's text says nothing more about its subject. Measured on
 # csl-dev/search single-word queries: among texts without the word in the title, the word is one of the text's

@@ -12,7 +12,14 @@ from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from .. import taxonomy
 from ..listings import visibility
 from ..listings.filters import FILTERS
-from .analysis import SegmentFrequency, SegmentPositions, SegmentTokenizer, SubwordTokenizer, normalize
+from .analysis import (
+    LeadTokenizer,
+    SegmentFrequency,
+    SegmentPositions,
+    SegmentTokenizer,
+    SubwordTokenizer,
+    normalize,
+)
 from .labels import facts_lines
 
 # Facet fields: (index field, query-string argument). Values are taxonomy codes.
@@ -49,6 +56,7 @@ def build_schema(terms):
         title=_segmented(seg, boost=3.0, stored=True),
         body=_segmented(seg),  # public text + tags
         sub=_segmented(SubwordTokenizer(terms), boost=0.5, positions=False),  # words inside words, all of it
+        lead=_segmented(LeadTokenizer(terms), positions=False),  # the title's words that begin a phrase
         facts=_segmented(seg),  # organisation names, city, industry, maturity, programme labels (zh and en)
         text=STORED(),  # public text, for snippets
         tags=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True, field_boost=2.0),
@@ -104,6 +112,7 @@ def document(listing):
         title=title,
         body=body,
         sub=title + "\n" + body,
+        lead=title,
         facts="\n".join(normalize(line) for line in facts_lines(listing)),
         text=text,
         tags=",".join(t.replace(",", " ") for t in tags),

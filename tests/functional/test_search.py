@@ -308,6 +308,20 @@ def test_relevance_prefers_title_matches(factory, monkeypatch, bm25_limit):
     assert services.search(q="陶瓷膜", page=1, per_page=1).hits[0].listing_id == in_title
 
 
+@pytest.mark.parametrize("bm25_limit", [3000, 1])
+def test_a_word_that_begins_a_phrase_of_the_title_ranks_above_one_that_ends_a_longer_term(
+    factory, monkeypatch, bm25_limit
+):
+    """分析: a listing titled … 的提取与分析 is about analysis; one titled 弦线共振分析 about resonance analysis (the
+    word after another word is the head of a longer term). Same text, and the second title is shorter and newer."""
+    from marketplace.search import engine
+
+    monkeypatch.setattr(engine, "BM25_LIMIT", bm25_limit)
+    begins = factory.listing(title="茶多糖的提取与分析", summary="一种新方法。").id
+    ends = factory.listing(title="弦线共振分析", summary="一种新方法。").id
+    assert [hit.listing_id for hit in services.search(q="分析").hits] == [begins, ends]
+
+
 def test_a_compound_word_finds_listings_with_part_of_it_after_those_with_all_of_it(factory):
     """有限元法: listings that write only 有限元 come after the one with the whole word, marked as partial."""
     whole = factory.listing(title="桁架分析", summary="采用有限元法计算应力。").id

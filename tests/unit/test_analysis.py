@@ -4,6 +4,7 @@ import pickle
 
 from marketplace.search.analysis import (
     DOMAIN_TERMS,
+    LeadTokenizer,
     SegmentTokenizer,
     SubwordTokenizer,
     clean_terms,
@@ -47,6 +48,15 @@ def test_subwords_find_words_inside_longer_words():
     assert "人民共和国" in words("中华人民共和国", sub)
     assert "iot" in words("NB-IoT", sub)
     assert "抄表" in words("远程抄表", sub)
+
+
+def test_lead_words_are_those_that_begin_a_phrase_of_the_title():
+    """After the title's start, punctuation, a function word, a preposition or a conjunction; not a word right
+    after another content word (the head of a longer term: 共振分析)."""
+    lead = LeadTokenizer(DOMAIN_TERMS)
+    assert words("基于物联网的智能家居监控系统：设计与实现", lead) == ["基于", "物联网", "智能家居", "设计", "实现"]
+    assert "分析" in words("茶多糖的提取及其分析", lead)
+    assert "分析" not in words("弦线横向共振分析", lead)
 
 
 def test_tokenizer_survives_pickling_with_its_dictionary():

@@ -195,7 +195,7 @@ def main():
         for i in sample:
             t, c = time.time(), time.process_time()
             for listing_id, results in services.rankings([i], all_pools):  # reads the listing's full text
-                services._store(listing_id, results, utcnow())
+                services._store_many({listing_id: results}, utcnow())
             db.session.flush()
             forward.append(time.time() - t)
             forward_cpu.append(time.process_time() - c)

@@ -16,17 +16,17 @@ from flask_babel import lazy_gettext as _l
 # (fitted on the same set with the disciplines removed, as listings entered on the market's forms).
 TABLES = {
     "field": [
-        (0.63, 1),
-        (1.07, 2),
-        (1.36, 4),
-        (1.59, 7),
-        (1.84, 16),
-        (2.12, 30),
-        (2.35, 49),
-        (2.51, 63),
-        (2.63, 65),
-        (3.08, 67),
-        (3.83, 81),
+        (0.59, 0),
+        (0.99, 2),
+        (1.2, 4),
+        (1.39, 6),
+        (1.62, 9),
+        (1.97, 27),
+        (2.27, 47),
+        (2.48, 65),
+        (2.6, 70),
+        (2.99, 74),
+        (3.79, 85),
     ],
     "no_field": [
         (0.51, 5),

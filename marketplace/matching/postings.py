@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 
 from . import features as ft
+from .disciplines import DisciplineModel
 
 TF_BITS = 4
 TF_MAX = (1 << TF_BITS) - 1
@@ -40,6 +41,7 @@ class Pool:
         self.postings = []  # term id -> packed slots
         self.tag_postings = defaultdict(set)  # tag -> {doc id}
         self.field_postings = defaultdict(set)  # field -> {doc id}
+        self.disciplines = DisciplineModel()  # what the documents with a field say about their field
         self.tombstones = 0
         self.longest_tag = 0  # characters of the longest tag ever pooled (bounds the tag-in-text scan)
         for doc in docs:
@@ -67,6 +69,7 @@ class Pool:
             self.longest_tag = max(self.longest_tag, len(tag))
         if doc.field:
             self.field_postings[doc.field].add(doc.id)
+            self.disciplines.add(doc.field, doc.category, prof.tf)
 
     def remove(self, doc_id):
         entry = self.profiles.pop(doc_id, None)
@@ -83,6 +86,7 @@ class Pool:
             self.tag_postings[tag].discard(doc_id)
         if entry.doc.field:
             self.field_postings[entry.doc.field].discard(doc_id)
+            self.disciplines.add(entry.doc.field, entry.doc.category, [self.names[t] for t in entry.terms], sign=-1)
         if self.tombstones > 1000 and self.tombstones > len(self.profiles) // 4:
             self.compact()
 

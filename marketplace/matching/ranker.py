@@ -5,8 +5,8 @@ Pure Python, no app. Two stages:
    literally in the query text (tags are authors' keywords, so a hit is a strong signal: such a document is a
    candidate even when the texts share no word);
 2. pseudo-relevance feedback from the best text matches: their fields/categories give the query's likely
-   discipline (used when the query has none, and to rank within a given category), their tags give
-   expansion keywords that other pool documents may share.
+   discipline (used when the query has none, and to rank within a given category; mixed with the pool's
+   discipline model, disciplines.py), their tags give expansion keywords that other pool documents may share.
 The final score is a weighted sum of factors, each in [0, 1]; product factors (industry, maturity,
 cooperation, price, region, freshness) only apply when both sides carry the data.
 """
@@ -31,6 +31,7 @@ WEIGHTS = {
 }
 FEEDBACK_DOCS = 3  # tags of this many top text matches expand the query
 FIELD_DOCS = 10  # fields of this many top text matches vote for the discipline
+VOTE_SHARE = 0.5  # the rest of the discipline estimate comes from the pool's discipline model (disciplines.py)
 RETRIEVAL_TERMS = 20  # candidates share one of the query's most specific words (a handful keeps it fast)
 RETRIEVAL_LIMIT = 400  # documents scored on the whole query after retrieval on those words
 CANDIDATES = 400  # how many text candidates are re-ranked
@@ -135,9 +136,25 @@ def retrieve(query, pool, max_terms=RETRIEVAL_TERMS):
     return cand, text, hits, tags
 
 
-def feed_back(query_doc, pool, cand, text, tags, w, disabled=()):
+def _field_dist(vote, pool, query_terms, category):
+    """The query's likely disciplines, relative to the leading one (a split still ranks the likeliest discipline's
+    documents first): the vote of the best text matches mixed with the pool's discipline model over the query's
+    terms (VOTE_SHARE of each, both relative to their own leader)."""
+    model = pool.disciplines.distribution(query_terms, category) if query_terms else {}
+    parts = [(VOTE_SHARE, vote), (1 - VOTE_SHARE, model)] if model else [(1.0, vote)]
+    mixed = Counter()
+    for share, dist in parts:
+        lead = max(dist.values(), default=0.0)
+        for k, v in dist.items():
+            mixed[k] += share * v / lead
+    lead = max(mixed.values(), default=0.0)
+    return {k: v / lead for k, v in mixed.items() if v > 0}
+
+
+def feed_back(query_doc, pool, cand, text, tags, w, disabled=(), query_terms=()):
     """Stage 2: tags and the likely discipline/category of the best first-stage matches, and the documents they
-    bring in (sharing a feedback tag, or of a clear, not too large discipline) even without text overlap."""
+    bring in (sharing a feedback tag, or of a clear, not too large discipline) even without text overlap.
+    `query_terms` (the query's profile terms) feed the discipline model."""
     first = {i: text[i] + w["tags"] * tags.get(i, 0.0) for i in cand}
     top = sorted(first, key=first.get, reverse=True)
     if query_doc.category:
@@ -149,10 +166,7 @@ def feed_back(query_doc, pool, cand, text, tags, w, disabled=()):
             prf_weight[tag] += 1.0 / (rank_no + 1)
     field_dist = {}
     if "field" not in disabled:
-        # relative to the leading discipline: a split vote still ranks the likeliest discipline's documents first
-        field_dist = _vote(pool, top[:FIELD_DOCS], first, "field")
-        lead = max(field_dist.values(), default=1.0)
-        field_dist = {k: v / lead for k, v in field_dist.items()}
+        field_dist = _field_dist(_vote(pool, top[:FIELD_DOCS], first, "field"), pool, query_terms, query_doc.category)
     cat_dist = {query_doc.category: 1.0} if query_doc.category else _vote(pool, top[:FIELD_DOCS], first, "category")
 
     cand_set = set(cand)
@@ -220,8 +234,9 @@ def rank(
     now = now or datetime.now(UTC).replace(tzinfo=None)  # once per query, not once per candidate
     for code in disabled:
         w[code] = 0.0
-    cand, text, hits, tags = retrieve(ft.profile(query_doc), pool, max_terms=max_terms)
-    cand_set, prf_weight, field_dist, cat_dist = feed_back(query_doc, pool, cand, text, tags, w, disabled)
+    query = ft.profile(query_doc)
+    cand, text, hits, tags = retrieve(query, pool, max_terms=max_terms)
+    cand_set, prf_weight, field_dist, cat_dist = feed_back(query_doc, pool, cand, text, tags, w, disabled, query.tf)
     ev = Evidence(cand_set, text, tags, hits, prf_weight, field_dist, cat_dist)
 
     def skip(i, doc):  # never the listing's own owner or organisation: a pair within one organisation is no deal

@@ -2,6 +2,8 @@
 
 from datetime import datetime, timedelta
 
+import pytest
+
 from marketplace.matching import calibration, explain, ranker, suggest
 from marketplace.matching import market_factors as product
 from marketplace.matching import text as textmod
@@ -77,6 +79,26 @@ def test_discipline_is_inferred_when_the_need_has_no_category():
     ids = [m.doc_id for m in results]
     assert "materials" in ids and "rice" not in ids
     assert {m.doc_id: m for m in results}["materials"].factors["field"] > 0.5
+
+
+def test_the_discipline_model_reads_a_discipline_from_words_no_document_shares():
+    p = pool()
+    # 稻 and 栽培 are the rice paper's, though no document has the word 晚稻
+    dist = p.disciplines.distribution(ft_profile(need("晚稻栽培")).tf)
+    assert max(dist, key=dist.get) == "作物学"
+    assert abs(sum(dist.values()) - 1) < 1e-9
+    # a given category keeps only the disciplines seen in it
+    assert set(p.disciplines.distribution(ft_profile(need("晚稻栽培")).tf, "工学")) == {"材料科学与工程"}
+
+
+def test_the_discipline_model_forgets_a_removed_document():
+    p = pool()
+    p.remove("rice")
+    assert "作物学" not in p.disciplines.distribution(ft_profile(need("水稻栽培")).tf)
+    p.add(POOL_DOCS[3])
+    fresh = ranker.Pool(POOL_DOCS)
+    query = ft_profile(need("水稻栽培")).tf
+    assert p.disciplines.distribution(query) == pytest.approx(fresh.disciplines.distribution(query))
 
 
 def test_given_category_outranks_other_categories():

@@ -42,9 +42,11 @@ def factor_items(match, query_doc, cand_doc, cand_terms=(), stats=None, query_wo
         words = shared_words(query_doc, cand_terms, stats=stats)
     if f.get("text", 0) > 0 and words:
         items.append({"code": "text", "value": round(f["text"], 3), "key": "text", "params": {"terms": words}})
-    if d.get("tags"):
+    # a tag that is a generic word (技术, 制备, 性能: any need may say it) still counts in the score but is no reason
+    tags = [t for t in d.get("tags", ()) if not textmod.is_generic(t)]
+    if tags:
         items.append(
-            {"code": "tags", "value": round(f["tags"], 3), "key": "tags", "params": {"terms": d["tags"][:MAX_TERMS]}}
+            {"code": "tags", "value": round(f["tags"], 3), "key": "tags", "params": {"terms": tags[:MAX_TERMS]}}
         )
     if f.get("field", 0) > 0 and cand_doc.field and query_doc.field == cand_doc.field:
         items.append(

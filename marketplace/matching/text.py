@@ -45,10 +45,15 @@ GENERIC_SHARE = 0.10  # a word on more than this share of a large pool is generi
 GENERIC_MIN_POOL = 200  # below this many documents the share says nothing
 
 
+def is_generic(word):
+    """A stopword or a word of technical writing that names no subject (as a shared word or as a tag)."""
+    return word in GENERIC_WORDS or word in STOPWORDS
+
+
 def is_specific(word, stats):
     """Whether a shared word is evidence of a common subject (not a generic word, not on a large share of the
     pool's documents)."""
-    if word in GENERIC_WORDS or word in STOPWORDS:
+    if is_generic(word):
         return False
     return stats.n < GENERIC_MIN_POOL or stats.df.get("w:" + word, 0) <= GENERIC_SHARE * stats.n
 

@@ -228,6 +228,15 @@ def test_no_pair_rides_on_generic_words_alone():
     assert [r[0] for r in suggest.suggestions(n2, ranker.Pool(docs), 5, threshold=False)][0] == "specific"
 
 
+def test_a_tag_that_is_a_generic_word_is_no_reason():
+    docs = [ach("generic-tag", "纳米线的连续生产", "纳米线。", tags=["制备"], category="工学")]
+    n = need("寻求高效制备技术", "希望合作。", category="工学")
+    match = ranker.rank(n, ranker.Pool(docs), limit=1)[0]
+    assert match.details["tags"] == ["制备"]  # the ranker still reads the tag ...
+    assert not [i for i in explain.factor_items(match, n, docs[0]) if i["key"] == "tags"]  # ... no reason names it
+    assert suggest.suggestions(n, ranker.Pool(docs), 5, threshold=False) == []
+
+
 def test_no_pair_within_one_organisation():
     docs = [
         ach("own", "石墨烯锂电池负极材料", tags=["石墨烯"], organisation_id=7, owner_id=70),

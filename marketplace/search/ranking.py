@@ -7,6 +7,7 @@ set intersections/unions in C, and hit sets too large for BM25F are ranked by wh
 matches in (title > tags > text > sub-word), weighted by the word's rarity, newest first among equals.
 """
 
+import heapq
 import math
 import threading
 
@@ -14,6 +15,7 @@ from whoosh import query as wq
 from whoosh import scoring
 
 from .caches import QueryCaches
+from .treescore import score_tier
 
 FIELD_WEIGHTS = {"title": 3.0, "facts": 3.0, "tags": 2.0, "body": 1.0, "sub": 0.5, "lead": 1.0}
 BM25_B, BM25_K1 = 1.0, 0.6  # full length normalisation (a word in a long text says less); early saturation
@@ -32,7 +34,8 @@ class SetMatcher:
     def __init__(self, searcher, caches=None):
         """`caches`: the index directory's QueryCaches (store.caches()); None caches nothing beyond this object."""
         self.searcher = searcher
-        self.cache = (caches or QueryCaches()).term_sets  # (generation, doc count, field, repr) -> frozenset
+        self.caches = caches or QueryCaches()
+        self.cache = self.caches.term_sets  # (generation, doc count, field, repr) -> frozenset
         reader = searcher.reader()
         self.generation = (reader.generation(), reader.doc_count())
 
@@ -146,11 +149,16 @@ def length_prior(reader):
     return lambda doc: (average / max(1, lengths[doc])) ** LENGTH_PRIOR if doc < len(lengths) else 1.0
 
 
-def bm25_rank(searcher, query, tier, limit):
-    """The `limit` best of `tier` by BM25F times the length prior; (document numbers, scores)."""
+def bm25_rank(searcher, query, tier, limit, caches=None):
+    """The `limit` best of `tier` by BM25F times the length prior; (document numbers, scores).
+
+    BM25F is Whoosh's (searcher.search(query, filter=set(tier), limit=...)) to the last bit, computed leaf by
+    leaf by treescore.score_tier; its best max(limit * 5, RERANK_DEPTH), ties to the lower document number as
+    Whoosh's TopCollector keeps them, are re-ordered by the length prior. `caches`: the index's QueryCaches."""
     if not isinstance(searcher.weighting, _Weighting):
         searcher.weighting = _Weighting(B=BM25_B, K1=BM25_K1)  # this thread's searcher (kept by refresh)
-    results = searcher.search(query, filter=set(tier), limit=max(limit * 5, RERANK_DEPTH))
+    bm25 = score_tier(searcher, query, tier, caches or QueryCaches())
+    best = heapq.nsmallest(max(limit * 5, RERANK_DEPTH), bm25, key=lambda d: (-bm25[d], d))
     prior = length_prior(searcher.reader())
-    scores = {hit.docnum: hit.score * prior(hit.docnum) for hit in results}
+    scores = {d: bm25[d] * prior(d) for d in best}
     return sorted(scores, key=lambda d: (-scores[d], d))[:limit], scores

@@ -12,7 +12,8 @@ TERM_SETS = 512  # query leaves -> frozenset of document numbers (ranking.SetMat
 BROWSE = 32  # filters without words -> counts and sort orders of the whole catalogue (engine.execute)
 RESULTS = 512  # one search (words, filters, sort, page) -> its result page (engine.execute), ~20 hits each
 # query leaves of one segment -> {document number: BM25F score} (treescore), at most this many postings in all:
-# a posting is a dict entry of an int and a float, ~100 bytes, so ~40 MB per index directory at most
+# a posting is a dict entry of an int and a float, ~107 bytes measured (a cached term frequency counts as two),
+# so at most ~43 MB per index directory (IndexStore keeps the QueryCaches of two directories at most)
 LEAF_POSTINGS = 400_000
 
 

@@ -59,11 +59,14 @@ class _Segment:
 
     def score(self, q):
         """{document: score} of `q` on this segment's documents."""
-        if isinstance(q, wq.Term):
+        kind = type(q)  # exactly these classes: subclasses (DefaultOr, Variations ...) match differently
+        if kind is wq.Term:
             return _boosted(self._term(q), q.boost)  # WrappingMatcher(boost)
-        if isinstance(q, (wq.And, wq.Or)) and q.subqueries:
+        if (
+            kind is wq.And or (kind is wq.Or and not q.scale and q.matcher_type == wq.Or.AUTO_MATCHER)
+        ) and q.subqueries:
             return self._compound(q)
-        if isinstance(q, wq.AndMaybe):  # AndMaybeMatcher (no boost)
+        if kind is wq.AndMaybe:  # AndMaybeMatcher (no boost)
             required, optional = self.score(q.a), self.score(q.b)
             return {d: s + optional[d] if d in optional else s for d, s in required.items()}
         return self._by_matcher(q)
@@ -90,13 +93,14 @@ class _Segment:
 
     def _estimate(self, q):
         """q.estimate_size(segment reader), with the terms' document frequencies cached."""
-        if isinstance(q, wq.Term):
+        kind = type(q)
+        if kind is wq.Term:
             return self._frequency(q.fieldname, q.text)[1]
-        if isinstance(q, wq.Phrase):  # Phrase._and_query(): And of its words' terms
+        if kind is wq.Phrase and q.words:  # Phrase._and_query(): And of its words' terms
             return min(self._frequency(q.fieldname, word)[1] for word in q.words)
-        if isinstance(q, wq.And):
+        if kind is wq.And and q.subqueries:
             return min(self._estimate(sub) for sub in q.subqueries)
-        if isinstance(q, wq.Or):
+        if kind is wq.Or:
             return min(sum(self._estimate(sub) for sub in q.subqueries), self.reader.doc_count())
         return q.estimate_size(self.reader)
 
@@ -113,7 +117,7 @@ class _Segment:
                     btext = None
                 if btext is not None:
                     found = (btext, self.reader.doc_frequency(fieldname, btext))
-            self.cache.put(key, found, 1)
+            self.cache.put(key, found, 2)  # ~130 bytes: two postings' worth (caches.LEAF_POSTINGS)
         return found
 
     def _term(self, q):

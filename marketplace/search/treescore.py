@@ -2,10 +2,14 @@
 
 Whoosh's collector walks the compound matcher of a query (And of Or of about six field terms per word, plus the
 phrase bonus) one document at a time in Python: ~30 µs a document. Here each Term leaf's BM25F score of every
-document of its posting list is computed once, by Whoosh's own scorer (weighting.scorer(...)._score(weight,
-field length)), and cached per index state (QueryCaches.leaf_scores); a search then combines, on its few
-thousand documents only, dictionaries of leaf scores as Whoosh's matchers would: And = documents in every
-child, Or = any child, AndMaybe = the required part plus the optional one where present; sums of children.
+document of its posting list is computed once per segment, with the segment's scorer from our weighting
+(weighting.scorer(subsearcher, ...): its idf, average field length, B and K1; whoosh.scoring.bm25 of the posting's
+weight and the document's field length byte, written out with the same operations) and cached per index state
+(QueryCaches.leaf_scores); the query's boost multiplies it as Whoosh's WrappingMatcher does. A search then
+combines, on its few thousand documents only, dictionaries of leaf scores as Whoosh's matchers would: And =
+documents in every child, Or = any child, AndMaybe = the required part plus the optional one where present;
+sums of the children present. A common word (posting list over LAZY_RATIO times the documents asked for) that
+is not cached yet is scored by Whoosh's term matcher on those documents only.
 
 The same scores to the last bit, not only the same ranking up to rounding: floating-point addition is not
 associative, so each segment's sums are grouped as Whoosh's matcher tree groups them (make_weighted_tree on the

@@ -169,7 +169,7 @@ def _rank_tier(searcher, matcher, built, query, tier, values, limit):
     if not tier or limit <= 0:
         return [], {}
     if len(tier) <= BM25_LIMIT:
-        return bm25_rank(searcher, built.scoring(query), tier, limit)
+        return bm25_rank(searcher, built.scoring(query), tier, limit, matcher.caches)
     return rank_by_fields(matcher, built.words, tier, searcher.doc_count(), values["published_at"], limit)
 
 

@@ -31,7 +31,12 @@ def _int_env(name, default, minimum=1):
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{_int_env('PORT', 8000)}")
 workers = _int_env("WEB_CONCURRENCY", 2, minimum=2)
 worker_class = "marketplace.serving.BufferingThreadWorker"
-threads = _int_env("GUNICORN_THREADS", 4)
+# One request thread per worker. With 4, workers died of SIGSEGV inside the cyclic GC or the database drivers while
+# several threads read /matches/ at once (2-3 crashes in 20 s at c32 on SQLite and PostgreSQL, 100k listings; root
+# cause not found, see the closing note of 2026-12-01); with 1: none, and the CPU-bound pages got faster (first-time
+# search 66 -> 77 req/s, /matches/ 26 -> 74, /me/ 74 -> 232; cached pages stay above 1,300 req/s). Slow clients
+# still cost no thread (BufferingThreadWorker reads requests in the selector loop).
+threads = _int_env("GUNICORN_THREADS", 1)
 worker_connections = _int_env("GUNICORN_WORKER_CONNECTIONS", 1000)  # open sockets per worker, slow ones included
 timeout = _int_env("GUNICORN_TIMEOUT", 60)
 graceful_timeout = 20

@@ -1,11 +1,11 @@
 """How `make run` serves the app: a gthread worker that buffers requests, and the warm-up of a new worker.
 
 Slow clients. gunicorn's gthread worker hands a connection to a thread as soon as its first byte arrives; the
-thread then blocks reading the rest of the headers, so a few sockets that trickle their headers stop a site of
-2 workers with a few threads each. BufferingThreadWorker reads each request in the worker's selector loop
-instead (what a buffering proxy such as nginx does): a thread gets the connection only when the request line, the
-headers and a small body (up to BODY_BUFFER_BYTES, by Content-Length) are all there. A slow socket costs a file
-descriptor and a buffer, never a thread, and a request whose headers are not complete within HEADER_TIMEOUT seconds is closed.
+thread then blocks reading the rest of the headers, so a few sockets that trickle their headers stop a site of 2
+workers with a few threads each. BufferingThreadWorker reads each request in the worker's selector loop instead
+(what a buffering proxy such as nginx does): a thread gets the connection only when the request line, the headers
+and a small body (up to BODY_BUFFER_BYTES, by Content-Length) are all there. A slow socket costs a file descriptor
+and a buffer, never a thread, and a request whose headers are not complete within HEADER_TIMEOUT seconds is closed.
 Larger bodies (uploads) and chunked bodies go to a thread once their headers are complete: in production nginx
 buffers those too (deploy/nginx.conf). Why not gevent/eventlet: SQLite, Whoosh, rjieba and psycopg block in C,
 which monkey-patching cannot make cooperative; threads stay, only the reading of requests moves.

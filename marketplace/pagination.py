@@ -83,11 +83,14 @@ def count_statement(stmt):
     return select(func.count()).select_from(sub)
 
 
-def paginate(stmt, per_page=None, cache_count=False, page=None):
-    """db.paginate with a clamped page number; a page past the end shows the last page."""
+def paginate(stmt, per_page=None, cache_count=False, page=None, total=None):
+    """db.paginate with a clamped page number; a page past the end shows the last page. `total`: the number of
+    rows `stmt` selects, when the caller has already counted them (no second count)."""
     per_page = per_page or current_app.config["LISTINGS_PER_PAGE"]
     page = requested_page() if page is None else min(max(int(page), 1), MAX_PAGE)
-    total = cached_scalar(count_statement(stmt)) if cache_count else db.session.execute(count_statement(stmt)).scalar()
+    if total is None:
+        count = count_statement(stmt)
+        total = cached_scalar(count) if cache_count else db.session.execute(count).scalar()
     last = max(1, -(-total // per_page))
     result = db.paginate(stmt, page=min(page, last), per_page=per_page, error_out=False, count=False)
     result.total = total

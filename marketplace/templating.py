@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from flask import request, url_for
 from markupsafe import Markup
 
-from . import taxonomy
+from . import badges, taxonomy
 from .listings import filters as filter_table
 from .listings.cards import card_html
 from .listings.visibility import market_timezone
@@ -144,6 +144,7 @@ def register(app):
 
     app.jinja_env.globals.update(
         get_locale=get_locale,
+        badge=badges.badge,
         filter_args=filter_table.read,
         listing_filters=filter_table.FILTERS,
         taxonomy=taxonomy,

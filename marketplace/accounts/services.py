@@ -13,6 +13,7 @@ from functools import lru_cache
 from flask import current_app, session
 from flask_login import login_user, logout_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
@@ -84,7 +85,12 @@ def load_user_from_token(token):
         return None
     from .sessions import check_and_touch
 
-    auth = db.session.execute(db.select(AuthSession).filter_by(token=token)).scalar_one_or_none()
+    # One round trip on every signed-in request: the session, its user and the user's organisation (pages ask for it).
+    auth = db.session.execute(
+        db.select(AuthSession)
+        .filter_by(token=token)
+        .options(joinedload(AuthSession.user).joinedload(User.organisation))
+    ).scalar_one_or_none()
     if auth is None or auth.user.is_disabled:
         return None
     if not check_and_touch(auth):  # idle too long, or past its absolute lifetime

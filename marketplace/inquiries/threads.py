@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, or_, union
 from sqlalchemy.orm import selectinload
 
+from .. import badges
 from ..accounts.models import User
 from ..extensions import db
 from ..models_base import utcnow
@@ -114,20 +115,30 @@ def unread_counts(user, inquiry_ids):
     return dict(rows)
 
 
-def total_unread(user):
-    """Unread messages plus inquiries waiting for the user's answer (the navigation badge)."""
+@badges.counter("inbox")
+def unread_total(user):
+    """Unread messages plus inquiries waiting for the user's answer (the navigation badge): a scalar expression."""
     mine = union(
         db.select(Inquiry.id).where(Inquiry.sender_id == user.id),
         db.select(Inquiry.id).where(Inquiry.recipient_id == user.id),
     )  # two index look-ups, not a scan
-    messages = db.session.execute(
-        db.select(db.func.count(Message.id)).where(
+    messages = (
+        db.select(db.func.count(Message.id))
+        .where(
             Message.inquiry_id.in_(db.select(mine.subquery().c.id)),
             Message.sender_id != user.id,
             Message.read_at.is_(None),
         )
-    ).scalar()
-    waiting = db.session.execute(
-        db.select(db.func.count(Inquiry.id)).where(and_(Inquiry.recipient_id == user.id, Inquiry.status == "pending"))
-    ).scalar()
+        .scalar_subquery()
+    )
+    waiting = (
+        db.select(db.func.count(Inquiry.id))
+        .where(and_(Inquiry.recipient_id == user.id, Inquiry.status == "pending"))
+        .scalar_subquery()
+    )
     return messages + waiting
+
+
+def total_unread(user):
+    """The inbox badge's count for `user`."""
+    return db.session.execute(db.select(unread_total(user))).scalar()

@@ -63,10 +63,7 @@ def _inquiry_helpers():
             values["from"] = origin_listing.id
         return url_for("inquiries.create", listing_id=listing.id, **values), label
 
-    def inbox_unread():
-        return threads.total_unread(current_user) if current_user.is_authenticated else 0
-
-    return {"inquiry_link": inquiry_link, "inbox_unread": inbox_unread, "event_label": event_label}
+    return {"inquiry_link": inquiry_link, "event_label": event_label}
 
 
 def _origin():

@@ -12,6 +12,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
+from .. import badges
 from ..extensions import db
 from ..models_base import utcnow
 from ..upsert import insert_missing
@@ -176,10 +177,18 @@ def send_digests(now=None):
     return sent
 
 
+@badges.counter("notifications")
+def unread(user):
+    """The user's unread notifications (the navigation badge): a scalar expression."""
+    return (
+        db.select(db.func.count(Notification.id))
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+
+
 def unread_count(user):
-    return db.session.execute(
-        db.select(db.func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    ).scalar()
+    return db.session.execute(db.select(unread(user))).scalar()
 
 
 def mark_all_read(user):

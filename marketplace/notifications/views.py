@@ -18,14 +18,6 @@ log = logging.getLogger(__name__)
 PER_PAGE = 30
 
 
-@bp.app_context_processor
-def _notification_helpers():
-    def notification_unread():
-        return services.unread_count(current_user) if current_user.is_authenticated else 0
-
-    return {"notification_unread": notification_unread}
-
-
 @bp.after_app_request
 def _deliver_emails(response):
     """Send the e-mails of notifications a request created, once its transaction is committed."""

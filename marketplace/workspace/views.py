@@ -18,20 +18,19 @@ def index():
     status = request.args.get("status")
     if status not in taxonomy.LISTING_STATUSES:
         status = None
-    counts = dict(
-        db.session.execute(
-            db.select(Listing.status, func.count()).where(Listing.owner_id == current_user.id).group_by(Listing.status)
-        ).all()
-    )
-    pending_revisions = db.session.scalar(
-        db.select(func.count())
-        .select_from(Listing)
-        .where(Listing.owner_id == current_user.id, Listing.revision_submitted_at.is_not(None))
-    )
+    # One grouped count gives the tabs, the total and the revisions awaiting review; the page reuses it.
+    rows = db.session.execute(
+        db.select(Listing.status, func.count(), func.count(Listing.revision_submitted_at))
+        .where(Listing.owner_id == current_user.id)
+        .group_by(Listing.status)
+    ).all()
+    counts = {row[0]: row[1] for row in rows}
+    pending_revisions = sum(row[2] for row in rows)
     stmt = db.select(Listing).where(Listing.owner_id == current_user.id)
     if status:
         stmt = stmt.where(Listing.status == status)
-    page = paginate(stmt.order_by(Listing.updated_at.desc(), Listing.id.desc()))
+    total = counts.get(status, 0) if status else sum(counts.values())
+    page = paginate(stmt.order_by(Listing.updated_at.desc(), Listing.id.desc()), total=total)
     create_kind = {"researcher": "achievement", "company": "need"}.get(current_user.role)
     return render_template(
         "workspace/index.html",

@@ -31,12 +31,22 @@ def _int_env(name, default, minimum=1):
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{_int_env('PORT', 8000)}")
 workers = _int_env("WEB_CONCURRENCY", 2, minimum=2)
 worker_class = "marketplace.serving.BufferingThreadWorker"
-# One request thread per worker. With 4, workers died of SIGSEGV inside the cyclic GC or the database drivers while
-# several threads read /matches/ at once (2-3 crashes in 20 s at c32 on SQLite and PostgreSQL, 100k listings; root
-# cause not found, see the closing note of 2026-12-01); with 1: none, and the CPU-bound pages got faster (first-time
-# search 66 -> 77 req/s, /matches/ 26 -> 74, /me/ 74 -> 232; cached pages stay above 1,300 req/s). Slow clients
-# still cost no thread (BufferingThreadWorker reads requests in the selector loop).
+# One request thread per worker. With 4 on Python 3.11, workers died of SIGSEGV while several threads read
+# /matches/ at once (2-4 crashes in 20 s at c32 on SQLite and PostgreSQL, 100k listings). Core dumps show the
+# cyclic GC meeting a freed object inside a live container (an ORM instance state's load_path, a list of fresh
+# strings): a use-after-free between threads, below our code (which has no C of its own). The same load on Python
+# 3.12.1 and 3.13.0 (same packages, builds for those versions) crashed no worker in 90 s and 50 s. With 1 thread:
+# no crash, and the CPU-bound pages got faster (first-time search 66 -> 77 req/s, /matches/ 26 -> 74, /me/ 74 ->
+# 232); cached pages stay above 1,300 req/s; slow clients still cost no thread (BufferingThreadWorker reads
+# requests in the selector loop). More than one thread on Python < 3.12 is refused (THREADS_UNSAFE_BELOW).
+THREADS_UNSAFE_BELOW = (3, 12)
 threads = _int_env("GUNICORN_THREADS", 1)
+if threads > 1 and sys.version_info < THREADS_UNSAFE_BELOW:
+    sys.stderr.write(
+        f"GUNICORN_THREADS={threads} ignored: request threads crash workers on Python "
+        f"{sys.version_info.major}.{sys.version_info.minor} (see gunicorn.conf.py); serving with 1 thread per worker\n"
+    )
+    threads = 1
 worker_connections = _int_env("GUNICORN_WORKER_CONNECTIONS", 1000)  # open sockets per worker, slow ones included
 timeout = _int_env("GUNICORN_TIMEOUT", 60)
 graceful_timeout = 20

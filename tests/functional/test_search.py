@@ -117,6 +117,24 @@ def test_results_are_escaped_and_highlighted(factory, client):
     assert "<mark>石墨烯</mark>" in page.text
 
 
+def test_a_hits_tag_links_to_a_search_for_that_tag(factory, client):
+    import html
+    import re
+
+    listing = factory.listing(title="稀土永磁同步电机", tags=["稀土永磁", "A&B 测试"])
+    page = client.get("/search/?q=同步电机").get_data(as_text=True)
+    links = dict(
+        (html.unescape(text), html.unescape(href))
+        for href, text in re.findall(r'<a class="badge[^"]*" href="([^"]+)">([^<]+)</a>', page)
+    )
+    assert set(links) >= {"稀土永磁", "A&B 测试"}
+    for tag in ("稀土永磁", "A&B 测试"):
+        followed = client.get(links[tag])
+        assert followed.status_code == 200
+        assert f'data-listing-id="{listing.id}"' in followed.get_data(as_text=True)
+        assert html.escape(tag) in followed.get_data(as_text=True)  # the tag is the query searched for
+
+
 def _make_catalogue(factory):
     owner = factory.user("researcher")
     specs = [

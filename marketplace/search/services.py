@@ -105,6 +105,9 @@ def search(q="", filters=None, sort="relevance", page=1, per_page=20):
     if current_app.config["SEARCH_SYNC_ON_QUERY"]:
         _catch_up(store)
     searcher = store.searcher()
+    if searcher is None:  # the live directory went away under its name: build it again, as on a first start
+        if not ensure_index(store, wait=0) or (searcher := store.searcher()) is None:
+            raise LockTimeout("search index is being built")
     params = SearchParams(q=q or "", filters=filters or {}, sort=sort, page=page, per_page=per_page)
     result = execute(searcher, params, caches=store.caches())
     ids = [hit.listing_id for hit in result.hits]

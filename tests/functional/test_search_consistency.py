@@ -304,3 +304,18 @@ def test_a_new_shipped_dictionary_triggers_a_background_rebuild(app, factory, mo
         time.sleep(0.05)
     assert store.current_name() != old
     assert found("词典变更")
+
+
+def test_search_survives_the_live_index_directory_being_deleted(factory):
+    """The store remembers that the live directory holds an index (Whoosh's check costs ~1 ms a search); if the
+    directory is deleted anyway (a disk clean-up, an operator's rm), the next search rebuilds it from the
+    database instead of failing."""
+    import shutil
+
+    for i in range(3):
+        factory.listing(title=f"目录删除测试{i}")
+    store = services.get_store()
+    assert len(found_and_end("目录删除测试")) == 3
+    shutil.rmtree(store.path(store.current_name()))
+    assert len(found_and_end("目录删除测试")) == 3
+    assert index_ids() == public_ids()

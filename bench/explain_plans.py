@@ -28,9 +28,10 @@ def explain_all(db, size):
     http_bench.ensure_catalogue(db, size)
     app = http_bench.make_app(db, size)
     with app.app_context(), read_only():
-        org_id = sa.session.execute(sa.select(Listing.organisation_id).limit(1)).scalar()
+        org_id, owner_id = sa.session.execute(sa.select(Listing.organisation_id, Listing.owner_id).limit(1)).one()
         print(f"\n######## {db}, {size:,} listings")
-        for group, statements in (("checked", plans.statements(org_id)), ("reported", plans.extra_statements())):
+        checked, reported = plans.statements(org_id, owner_id), plans.extra_statements()
+        for group, statements in (("checked", checked), ("reported", reported)):
             for name, stmt in statements:
                 start = time.perf_counter()
                 sa.session.execute(stmt).all()

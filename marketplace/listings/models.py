@@ -44,6 +44,7 @@ class Listing(db.Model):
     __table_args__ = (
         db.Index("ix_listings_public_newest", "status", "kind", "published_at", "id", "valid_until"),
         db.Index("ix_listings_org_newest", "organisation_id", "status", "published_at", "id"),
+        db.Index("ix_listings_owner_status", "owner_id", "status"),  # the owner's workspace, counted by state
     )
 
     id = db.Column(db.Integer, primary_key=True)

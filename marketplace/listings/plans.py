@@ -13,8 +13,9 @@ from .models import Listing
 KINDS = ("achievement", "need")
 
 
-def statements(org_id=1):
-    """[(name, select)]: lists (first page, newest first and by price), their counts, the organisation and home page."""
+def statements(org_id=1, owner_id=1):
+    """[(name, select)]: lists (first page, newest first and by price), their counts, the organisation and home page,
+    and the owner's workspace counts."""
     out = []
     for kind in KINDS:
         lst = id_statement(queries.public_listings(queries.ListingFilters(kind=kind)))  # as the page runs it
@@ -39,6 +40,7 @@ def statements(org_id=1):
     org = id_statement(queries.organisation_listings(org_id))
     out.append(("organisation list", org.limit(20)))
     out.append(("organisation count", count_statement(org)))
+    out.append(("owner counts", queries.owner_status_counts(owner_id)))
     out.append(
         ("home counts", db.select(Listing.kind, func.count()).where(queries.public_condition()).group_by(Listing.kind))
     )

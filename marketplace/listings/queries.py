@@ -5,7 +5,7 @@ Public means what visibility.public_condition says (one rule for every surface).
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 
 from .. import taxonomy
 from ..extensions import db
@@ -97,3 +97,13 @@ def organisation_listings(org_id):
         .where(or_(Listing.kind != "need", Listing.hide_org_name.is_(False)))
     )
     return apply_sort(stmt, "newest")
+
+
+def owner_status_counts(owner_id):
+    """(status, listings, of which with a revision awaiting review) of one owner's listings, grouped by status:
+    the tabs of the owner's workspace, read from ix_listings_owner_status."""
+    return (
+        db.select(Listing.status, func.count(), func.count(Listing.revision_submitted_at))
+        .where(Listing.owner_id == owner_id)
+        .group_by(Listing.status)
+    )

@@ -2,11 +2,11 @@
 
 from flask import render_template, request
 from flask_login import current_user, login_required
-from sqlalchemy import func
 
 from .. import taxonomy
 from ..extensions import db
 from ..listings.models import Listing
+from ..listings.queries import owner_status_counts
 from ..pagination import paginate
 from . import bp
 
@@ -19,11 +19,7 @@ def index():
     if status not in taxonomy.LISTING_STATUSES:
         status = None
     # One grouped count gives the tabs, the total and the revisions awaiting review; the page reuses it.
-    rows = db.session.execute(
-        db.select(Listing.status, func.count(), func.count(Listing.revision_submitted_at))
-        .where(Listing.owner_id == current_user.id)
-        .group_by(Listing.status)
-    ).all()
+    rows = db.session.execute(owner_status_counts(current_user.id)).all()
     counts = {row[0]: row[1] for row in rows}
     pending_revisions = sum(row[2] for row in rows)
     stmt = db.select(Listing).where(Listing.owner_id == current_user.id)

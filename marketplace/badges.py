@@ -7,7 +7,7 @@ round trip instead of one per count. Counting is lazy: a page that shows no badg
 changes a count before rendering (marks notifications read) is counted after its change.
 """
 
-from flask import has_request_context, request
+from flask import request
 from flask_login import current_user
 
 from .extensions import db
@@ -39,8 +39,6 @@ def badge(name):
     """The count of badge `name` for the signed-in user (0 when signed out), read once per request."""
     if not current_user.is_authenticated:
         return 0
-    if not has_request_context():
-        return counts(current_user).get(name, 0)
     # Kept in the request's environ, not flask.g: g belongs to the app context, which tests may hold open across
     # several requests.
     cached = request.environ.get(_ENVIRON_KEY)

@@ -137,8 +137,3 @@ def unread_total(user):
         .scalar_subquery()
     )
     return messages + waiting
-
-
-def total_unread(user):
-    """The inbox badge's count for `user`."""
-    return db.session.execute(db.select(unread_total(user))).scalar()

@@ -187,10 +187,6 @@ def unread(user):
     )
 
 
-def unread_count(user):
-    return db.session.execute(db.select(unread(user))).scalar()
-
-
 def mark_all_read(user):
     db.session.execute(
         db.update(Notification)

@@ -25,14 +25,16 @@ def index():
     stmt = db.select(Listing).where(Listing.owner_id == current_user.id)
     if status:
         stmt = stmt.where(Listing.status == status)
-    total = counts.get(status, 0) if status else sum(counts.values())
-    page = paginate(stmt.order_by(Listing.updated_at.desc(), Listing.id.desc()), total=total)
+    total = sum(counts.values())
+    page = paginate(
+        stmt.order_by(Listing.updated_at.desc(), Listing.id.desc()), total=counts.get(status, 0) if status else total
+    )
     create_kind = {"researcher": "achievement", "company": "need"}.get(current_user.role)
     return render_template(
         "workspace/index.html",
         page=page,
         counts=counts,
-        total=sum(counts.values()),
+        total=total,
         status=status,
         pending_revisions=pending_revisions,
         create_kind=create_kind,
